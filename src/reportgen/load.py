@@ -1,0 +1,331 @@
+"""Load stage: read a dataset (.csv, .xlsx or a folder of them) into one long table.
+
+Everything is read as text and normalised (Unicode NFC, trimmed, header aliases, the wide
+layout turned long); numbers are parsed leniently (decimal comma or point, percent signs,
+thousands separators) with the original text kept so that validation can quote it.
+Excel files are opened read-only with cached values only: no formula, macro or external
+link is ever evaluated. File-level problems are collected as issues, not raised one by one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import DataError, Issue, Location
+
+REQUIRED = ("year", "index", "unit", "component", "score")
+OPTIONAL = ("max_score", "rank", "group")
+CANONICAL = REQUIRED + OPTIONAL
+META = ("_file", "_sheet", "_row")
+SCORES_SHEET = "scores"
+
+# Header spellings users type, folded (lower case, no accents, no punctuation) → canonical.
+HEADER_ALIASES = {
+    "year": "year", "nam": "year",
+    "index": "index", "chiso": "index", "indexcode": "index", "machiso": "index",
+    "unit": "unit", "donvi": "unit", "tinh": "unit", "tinhthanhpho": "unit", "tendonvi": "unit",
+    "component": "component", "thanhphan": "component", "machiso thanhphan": "component",
+    "mathanhphan": "component", "linhvuc": "component", "code": "component",
+    "score": "score", "diem": "score", "ketqua": "score", "diemdat": "score", "diemso": "score",
+    "maxscore": "max_score", "max": "max_score", "diemtoida": "max_score",
+    "rank": "rank", "xephang": "rank", "thuhang": "rank", "hang": "rank",
+    "group": "group", "nhom": "group", "khoi": "group", "nhomdonvi": "group",
+}
+TOTAL_ALIASES = {"total", "tong", "tongdiem", "tongcong", "chiso", "diemtong"}
+MAX_ROW_ALIASES = {"diemtoida", "maxscore", "max", "toida"}
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free, alphanumeric-only key for matching headers and labels."""
+    decomposed = unicodedata.normalize("NFD", text.casefold()).replace("đ", "d")
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^0-9a-z]", "", plain)
+
+
+def clean_text(value: object) -> str:
+    """NFC, trimmed, inner whitespace collapsed; None/NaN become an empty string."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFC", str(value)).replace("\u00a0", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def parse_number(value: object) -> float | None:
+    """Read "80,98", "80.98", "86,47%", "1.250,5", "1,250.5", "1 250" as numbers.
+
+    With both separators the last one is the decimal mark; a single comma or a single dot is
+    a decimal mark; several identical separators are thousands separators. Returns None for
+    text that is not a number.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return None if isinstance(value, float) and math.isnan(value) else float(value)
+    text = clean_text(value).replace(" ", "").rstrip("%").strip()
+    if not text:
+        return None
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+        text = text.replace(thousands, "").replace(decimal, ".")
+    elif text.count(",") == 1:
+        text = text.replace(",", ".")
+    elif text.count(",") > 1:
+        text = text.replace(",", "")
+    elif text.count(".") > 1:
+        text = text.replace(".", "")
+    return float(text) if _NUMBER.match(text) else None
+
+
+@dataclass
+class Loaded:
+    """What the load stage hands on: the long table (all text) and file-level issues."""
+
+    frame: pd.DataFrame
+    issues: list[Issue] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """Values the wide layout may need when the sheet does not carry them."""
+
+    year: int | None = None
+    index: str | None = None
+
+
+def _canonical_headers(headers: list[str]) -> list[str]:
+    return [HEADER_ALIASES.get(fold(h), h) if h else h for h in headers]
+
+
+def _component_from_header(header: str) -> str | None:
+    """A wide-layout column header → component code ("1", "1.2", "TOTAL"), or None."""
+    if fold(header) in TOTAL_ALIASES:
+        return "TOTAL"
+    m = re.match(r"^\s*([0-9]+(?:\.[0-9]+)*|[A-Z]{1,3}(?:\.[0-9]+)*)(?:[.)]?\s|[.)]?$)", header)
+    return m.group(1) if m else None
+
+
+def _wide_to_long(rows: list[list[str]], headers: list[str], first_row: int, where: Location,
+                  settings: dict[str, str], options: LoadOptions, issues: list[Issue]) -> list[dict]:
+    """Turn one row per unit with one column per component into one row per score."""
+    fixed = {h for h in headers if h in CANONICAL}
+    comp_cols = {}
+    for i, h in enumerate(headers):
+        if h in fixed or not h:
+            continue
+        code = _component_from_header(h)
+        if code is None:
+            issues.append(Issue(f"không nhận ra cột '{h}': cần là mã thành phần (1, 2, 1.1, …) hoặc TOTAL",
+                                Location(where.file, where.sheet, None, h), code="unknown_column"))
+        else:
+            comp_cols[i] = code
+    year = settings.get("year") or (str(options.year) if options.year else "")
+    index = settings.get("index") or options.index or ""
+    col = {h: i for i, h in enumerate(headers)}
+    maxima: dict[str, str] = {}
+    out = []
+    for offset, row in enumerate(rows):
+        get = lambda name, row=row: row[col[name]] if name in col and col[name] < len(row) else ""  # noqa: E731
+        unit = get("unit")
+        if fold(unit) in MAX_ROW_ALIASES:
+            maxima = {code: row[i] for i, code in comp_cols.items() if i < len(row)}
+            continue
+        for i, code in comp_cols.items():
+            value = row[i] if i < len(row) else ""
+            if value == "":
+                continue
+            out.append({
+                "year": get("year") or year, "index": get("index") or index, "unit": unit,
+                "component": code, "score": value,
+                "max_score": get("max_score") if code == "TOTAL" else "",
+                "rank": get("rank") if code == "TOTAL" else "", "group": get("group"),
+                "_file": where.file, "_sheet": where.sheet, "_row": first_row + offset,
+                "_column": headers[i],
+            })
+    for rec in out:
+        rec["max_score"] = rec["max_score"] or maxima.get(rec["component"], "")
+    if out and (not year and "year" not in col):
+        issues.append(Issue("bảng dạng ngang thiếu năm: thêm cột 'year', khai báo trong sheet 'config' "
+                            "hoặc dùng tùy chọn --year", where, code="missing_year"))
+    if out and (not index and "index" not in col):
+        issues.append(Issue("bảng dạng ngang thiếu mã chỉ số: thêm cột 'index', khai báo trong sheet "
+                            "'config' hoặc dùng tùy chọn --index", where, code="missing_index"))
+    return out
+
+
+def _table_to_records(table: list[list[object]], where: Location, settings: dict[str, str],
+                      options: LoadOptions, issues: list[Issue], header_row: int = 1) -> list[dict]:
+    """One sheet or CSV (first row = headers) → long records with their source location."""
+    rows = [[clean_text(v) for v in r] for r in table]
+    while rows and not any(rows[-1]):
+        rows.pop()
+    if not rows or not any(rows[0]):
+        issues.append(Issue("tệp hoặc sheet không có dữ liệu", where, code="empty_file"))
+        return []
+    headers = _canonical_headers(rows[0])
+    body = rows[1:]
+    if not body:
+        issues.append(Issue("chỉ có dòng tiêu đề, không có dòng dữ liệu nào", where, code="empty_file"))
+        return []
+    long = "component" in headers and "score" in headers
+    if not long and "unit" in headers:
+        return _wide_to_long(body, headers, header_row + 1, where, settings, options, issues)
+    missing = [c for c in REQUIRED if c not in headers]
+    if missing:
+        issues.append(Issue(f"thiếu cột bắt buộc: {', '.join(missing)} (các cột hiện có: "
+                            f"{', '.join(h for h in rows[0] if h)})",
+                            Location(where.file, where.sheet, header_row, missing[0]),
+                            code="missing_column"))
+        return []
+    col = {h: i for i, h in enumerate(headers) if h in CANONICAL}
+    records = []
+    for offset, row in enumerate(body):
+        if not any(row):
+            continue
+        rec = {name: (row[i] if i < len(row) else "") for name, i in col.items()}
+        for name in CANONICAL:
+            rec.setdefault(name, "")
+        if not rec["year"] and settings.get("year"):
+            rec["year"] = settings["year"]
+        rec.update(_file=where.file, _sheet=where.sheet, _row=header_row + 1 + offset, _column="")
+        records.append(rec)
+    return records
+
+
+def _sniff_delimiter(sample: str) -> str:
+    first = sample.splitlines()[0] if sample else ""
+    return max((";", ",", "\t"), key=first.count) if first else ","
+
+
+def read_csv(path: Path, options: LoadOptions, issues: list[Issue]) -> list[dict]:
+    where = Location(file=str(path))
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        issues.append(Issue("tệp CSV không phải mã UTF-8: hãy lưu lại với mã hóa UTF-8", where,
+                            code="bad_encoding"))
+        return []
+    if not text.strip():
+        issues.append(Issue("tệp rỗng", where, code="empty_file"))
+        return []
+    table = list(csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text)))
+    return _table_to_records(table, where, {}, options, issues)
+
+
+def _sheet_settings(ws) -> dict[str, str]:
+    """Key/value pairs of an optional 'config' sheet (year, index)."""
+    out = {}
+    for row in ws.iter_rows(values_only=True):
+        if row and len(row) >= 2 and row[0] is not None:
+            key = HEADER_ALIASES.get(fold(clean_text(row[0])), clean_text(row[0]))
+            out[key] = clean_text(row[1])
+    return out
+
+
+def read_xlsx(path: Path, options: LoadOptions, issues: list[Issue]) -> list[dict]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    where = Location(file=str(path))
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        issues.append(Issue(f"không phải tệp Excel .xlsx hợp lệ ({type(exc).__name__}); hãy mở bằng "
+                            "Excel và lưu lại dạng .xlsx", where, code="not_excel"))
+        return []
+    try:
+        names = wb.sheetnames
+        if SCORES_SHEET not in names:
+            folded = {fold(n): n for n in names}
+            if fold(SCORES_SHEET) not in folded:
+                issues.append(Issue(f"không có sheet '{SCORES_SHEET}' (các sheet hiện có: "
+                                    f"{', '.join(names)}); hãy đổi tên sheet chứa điểm thành "
+                                    f"'{SCORES_SHEET}'", where, code="wrong_sheet"))
+                return []
+            sheet = folded[fold(SCORES_SHEET)]
+        else:
+            sheet = SCORES_SHEET
+        settings = _sheet_settings(wb["config"]) if "config" in names else {}
+        table = [list(r) for r in wb[sheet].iter_rows(values_only=True)]
+        records = _table_to_records(table, Location(str(path), sheet), settings, options, issues)
+        if "units" in names:
+            _apply_units_sheet(records, wb["units"])
+        return records
+    finally:
+        wb.close()
+
+
+def _apply_units_sheet(records: list[dict], ws) -> None:
+    """The optional 'units' sheet gives each unit's group when the scores do not."""
+    rows = [[clean_text(v) for v in r] for r in ws.iter_rows(values_only=True)]
+    if not rows:
+        return
+    headers = _canonical_headers(rows[0])
+    if "unit" not in headers or "group" not in headers:
+        return
+    u, g = headers.index("unit"), headers.index("group")
+    groups = {r[u]: r[g] for r in rows[1:] if len(r) > max(u, g) and r[u]}
+    for rec in records:
+        if not rec.get("group"):
+            rec["group"] = groups.get(rec["unit"], "")
+
+
+READERS = {".csv": read_csv, ".xlsx": read_xlsx, ".xlsm": read_xlsx}
+
+
+def dataset_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.iterdir()
+                      if p.suffix.lower() in READERS and not p.name.startswith(("~$", ".")))
+    return [path]
+
+
+def load(path: str | Path, options: LoadOptions | None = None) -> Loaded:
+    """Read a dataset file or folder into a long text table with per-row provenance."""
+    options = options or LoadOptions()
+    root = Path(path)
+    issues: list[Issue] = []
+    if not root.exists():
+        raise DataError([Issue("không tìm thấy tệp hoặc thư mục dữ liệu", Location(file=str(root)),
+                               code="not_found")])
+    files = dataset_files(root)
+    if not files:
+        issues.append(Issue("thư mục không có tệp .csv hoặc .xlsx nào", Location(file=str(root)),
+                            code="empty_folder"))
+    records: list[dict] = []
+    for f in files:
+        reader = READERS.get(f.suffix.lower())
+        if reader is None:
+            issues.append(Issue("định dạng tệp không được hỗ trợ (chỉ nhận .csv, .xlsx)",
+                                Location(file=str(f)), code="bad_format"))
+            continue
+        records.extend(reader(f, options, issues))
+    frame = pd.DataFrame.from_records(records, columns=[*CANONICAL, *META, "_column"])
+    return Loaded(frame, issues, [str(f) for f in files])
+
+
+def records_from(rows: Iterable[dict], source: str = "<dữ liệu>") -> Loaded:
+    """Build a :class:`Loaded` from in-memory rows (tests, generators); text like a file."""
+    records = []
+    for n, r in enumerate(rows, start=2):
+        rec = {k: clean_text(r.get(k, "")) for k in CANONICAL}
+        rec.update(_file=source, _sheet=None, _row=n, _column="")
+        records.append(rec)
+    return Loaded(pd.DataFrame.from_records(records, columns=[*CANONICAL, *META, "_column"]), [],
+                  [source])

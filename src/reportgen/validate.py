@@ -1,0 +1,282 @@
+"""Validate stage: check the loaded table against the data contract and the frameworks.
+
+Every problem is collected (file, sheet, row, column, value, a message a clerk
+understands) before anything fails; warnings never block unless ``strict``. The result is a
+:class:`Dataset`: typed columns, resolved index codes, maxima and framework versions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .errors import DataError, Issue, Location, did_you_mean
+from .frameworks import TOTAL, Framework, Frameworks
+from .load import Loaded, parse_number
+from .ranking import rank_map
+
+DEFAULT_GROUP = "Tất cả đơn vị"
+SUM_TOLERANCE = 0.05
+
+
+@dataclass
+class Dataset:
+    """Validated scores, one row per (year, index, group, unit, component)."""
+
+    frame: pd.DataFrame
+    frameworks: Frameworks
+    warnings: list[Issue] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+    def framework(self, index: str, year: int) -> Framework:
+        fw = self.frameworks.for_year(index, year)
+        if fw is None:  # validation guarantees every row has one
+            raise KeyError((index, year))
+        return fw
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.frame["year"].unique())
+
+    @property
+    def units(self) -> list[str]:
+        return list(dict.fromkeys(self.frame["unit"]))
+
+    @property
+    def groups(self) -> list[str]:
+        return list(dict.fromkeys(self.frame["group"]))
+
+    @property
+    def indexes(self) -> list[str]:
+        return list(dict.fromkeys(self.frame["index"]))
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "indexes": self.indexes,
+            "years": self.years,
+            "units": len(self.units),
+            "groups": {g: int(self.frame.loc[self.frame["group"] == g, "unit"].nunique())
+                       for g in self.groups},
+            "rows": len(self.frame),
+            "warnings": len(self.warnings),
+        }
+
+
+def _loc(rec: dict, column: str | None) -> Location:
+    row = rec.get("_row")
+    return Location(file=rec.get("_file") or None, sheet=rec.get("_sheet") or None,
+                    row=int(row) if row not in (None, "") else None,
+                    column=rec.get("_column") or column)
+
+
+class _Checker:
+    """Row-by-row checks that accumulate issues; one instance per validation run."""
+
+    def __init__(self, frameworks: Frameworks) -> None:
+        self.frameworks = frameworks
+        self.issues: list[Issue] = []
+        self.known_indexes = [*frameworks.codes, *(a for fw in frameworks.items for a in fw.aliases)]
+
+    def error(self, msg: str, rec: dict, column: str | None, value: object = None, code: str = "") -> None:
+        self.issues.append(Issue(msg, _loc(rec, column), value, "error", code))
+
+    def warn(self, msg: str, rec: dict, column: str | None, value: object = None, code: str = "") -> None:
+        self.issues.append(Issue(msg, _loc(rec, column), value, "warning", code))
+
+    def row(self, rec: dict) -> dict | None:
+        """Check one record; return it typed, or None when it is unusable."""
+        ok = True
+        year = parse_number(rec["year"])
+        if year is None or not float(year).is_integer() or not 1990 <= year <= 2100:
+            self.error("năm phải là số nguyên (ví dụ 2024)", rec, "year", rec["year"], "bad_year")
+            ok = False
+        code = self.frameworks.resolve_code(rec["index"]) if rec["index"] else None
+        if code is None:
+            hint = did_you_mean(rec["index"], self.known_indexes) if rec["index"] else ""
+            self.error(f"mã chỉ số không xác định.{hint} Nếu là chỉ số do tỉnh tự xác định, hãy thêm "
+                       "tệp khung chỉ số vào thư mục frameworks/", rec, "index", rec["index"],
+                       "unknown_index")
+            return None
+        if not rec["unit"]:
+            self.error("thiếu tên đơn vị", rec, "unit", None, "missing_unit")
+            ok = False
+        if not ok:
+            return None
+        fw = self.frameworks.for_year(code, int(year))
+        if fw is None:
+            spans = "; ".join(f"{f.version}: {f.years_label}" for f in self.frameworks.versions(code))
+            self.error(f"không có khung chỉ số {code} cho năm {int(year)} (các phương pháp đã có: "
+                       f"{spans}). Thêm tệp khung chỉ số cho phương pháp của năm này vào frameworks/",
+                       rec, "year", int(year), "no_framework")
+            return None
+        component = rec["component"]
+        if fold_total(component):
+            component = TOTAL
+        if component != TOTAL and component not in fw.components:
+            hint = did_you_mean(component, list(fw.components)) or (
+                f" Các mã hợp lệ: TOTAL, {', '.join(list(fw.components)[:15])}.")
+            self.error(f"mã thành phần không có trong khung {code} ({fw.version}).{hint}", rec,
+                       "component", component, "unknown_component")
+            return None
+        score = parse_number(rec["score"])
+        if score is None:
+            what = "trống" if not rec["score"] else "không phải là số"
+            self.error(f"điểm {what}", rec, "score", rec["score"], "bad_score")
+            return None
+        max_given = parse_number(rec["max_score"]) if rec["max_score"] else None
+        if rec["max_score"] and max_given is None:
+            self.error("điểm tối đa không phải là số", rec, "max_score", rec["max_score"], "bad_max")
+            return None
+        maximum = max_given if max_given is not None else fw.max_of(component)
+        rank = None
+        if rec["rank"]:
+            rank = parse_number(rec["rank"])
+            if rank is None or not float(rank).is_integer() or rank < 1:
+                self.error("thứ hạng phải là số nguyên dương", rec, "rank", rec["rank"], "bad_rank")
+                return None
+        if score < 0:
+            self.error("điểm không được âm", rec, "score", rec["score"], "score_negative")
+            return None
+        if maximum is not None and score > maximum + 1e-9:
+            self.error(f"điểm vượt điểm tối đa {maximum:g} của thành phần {component}", rec, "score",
+                       rec["score"], "score_above_max")
+            return None
+        return {
+            "year": int(year), "index": code, "version": fw.version,
+            "group": rec["group"] or DEFAULT_GROUP, "unit": rec["unit"], "component": component,
+            "score": float(score), "max": maximum, "max_given": max_given is not None,
+            "rank": int(rank) if rank is not None else None,
+            "_file": rec.get("_file"), "_sheet": rec.get("_sheet"), "_row": rec.get("_row"),
+            "_column": rec.get("_column"),
+        }
+
+
+def fold_total(component: str) -> bool:
+    from .load import TOTAL_ALIASES, fold
+
+    return component == TOTAL or fold(component) in TOTAL_ALIASES
+
+
+def _check_duplicates(rows: list[dict], checker: _Checker) -> list[dict]:
+    """Same unit/component/year twice: identical values are a warning, different an error."""
+    seen: dict[tuple, dict] = {}
+    kept = []
+    for r in rows:
+        key = (r["year"], r["index"], r["unit"], r["component"])
+        first = seen.get(key)
+        if first is None:
+            seen[key] = r
+            kept.append(r)
+            continue
+        where = f"dòng {first['_row']}" + (f" của {first['_file']}" if first["_file"] != r["_file"] else "")
+        if abs(first["score"] - r["score"]) > 1e-9 or first["group"] != r["group"]:
+            checker.error(f"{r['unit']} / {r['index']} / {r['component']} / {r['year']} đã có ở {where} "
+                          f"với giá trị khác ({first['score']:g})", r, "score", r["score"], "duplicate")
+        else:
+            checker.warn(f"dòng lặp lại, trùng hoàn toàn với {where}; đã bỏ qua", r, None, None,
+                         "duplicate_identical")
+    return kept
+
+
+def _check_maxima(rows: list[dict], checker: _Checker) -> None:
+    """Every score needs a maximum, and one component has one maximum per year."""
+    maxima: dict[tuple, tuple[float, dict]] = {}
+    for r in rows:
+        if not r["max_given"]:
+            continue
+        key = (r["year"], r["index"], r["component"])
+        if key in maxima and abs(maxima[key][0] - r["max"]) > 1e-9:
+            checker.error(f"điểm tối đa của {r['index']} {r['component']} năm {r['year']} khác với dòng "
+                          f"{maxima[key][1]['_row']} ({maxima[key][0]:g})", r, "max_score", r["max"],
+                          "max_conflict")
+        maxima.setdefault(key, (r["max"], r))
+    for r in rows:
+        if r["max"] is None:
+            key = (r["year"], r["index"], r["component"])
+            if key in maxima:
+                r["max"] = maxima[key][0]
+                if r["score"] > r["max"] + 1e-9:
+                    checker.error(f"điểm vượt điểm tối đa {r['max']:g}", r, "score", r["score"],
+                                  "score_above_max")
+            else:
+                checker.error(f"không có điểm tối đa cho {r['index']} {r['component']} năm {r['year']}: "
+                              "khung chỉ số chưa công bố, hãy điền cột max_score", r, "max_score",
+                              None, "missing_max")
+
+
+def _check_years(rows: list[dict], loaded: Loaded, checker: _Checker) -> None:
+    """A (year, index) whose rows are all unusable means that year has no data."""
+    raw_years = defaultdict(int)
+    good_years = defaultdict(int)
+    for rec in loaded.frame.to_dict("records"):
+        y = parse_number(rec["year"])
+        if y is not None:
+            raw_years[int(y)] += 1
+    for r in rows:
+        good_years[r["year"]] += 1
+    for y, n in sorted(raw_years.items()):
+        if not good_years.get(y):
+            checker.issues.append(Issue(f"năm {y} không có dòng điểm hợp lệ nào ({n} dòng đều lỗi)",
+                                        Location(file=", ".join(loaded.sources)), y, "error",
+                                        "year_without_data"))
+
+
+def _check_published_ranks(frame: pd.DataFrame, checker: _Checker) -> None:
+    """A published rank that disagrees with the rank computed from scores is a warning."""
+    has_rank = frame[frame["rank"].notna()]
+    if has_rank.empty:
+        return
+    for (_, _, _, _), part in frame.groupby(["year", "index", "group", "component"], sort=False):
+        if part["rank"].notna().sum() == 0:
+            continue
+        computed = rank_map(dict(zip(part["unit"], part["score"], strict=True)))
+        for rec in part[part["rank"].notna()].to_dict("records"):
+            if int(rec["rank"]) != computed[rec["unit"]]:
+                checker.warn(f"thứ hạng công bố {int(rec['rank'])} khác thứ hạng tính từ điểm "
+                             f"({computed[rec['unit']]}) trong nhóm '{rec['group']}'; dùng thứ hạng công bố",
+                             rec, "rank", int(rec["rank"]), "rank_mismatch")
+
+
+def _check_sums(frame: pd.DataFrame, frameworks: Frameworks, checker: _Checker) -> None:
+    """For additive indexes, top-level components should add up to the TOTAL."""
+    for (year, index, unit), part in frame.groupby(["year", "index", "unit"], sort=False):
+        fw = frameworks.for_year(index, int(year))
+        if fw is None or not fw.additive:
+            continue
+        scores = dict(zip(part["component"], part["score"], strict=True))
+        tops = [c.code for c in fw.top_level()]
+        if TOTAL in scores and all(c in scores for c in tops):
+            total = sum(scores[c] for c in tops)
+            if abs(total - scores[TOTAL]) > SUM_TOLERANCE:
+                rec = part[part["component"] == TOTAL].iloc[0].to_dict()
+                checker.warn(f"tổng điểm các thành phần của {unit} ({total:.2f}) khác điểm TOTAL "
+                             f"({scores[TOTAL]:.2f})", rec, "score", scores[TOTAL], "sum_mismatch")
+
+
+COLUMNS = ["year", "index", "version", "group", "unit", "component", "score", "max", "rank",
+           "_file", "_sheet", "_row", "_column"]
+
+
+def validate(loaded: Loaded, frameworks: Frameworks, strict: bool = False) -> Dataset:
+    """Check everything; raise :class:`DataError` listing all errors, or return the dataset."""
+    checker = _Checker(frameworks)
+    checker.issues.extend(loaded.issues)
+    rows = [r for r in (checker.row(rec) for rec in loaded.frame.to_dict("records")) if r]
+    rows = _check_duplicates(rows, checker)
+    _check_maxima(rows, checker)
+    _check_years(rows, loaded, checker)
+    if loaded.frame.empty and not loaded.issues:
+        checker.issues.append(Issue("dữ liệu không có dòng nào", Location(file=", ".join(loaded.sources)),
+                                    code="empty_file"))
+    frame = pd.DataFrame.from_records(rows, columns=COLUMNS)
+    frame["rank"] = frame["rank"].astype("Int64")
+    frame["year"] = frame["year"].astype(int)
+    _check_published_ranks(frame, checker)
+    _check_sums(frame, frameworks, checker)
+    errors = [i for i in checker.issues if i.severity == "error"]
+    warnings = [i for i in checker.issues if i.severity == "warning"]
+    if errors or (strict and warnings):
+        raise DataError(checker.issues if strict else errors + warnings)
+    return Dataset(frame, frameworks, warnings, loaded.sources)
