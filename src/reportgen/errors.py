@@ -80,7 +80,29 @@ class IssuesError(ReportgenError):
         super().__init__(f"{title or self.title}: {len(errors)} lỗi")
 
     def __str__(self) -> str:
-        return "\n".join([self.message, *(f"  - {i}" for i in self.issues)])
+        return "\n".join([self.message, *(f"  - {line}" for line in summarize(self.issues))])
+
+
+def summarize(issues: Sequence[Issue], limit: int = 200) -> list[str]:
+    """One line per distinct problem: the same message, column and value repeated on many
+    rows is shown once with its first location and the count of other rows."""
+    groups: dict[tuple, list[Issue]] = {}
+    for issue in issues:
+        key = (issue.severity, issue.message, issue.location.file, issue.location.column,
+               repr(issue.value))
+        groups.setdefault(key, []).append(issue)
+    lines = []
+    for same in groups.values():
+        line = str(same[0])
+        if len(same) > 1:
+            rows = [i.location.row for i in same[1:] if i.location.row is not None]
+            extra = f" (và {len(same) - 1} dòng khác cùng lỗi"
+            extra += f", đến dòng {max(rows)})" if rows else ")"
+            line += extra
+        lines.append(line)
+    if len(lines) > limit:
+        lines = [*lines[:limit], f"… và {len(lines) - limit} lỗi khác"]
+    return lines
 
 
 class DataError(IssuesError):

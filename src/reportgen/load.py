@@ -24,7 +24,7 @@ import pandas as pd
 from .errors import DataError, Issue, Location
 
 REQUIRED = ("year", "index", "unit", "component", "score")
-OPTIONAL = ("max_score", "rank", "group")
+OPTIONAL = ("max_score", "rank", "group", "source")
 CANONICAL = REQUIRED + OPTIONAL
 META = ("_file", "_sheet", "_row")
 SCORES_SHEET = "scores"
@@ -40,6 +40,7 @@ HEADER_ALIASES = {
     "maxscore": "max_score", "max": "max_score", "diemtoida": "max_score",
     "rank": "rank", "xephang": "rank", "thuhang": "rank", "hang": "rank",
     "group": "group", "nhom": "group", "khoi": "group", "nhomdonvi": "group",
+    "source": "source", "nguon": "source", "nguonsolieu": "source",
 }
 TOTAL_ALIASES = {"total", "tong", "tongdiem", "tongcong", "chiso", "diemtong"}
 MAX_ROW_ALIASES = {"diemtoida", "maxscore", "max", "toida"}
@@ -155,6 +156,7 @@ def _wide_to_long(rows: list[list[str]], headers: list[str], first_row: int, whe
                 "component": code, "score": value,
                 "max_score": get("max_score") if code == "TOTAL" else "",
                 "rank": get("rank") if code == "TOTAL" else "", "group": get("group"),
+                "source": get("source"),
                 "_file": where.file, "_sheet": where.sheet, "_row": first_row + offset,
                 "_column": headers[i],
             })

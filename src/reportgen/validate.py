@@ -52,6 +52,11 @@ class Dataset:
     def indexes(self) -> list[str]:
         return list(dict.fromkeys(self.frame["index"]))
 
+    def group_of(self, unit: str, year: int) -> str:
+        """The unit's peer group that year (its first index's group)."""
+        rows = self.frame[(self.frame["unit"] == unit) & (self.frame["year"] == year)]
+        return str(rows["group"].iloc[0]) if len(rows) else DEFAULT_GROUP
+
     def summary(self) -> dict[str, object]:
         return {
             "indexes": self.indexes,
@@ -147,7 +152,7 @@ class _Checker:
             "year": int(year), "index": code, "version": fw.version,
             "group": rec["group"] or DEFAULT_GROUP, "unit": rec["unit"], "component": component,
             "score": float(score), "max": maximum, "max_given": max_given is not None,
-            "rank": int(rank) if rank is not None else None,
+            "rank": int(rank) if rank is not None else None, "source": rec.get("source", ""),
             "_file": rec.get("_file"), "_sheet": rec.get("_sheet"), "_row": rec.get("_row"),
             "_column": rec.get("_column"),
         }
@@ -192,10 +197,14 @@ def _check_maxima(rows: list[dict], checker: _Checker) -> None:
                           f"{maxima[key][1]['_row']} ({maxima[key][0]:g})", r, "max_score", r["max"],
                           "max_conflict")
         maxima.setdefault(key, (r["max"], r))
+    known = {(r["year"], r["index"], r["component"]): r["max"] for r in rows if r["max"] is not None}
     for r in rows:
         if r["max"] is None:
             key = (r["year"], r["index"], r["component"])
-            if key in maxima:
+            derived = _max_from_children(r, known, checker.frameworks)
+            if derived is not None:
+                r["max"] = derived
+            elif key in maxima:
                 r["max"] = maxima[key][0]
                 if r["score"] > r["max"] + 1e-9:
                     checker.error(f"điểm vượt điểm tối đa {r['max']:g}", r, "score", r["score"],
@@ -204,6 +213,17 @@ def _check_maxima(rows: list[dict], checker: _Checker) -> None:
                 checker.error(f"không có điểm tối đa cho {r['index']} {r['component']} năm {r['year']}: "
                               "khung chỉ số chưa công bố, hãy điền cột max_score", r, "max_score",
                               None, "missing_max")
+
+
+def _max_from_children(r: dict, known: dict[tuple, float], frameworks: Frameworks) -> float | None:
+    """An unpublished parent maximum is the sum of its children's maxima (additive indexes)."""
+    fw = frameworks.for_year(r["index"], r["year"])
+    if fw is None or not fw.additive:
+        return None
+    kids = [c.code for c in fw.top_level()] if r["component"] == TOTAL else [
+        c.code for c in fw.children(r["component"])]
+    values = [known.get((r["year"], r["index"], k)) for k in kids]
+    return round(sum(values), 6) if kids and all(v is not None for v in values) else None
 
 
 def _check_years(rows: list[dict], loaded: Loaded, checker: _Checker) -> None:
@@ -255,7 +275,7 @@ def _check_sums(frame: pd.DataFrame, frameworks: Frameworks, checker: _Checker) 
                              f"({scores[TOTAL]:.2f})", rec, "score", scores[TOTAL], "sum_mismatch")
 
 
-COLUMNS = ["year", "index", "version", "group", "unit", "component", "score", "max", "rank",
+COLUMNS = ["year", "index", "version", "group", "unit", "component", "score", "max", "rank", "source",
            "_file", "_sheet", "_row", "_column"]
 
 

@@ -1,0 +1,136 @@
+"""The pipeline as a readable list of stage calls: load → validate → analyze → narrate/chart
+→ render → write. The CLI and the batch runner call these; they hold no logic of their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .frameworks import Frameworks, load_frameworks
+from .load import LoadOptions, load
+from .resources import SearchPath
+from .sample import sample_path
+from .validate import Dataset, validate
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything a run reads besides the dataset: search path and the editable files."""
+
+    search: SearchPath
+    frameworks: Frameworks
+
+
+def open_project(templates: str | Path | None = None, framework_files: tuple[Path, ...] = ()) -> Project:
+    """Resolve the search path and read the frameworks found on it."""
+    search = SearchPath.build(templates)
+    return Project(search, load_frameworks(search, framework_files))
+
+
+def data_path(data: str | Path | None) -> Path:
+    """The user's dataset, or the bundled sample when none is given."""
+    return Path(data) if data is not None else sample_path()
+
+
+def load_dataset(project: Project, data: str | Path | None = None, strict: bool = False,
+                 options: LoadOptions | None = None) -> Dataset:
+    """Load and validate a dataset (all problems reported at once)."""
+    return validate(load(data_path(data), options), project.frameworks, strict=strict)
+
+
+# --- one report --------------------------------------------------------------------------
+
+REPORT_TEMPLATE = "bao-cao.docx"
+REPORT_CONFIG = "report.yaml"
+CHART_DPI = 200
+
+
+@dataclass
+class Toolkit:
+    """What is prepared once per process and reused for every report: rules, phrases,
+    report configuration and the compiled Word template."""
+
+    project: Project
+    rules: object
+    narrator: object
+    renderer: object
+    template_path: Path
+    config_path: Path
+    dpi: int = CHART_DPI
+
+
+def make_toolkit(project: Project, config: str | Path | None = None,
+                 template: str = REPORT_TEMPLATE, dpi: int = CHART_DPI) -> Toolkit:
+    """Read and compile everything a report needs besides its data."""
+    from .narrate import Narrator, Phrases
+    from .render import Renderer
+    from .rules import load_rules
+    from .yamlio import read_yaml
+
+    config_path = Path(config) if config else project.search.find(REPORT_CONFIG)
+    template_path = project.search.find(template)
+    narrator = Narrator(Phrases.load(project.search), read_yaml(config_path) or {})
+    return Toolkit(project, load_rules(project.search), narrator, Renderer(template_path),
+                   template_path, config_path, dpi)
+
+
+def draw_charts(specs: dict[str, list], dpi: int) -> dict[str, list[dict]]:
+    """Draw each chart specification, or record why it was left out."""
+    from .charts.mpl import draw
+    from .charts.spec import too_little_data
+
+    drawn: dict[str, list[dict]] = {}
+    for section, items in specs.items():
+        out = []
+        for spec in items:
+            reason = too_little_data(spec)
+            if reason:
+                out.append({"kind": spec.kind, "omitted": reason})
+                continue
+            image = draw(spec, dpi)
+            out.append({"kind": spec.kind, "png": image.png, "width_cm": image.width_cm,
+                        "height_cm": image.height_cm, "alt_text": image.alt_text})
+        drawn[section] = out
+    return drawn
+
+
+def index_sources(dataset: Dataset, year: int) -> dict[str, str]:
+    """The ``source`` column of each index that year, for the "Nguồn:" lines."""
+    frame = dataset.frame
+    part = frame[(frame["year"] == year) & (frame["source"] != "")]
+    return {idx: str(src) for idx, src in part.groupby("index")["source"].first().items()}
+
+
+def is_sample(dataset: Dataset) -> bool:
+    from .sample import SAMPLE_SOURCE
+
+    return bool((dataset.frame["source"] == SAMPLE_SOURCE).any())
+
+
+def report_context(kit: Toolkit, prepared: object, dataset: Dataset, unit: str, year: int) -> dict:
+    """analyze → chart specs → draw → narrate: the complete render context of one report."""
+    from .analyze import analyze_unit
+    from .figures import index_charts
+
+    analysis = analyze_unit(prepared, unit, year, kit.rules)
+    charts = {i["index"]: draw_charts(index_charts(i, unit), kit.dpi) for i in analysis["indices"]}
+    return kit.narrator.context(analysis, charts, index_sources(dataset, year), is_sample(dataset))
+
+
+def render_report(kit: Toolkit, prepared: object, dataset: Dataset, unit: str, year: int) -> bytes:
+    """The .docx bytes of one report (nothing written yet)."""
+    return kit.renderer.render(report_context(kit, prepared, dataset, unit, year))
+
+
+def default_unit_and_year(dataset: Dataset, kit: Toolkit, unit: str | None,
+                          year: int | None) -> tuple[str, int]:
+    """The unit asked for, else the configuration's ``default_unit`` when it is in the data,
+    else the first unit; the year asked for, else the unit's latest year with data."""
+    if unit is None:
+        configured = (kit.narrator.config.get("defaults") or {}).get("default_unit")
+        unit = configured if configured in dataset.units else dataset.units[0]
+    if year is None:
+        years = dataset.frame.loc[dataset.frame["unit"] == unit, "year"]
+        year = int(years.max()) if len(years) else dataset.years[-1]
+    return unit, year

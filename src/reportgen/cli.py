@@ -1,0 +1,141 @@
+"""Command line: parse options, call the pipeline, map errors to one message and an exit code.
+
+Exit codes: 0 success; 1 bad input, templates or configuration (the message says where);
+2 wrong command-line usage; 3 a batch in which some units failed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import __version__
+from .errors import ReportgenError, summarize
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="reportgen: báo cáo phân tích Chỉ số PAR INDEX, SIPAS, PAPI… theo Nghị định 30/2020/NĐ-CP")
+templates_app = typer.Typer(no_args_is_help=True, help="Tạo và kiểm tra bộ mẫu báo cáo do người dùng chỉnh sửa")
+app.add_typer(templates_app, name="templates")
+
+DataOpt = Annotated[Path | None, typer.Option("--data", help="Tệp .csv/.xlsx hoặc thư mục dữ liệu (mặc định: dữ liệu mẫu)")]
+TemplatesOpt = Annotated[Path | None, typer.Option("--templates", help="Thư mục mẫu của người dùng (ưu tiên trước mẫu mặc định)")]
+
+
+def fail(exc: ReportgenError) -> None:
+    """Print one clear message for an error and exit 1."""
+    typer.echo(str(exc), err=True)
+    raise typer.Exit(1)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"reportgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True,
+                                          help="In phiên bản và thoát")] = False,
+) -> None:
+    """reportgen."""
+
+
+def _summary_text(summary: dict) -> str:
+    years = summary["years"]
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0]) if years else "—"
+    groups = "; ".join(f"{g}: {n} đơn vị" for g, n in summary["groups"].items())
+    return (f"Dữ liệu hợp lệ: {len(summary['indexes'])} chỉ số ({', '.join(summary['indexes'])}), "
+            f"năm {span}, {summary['units']} đơn vị trong {len(summary['groups'])} nhóm ({groups}), "
+            f"{summary['rows']:,} dòng điểm; {summary['warnings']} cảnh báo.".replace(",", "."))
+
+
+@app.command("validate")
+def validate_cmd(
+    data: DataOpt = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Coi cảnh báo là lỗi")] = False,
+    year: Annotated[int | None, typer.Option("--year", help="Năm cho bảng dạng ngang không có cột năm")] = None,
+    index: Annotated[str | None, typer.Option("--index", help="Mã chỉ số cho bảng dạng ngang")] = None,
+    templates: TemplatesOpt = None,
+) -> None:
+    """Kiểm tra dữ liệu: liệt kê mọi lỗi (tệp, sheet, dòng, cột, giá trị) hoặc in tóm tắt."""
+    from .build import load_dataset, open_project
+    from .load import LoadOptions
+
+    try:
+        dataset = load_dataset(open_project(templates), data, strict, LoadOptions(year, index))
+    except ReportgenError as exc:
+        fail(exc)
+    for line in summarize(dataset.warnings):
+        typer.echo(f"  - {line}")
+    typer.echo(_summary_text(dataset.summary()))
+
+
+@app.command("analyze")
+def analyze_cmd(
+    unit: Annotated[str, typer.Option("--unit", help="Tên đơn vị như trong dữ liệu")],
+    year: Annotated[int, typer.Option("--year", help="Năm kết quả")],
+    data: DataOpt = None,
+    templates: TemplatesOpt = None,
+) -> None:
+    """In kết quả phân tích của một đơn vị, một năm dưới dạng JSON."""
+    from .analyze import analyze_unit, check_year, find_unit, prepare
+    from .build import load_dataset, open_project
+    from .rules import load_rules
+
+    try:
+        project = open_project(templates)
+        dataset = load_dataset(project, data)
+        rules = load_rules(project.search)
+        name = find_unit(dataset, unit)
+        check_year(dataset, name, year)
+        result = analyze_unit(prepare(dataset), name, year, rules)
+    except ReportgenError as exc:
+        fail(exc)
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@app.command("generate")
+def generate_cmd(
+    data: DataOpt = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="Tên đơn vị (mặc định: đơn vị mặc định của cấu hình)")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Năm kết quả (mặc định: năm mới nhất)")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Tệp cấu hình báo cáo (YAML)")] = None,
+    templates: TemplatesOpt = None,
+    out: Annotated[Path, typer.Option("--out", help="Thư mục kết quả")] = Path("output"),
+    pdf: Annotated[bool, typer.Option("--pdf", help="Chuyển thêm sang PDF bằng LibreOffice")] = False,
+) -> None:
+    """Tạo báo cáo .docx của một đơn vị, một năm và in đường dẫn tệp."""
+    from .analyze import check_year, find_unit, prepare
+    from .build import default_unit_and_year, load_dataset, make_toolkit, open_project, render_report
+    from .write import convert_pdf, output_path, write_atomic
+
+    try:
+        project = open_project(templates)
+        dataset = load_dataset(project, data)
+        kit = make_toolkit(project, config)
+        name, chosen_year = default_unit_and_year(dataset, kit, unit, year)
+        name = find_unit(dataset, name)
+        check_year(dataset, name, chosen_year)
+        prepared = prepare(dataset)
+        document = render_report(kit, prepared, dataset, name, chosen_year)
+        group = dataset.group_of(name, chosen_year)
+        path = write_atomic(output_path(out, chosen_year, group, name), document)
+        typer.echo(str(path))
+        if pdf:
+            typer.echo(str(convert_pdf(path)))
+    except ReportgenError as exc:
+        fail(exc)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("Đã dừng.", err=True)
+        sys.exit(130)

@@ -1,0 +1,111 @@
+"""Chart stage, first half: the analysis of one index → chart specifications.
+
+Specifications are plain data (see :mod:`reportgen.charts.spec`); a backend draws them. The
+captions are filled later by the narrative stage from the editable phrase templates.
+"""
+
+from __future__ import annotations
+
+from .charts.spec import ChartSpec, Series
+
+RESULT_CHARTS = ("score_rank", "peer_bars")
+COMPONENT_CHARTS = ("component_bars", "change_bars", "radar")
+RADAR_MIN_AXES = 5
+
+
+def top_components(index: dict) -> list[dict]:
+    """The first level of the component tree, the one the charts and rules look at."""
+    return [c for c in index["components"] if c.get("level", 1) == 1]
+
+
+def score_rank(index: dict) -> ChartSpec:
+    history = index.get("history") or []
+    return ChartSpec(
+        kind="score_rank",
+        categories=tuple(str(h["year"]) for h in history),
+        series=(Series(f"Điểm ({index['unit']})", tuple(h["score"] for h in history)),),
+        secondary=Series("Thứ hạng", tuple(h.get("rank") for h in history)),
+        value_label=f"Điểm ({index['unit']})",
+        secondary_label="Thứ hạng",
+        value_max=index["max"],
+        alt_text=f"Điểm số và thứ hạng {index['short_name']} qua các năm",
+    )
+
+
+def peer_bars(index: dict, unit: str) -> ChartSpec:
+    peers = index.get("peers") or []
+    mean = (index.get("peer") or {}).get("mean")
+    return ChartSpec(
+        kind="peer_bars",
+        categories=tuple(p["unit"] for p in peers),
+        series=(Series(index["short_name"], tuple(p["score"] for p in peers)),),
+        highlight=unit,
+        reference=mean,
+        reference_label="Trung bình",
+        value_label=f"Điểm ({index['unit']})",
+        alt_text=f"Vị trí của {unit} trong bảng xếp hạng {index['short_name']}",
+        height_cm=max(8.0, min(20.0, 0.32 * len(peers) + 2.0)),
+    )
+
+
+def component_bars(index: dict, unit: str) -> ChartSpec:
+    comps = top_components(index)
+    return ChartSpec(
+        kind="component_bars",
+        categories=tuple(c["short_name"] for c in comps),
+        series=(
+            Series(unit, tuple(c.get("percent") for c in comps)),
+            Series("Trung bình", tuple(c.get("peer_mean_percent") for c in comps), role="compare"),
+        ),
+        highlight=unit,
+        value_label="Tỷ lệ điểm đạt so với điểm tối đa (%)",
+        value_max=100.0,
+        alt_text=f"Các {index['component_word']} của {index['short_name']} so với trung bình",
+    )
+
+
+def change_bars(index: dict) -> ChartSpec:
+    comps = top_components(index)
+    return ChartSpec(
+        kind="change_bars",
+        categories=tuple(c["short_name"] for c in comps),
+        series=(Series("Tăng/giảm điểm", tuple(c.get("delta_score") for c in comps)),),
+        value_label=f"Tăng/giảm ({index['component_unit']})",
+        alt_text=f"Tăng, giảm điểm từng {index['component_word']} so với năm trước",
+    )
+
+
+def radar(index: dict) -> ChartSpec | None:
+    """Only for indexes whose first-level components share one maximum (PAPI: 8 × 10)."""
+    comps = top_components(index)
+    maxima = {c.get("max") for c in comps}
+    if len(comps) < RADAR_MIN_AXES or len(maxima) != 1 or None in maxima:
+        return None
+    series = []
+    previous = index.get("previous")
+    if previous and not index.get("methodology_changed"):
+        series.append(Series(str(previous["year"]), tuple(c.get("previous_score") for c in comps),
+                             role="compare"))
+    series.append(Series(str(index["year"]), tuple(c.get("score") for c in comps)))
+    return ChartSpec(
+        kind="radar",
+        categories=tuple(c["short_name"] for c in comps),
+        series=tuple(series),
+        value_max=float(maxima.pop()),
+        alt_text=f"Điểm các {index['component_word']} của {index['short_name']}",
+        width_cm=13.0,
+        height_cm=11.0,
+    )
+
+
+def index_charts(index: dict, unit: str) -> dict[str, list[ChartSpec]]:
+    """Charts for section I (results) and section II (components) of one index."""
+    components = [component_bars(index, unit)]
+    if index.get("previous") and not index.get("methodology_changed"):
+        components.append(change_bars(index))
+    spider = radar(index)
+    if spider is not None:
+        components.append(spider)
+    if not top_components(index):
+        components = []
+    return {"results": [score_rank(index), peer_bars(index, unit)], "components": components}

@@ -1,0 +1,107 @@
+"""Vietnamese number and date formatting (Babel), exposed to phrase templates as filters.
+
+Conventions of the report: decimal comma and dot thousands ("1.250,5"; "80,98"); ranks and
+counts under 10 zero-padded where the template asks ("xếp thứ 05/63", "tăng 02 bậc"); dates
+"ngày 05 tháng 01 năm 2024" (day < 10 and months 1–2 zero-padded, ND30 Phụ lục I II.4.b).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from babel.numbers import format_decimal
+
+LOCALE = "vi"
+ROMAN = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+DASH = "–"
+
+
+def num(value: float | int | None, decimals: int = 2) -> str:
+    """80.98 → "80,98"; 1250.5 → "1.250,50"; None → "–"."""
+    if value is None:
+        return DASH
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(round(float(value), decimals) + 0.0, format=pattern, locale=LOCALE)
+
+
+def signed(value: float | int | None, decimals: int = 2) -> str:
+    """Change with its sign: "+0,22", "-0,82", "0,00"."""
+    if value is None:
+        return DASH
+    text = num(abs(value), decimals)
+    if round(float(value), decimals) > 0:
+        return "+" + text
+    if round(float(value), decimals) < 0:
+        return "-" + text
+    return text
+
+
+def pad2(value: int | float | None) -> str:
+    """Counts and ranks under 10 with a leading zero: 5 → "05", 12 → "12"."""
+    if value is None:
+        return DASH
+    n = int(value)
+    return f"{n:02d}" if 0 <= n < 10 else str(n)
+
+
+def signed_places(value: int | None) -> str:
+    """Change in places for tables: "+05", "-06", "0"."""
+    if value is None:
+        return DASH
+    if value == 0:
+        return "0"
+    return ("+" if value > 0 else "-") + pad2(abs(value))
+
+
+def rank(value: int | None, of: int | None = None, padded: bool = True) -> str:
+    """"05/63" (or "5/63" unpadded); "–" when there is no rank."""
+    if value is None:
+        return DASH
+    shown = pad2(value) if padded else str(value)
+    return f"{shown}/{of}" if of else shown
+
+
+def vn_date(value: dt.date) -> str:
+    """ND30 date: "ngày 05 tháng 01 năm 2024", "ngày 23 tháng 5 năm 2023"."""
+    month = f"{value.month:02d}" if value.month <= 2 else str(value.month)
+    return f"ngày {value.day:02d} tháng {month} năm {value.year}"
+
+
+def roman(n: int) -> str:
+    return ROMAN[n] if 0 < n < len(ROMAN) else str(n)
+
+
+def letter(n: int) -> str:
+    """Vietnamese item letters for "a)", "b)", … (đ after d, no f/j/w/z)."""
+    letters = "a b c d đ e g h i k l m n o p q r s t u v x y".split()
+    return letters[n] if 0 <= n < len(letters) else str(n + 1)
+
+
+def deadline(rule: dict | None) -> str:
+    """A solution's deadline rule → words: "quý III năm 2025", "trước ngày 30 tháng 6 năm 2025",
+    "thường xuyên" or the rule's own text."""
+    if not rule:
+        return "thường xuyên"
+    kind = rule.get("kind", "ongoing")
+    year = rule.get("year")
+    if kind == "quarter":
+        return f"quý {roman(int(rule['quarter']))} năm {year}"
+    if kind == "date":
+        return "trước " + vn_date(dt.date(int(year), int(rule["month"]), int(rule["day"])))
+    if kind == "text":
+        return str(rule.get("text", ""))
+    return "thường xuyên"
+
+
+FILTERS: dict[str, Callable] = {
+    "num": num,
+    "signed": signed,
+    "pad2": pad2,
+    "signed_places": signed_places,
+    "rank": rank,
+    "vn_date": vn_date,
+    "roman": roman,
+    "letter": letter,
+    "deadline": deadline,
+}

@@ -1,0 +1,470 @@
+"""Narrate stage: one unit's analysis → the render context (every string of the report).
+
+Sentences come from the editable phrase templates (``phrases/*.j2`` on the search path,
+Jinja macros rendered in a sandbox with Vietnamese number filters); table cells are
+formatted here; chart images arrive already drawn. The context contract is documented in
+:mod:`reportgen.context`. Nothing here touches Word or the disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.exceptions import TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from . import formatting as fmt
+from .errors import ConfigError, Issue, Location
+from .errors import TemplateError as ReportTemplateError
+from .resources import SearchPath
+
+PHRASE_FILES = ("ket-qua.j2", "phan-tich.j2", "danh-gia.j2", "trach-nhiem.j2", "giai-phap.j2",
+                "bieu-do.j2")
+
+
+def phrase_environment(search: SearchPath) -> SandboxedEnvironment:
+    """Sandboxed Jinja environment over ``phrases/`` of every folder on the search path."""
+    loader = ChoiceLoader([FileSystemLoader(str(d / "phrases")) for d in search.dirs])
+    env = SandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=False,
+                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+    env.filters.update(fmt.FILTERS)
+    return env
+
+
+@dataclass
+class Phrases:
+    """The compiled phrase macros, by file; calling one returns cleaned paragraphs."""
+
+    env: SandboxedEnvironment
+    modules: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, search: SearchPath) -> Phrases:
+        env = phrase_environment(search)
+        phrases = cls(env)
+        issues = []
+        for name in PHRASE_FILES:
+            try:
+                phrases.modules[name] = env.get_template(name).module
+            except TemplateSyntaxError as exc:
+                issues.append(Issue(f"lỗi cú pháp Jinja: {exc.message}",
+                                    Location(file=exc.filename or name, line=exc.lineno),
+                                    code="phrase_syntax"))
+            except TemplateError as exc:
+                issues.append(Issue(f"không đọc được mẫu câu: {exc}", Location(file=name),
+                                    code="phrase_error"))
+        if issues:
+            raise ReportTemplateError(issues)
+        return phrases
+
+    def paragraphs(self, file: str, macro: str, **kwargs: Any) -> list[str]:
+        """Render one macro; blank lines separate paragraphs, whitespace is collapsed."""
+        module = self.modules[file]
+        try:
+            func = getattr(module, macro)
+        except AttributeError as exc:
+            raise ConfigError(f"mẫu câu thiếu macro '{macro}'", Location(file=file)) from exc
+        try:
+            text = str(func(**kwargs))
+        except (UndefinedError, SecurityError, TemplateError, TypeError) as exc:
+            where = getattr(module, "__name__", file)
+            raise ReportTemplateError([Issue(f"lỗi khi tạo câu văn ở macro '{macro}': {exc}",
+                                             Location(file=where), code="phrase_render")]) from exc
+        return split_paragraphs(text)
+
+    def text(self, file: str, macro: str, **kwargs: Any) -> str:
+        return " ".join(self.paragraphs(file, macro, **kwargs))
+
+
+def split_paragraphs(text: str) -> list[str]:
+    parts = re.split(r"\n\s*\n", text)
+    cleaned = [re.sub(r"\s+", " ", p).strip() for p in parts]
+    cleaned = [re.sub(r"\s+([,.;:)])", r"\1", p) for p in cleaned]
+    return [p for p in cleaned if p]
+
+
+# --- report configuration ----------------------------------------------------------------
+
+def report_settings(config: Mapping[str, Any], group: str) -> dict[str, Any]:
+    """Defaults overridden by the unit's group section."""
+    merged = dict(config.get("defaults") or {})
+    merged.update((config.get("groups") or {}).get(group) or {})
+    return merged
+
+
+def render_setting(env: SandboxedEnvironment, value: Any, variables: Mapping[str, Any]) -> Any:
+    """Fill ``{{ }}`` variables in a configuration value (strings, lists, mappings)."""
+    if isinstance(value, str):
+        return re.sub(r"\s+", " ", env.from_string(value).render(**variables)).strip()
+    if isinstance(value, list):
+        return [render_setting(env, v, variables) for v in value]
+    if isinstance(value, Mapping):
+        return {k: render_setting(env, v, variables) for k, v in value.items()}
+    return value
+
+
+def signing_date(value: Any, action_year: int, today: dt.date | None = None) -> str:
+    """"ngày 05 tháng 5 năm 2025", or blanks for the clerk when no date is configured."""
+    if value in (None, ""):
+        return f"ngày      tháng      năm {action_year}"
+    if value == "today":
+        return fmt.vn_date(today or dt.date.today())
+    if isinstance(value, dt.date):
+        return fmt.vn_date(value)
+    return fmt.vn_date(dt.date.fromisoformat(str(value)))
+
+
+def header_block(settings: Mapping[str, Any], env: SandboxedEnvironment, variables: dict,
+                 action_year: int) -> dict[str, Any]:
+    """Issuer, number, place and date, subject, legal bases, signature and recipients."""
+    s = render_setting(env, settings, variables)
+    recipients = [f"- {r};" for r in s.get("recipients") or []]
+    recipients.append(f"- {s.get('archive', 'Lưu: VT.')}")
+    bases = list(s.get("legal_bases") or [])
+    bases = [b.rstrip(";.") + (";" if n < len(bases) - 1 else ".") for n, b in enumerate(bases)]
+    place_date = f"{s.get('place', '')}, {signing_date(settings.get('date'), action_year)}"
+    number = s.get("number", "Số:      /BC")
+    return {
+        "parent_agency": s.get("parent_agency", ""),
+        "agency": s.get("agency", ""),
+        "agency_short": s.get("agency_short", ""),
+        "number": number,
+        "place_date": place_date,
+        "doc_type": "BÁO CÁO",
+        "subject": s.get("subject", ""),
+        "legal_bases": bases,
+        "intro": s.get("intro", ""),
+        "closing": s.get("closing", "").rstrip(".") + "./.",
+        "signer": s.get("signer") or {"authority": "", "title": "", "name": ""},
+        "recipients": recipients,
+        "appendix_ref": (f"(Kèm theo Báo cáo {number.replace('Số:', 'số').strip()} "
+                         f"{signing_date(settings.get('date'), action_year)} của "
+                         f"{s.get('agency_short', '')})"),
+        "explanation_deadline": s.get("explanation_deadline"),
+        "unit_label": s.get("unit_label", variables["unit"]),
+        "unit_short": s.get("unit_short", variables["unit"]),
+        "peer_label": s.get("peer_label", variables["group"].lower()),
+        "sample_notice": "",
+    }
+
+
+# --- tables ------------------------------------------------------------------------------
+
+def value_text(value: float | None, index: Mapping[str, Any]) -> str:
+    return fmt.num(value, index.get("decimals", 2))
+
+
+def rating_text(index: Mapping[str, Any]) -> str:
+    rating = index.get("rating")
+    if not rating:
+        return fmt.DASH
+    text = str(rating["label"])
+    prev = rating.get("previous_label")
+    if prev and index.get("previous"):
+        text += f" ({index['previous']['year']}: {prev})"
+    return text
+
+
+def summary_row(index: Mapping[str, Any]) -> dict[str, str]:
+    prev = index.get("previous") or {}
+    unit = index["unit"] if index["unit"] == "%" else f"{index['unit']}, tối đa {fmt.num(index['max'], 0)}"
+    return {
+        "name": f"{index['short_name']} ({unit})",
+        "prev": value_text(prev.get("score"), index),
+        "score": value_text(index["score"], index),
+        "delta": fmt.signed(index.get("delta_score")),
+        "prev_rank": fmt.rank(prev.get("rank"), prev.get("of")),
+        "rank": fmt.rank(index.get("rank"), index.get("of")),
+        "delta_rank": fmt.signed_places(index.get("delta_rank")),
+        "rating": rating_text(index),
+    }
+
+
+def indent_name(component: Mapping[str, Any]) -> str:
+    level = component.get("level", 1)
+    return ("- " if level > 1 else "") + component["name"]
+
+
+def component_row(n: str, c: Mapping[str, Any], additive: bool) -> dict[str, Any]:
+    mark = "weakness" if c.get("is_weakness") else "strength" if c.get("is_strength") else ""
+    return {
+        "no": n,
+        "name": indent_name(c),
+        "max": fmt.num(c.get("max")),
+        "score": fmt.num(c.get("score")),
+        "percent": fmt.num(c.get("percent")),
+        "lost": fmt.num(c.get("points_lost")) if additive else fmt.DASH,
+        "delta": fmt.signed(c.get("delta_score")),
+        "rank": fmt.rank(c.get("rank"), c.get("of")),
+        "delta_rank": fmt.signed_places(c.get("delta_rank")),
+        "mark": mark,
+        "bold": False,
+    }
+
+
+def total_row(index: Mapping[str, Any], additive: bool) -> dict[str, Any]:
+    return {
+        "no": "",
+        "name": "Tổng cộng" if additive else index["short_name"],
+        "max": fmt.num(index["max"]),
+        "score": fmt.num(index["score"]),
+        "percent": fmt.num(index.get("percent")),
+        "lost": fmt.num(index.get("points_lost")) if additive else fmt.DASH,
+        "delta": fmt.signed(index.get("delta_score")),
+        "rank": fmt.rank(index.get("rank"), index.get("of")),
+        "delta_rank": fmt.signed_places(index.get("delta_rank")),
+        "mark": "",
+        "bold": True,
+    }
+
+
+def numbered(components: Iterable[Mapping[str, Any]]) -> list[tuple[str, Mapping[str, Any]]]:
+    """STT for top-level rows ("1", "2", …); children get an empty STT and a dash."""
+    out, n = [], 0
+    for c in components:
+        if c.get("level", 1) == 1:
+            n += 1
+            out.append((str(n), c))
+        else:
+            out.append(("", c))
+    return out
+
+
+def component_rows(index: Mapping[str, Any]) -> list[dict[str, Any]]:
+    additive = bool(index.get("additive", True))
+    rows = [component_row(n, c, additive) for n, c in numbered(index["components"])]
+    return [*rows, total_row(index, additive)]
+
+
+def appendix_component_rows(index: Mapping[str, Any], letter: str) -> list[dict[str, Any]]:
+    prev = index.get("previous") or {}
+    head = {
+        "no": letter, "name": index["name"].upper(), "max": fmt.num(index["max"]),
+        "prev": fmt.num(prev.get("score")), "prev_percent": fmt.num(prev.get("percent")),
+        "prev_rank": fmt.pad2(prev.get("rank")), "score": fmt.num(index["score"]),
+        "percent": fmt.num(index.get("percent")), "rank": fmt.pad2(index.get("rank")),
+        "delta": fmt.signed(index.get("delta_score")),
+        "delta_rank": fmt.signed_places(index.get("delta_rank")),
+        "responsible": "; ".join(index.get("coordinator") or []), "bold": True,
+    }
+    rows = [head]
+    for n, c in numbered(index["components"]):
+        rows.append({
+            "no": n, "name": indent_name(c), "max": fmt.num(c.get("max")),
+            "prev": fmt.num(c.get("previous_score")), "prev_percent": fmt.num(c.get("previous_percent")),
+            "prev_rank": fmt.pad2(c.get("previous_rank")), "score": fmt.num(c.get("score")),
+            "percent": fmt.num(c.get("percent")), "rank": fmt.pad2(c.get("rank")),
+            "delta": fmt.signed(c.get("delta_score")), "delta_rank": fmt.signed_places(c.get("delta_rank")),
+            "responsible": "; ".join(c.get("responsible") or []), "bold": False,
+        })
+    return rows
+
+
+def ranking_rows(index: Mapping[str, Any], unit: str) -> list[dict[str, Any]]:
+    rows = []
+    for p in index.get("peers") or []:
+        rows.append({
+            "rank": fmt.pad2(p.get("rank")), "unit": p["unit"], "score": fmt.num(p.get("score")),
+            "percent": fmt.num(p.get("percent")), "delta": fmt.signed(p.get("delta_score")),
+            "delta_rank": fmt.signed_places(p.get("delta_rank")),
+            "rating": (p.get("rating") or fmt.DASH), "highlight": p["unit"] == unit,
+        })
+    return rows
+
+
+# --- the whole context ------------------------------------------------------------------
+
+ChartDrawer = Callable[[Any], dict]
+
+
+@dataclass
+class Narrator:
+    """Builds contexts; holds what is compiled once per run (phrases, configuration)."""
+
+    phrases: Phrases
+    config: Mapping[str, Any]
+
+    def context(self, analysis: Mapping[str, Any], charts: Mapping[str, Mapping[str, list]],
+                sources: Mapping[str, str], sample: bool = False) -> dict[str, Any]:
+        """``charts``: per index code, {"results": [...], "components": [...]} of drawn charts
+        (dicts with png/width_cm/height_cm/alt_text and an optional omitted reason)."""
+        unit, year = analysis["unit"], analysis["year"]
+        action_year = analysis.get("action_year", year + 1)
+        indices = analysis["indices"]
+        names = ", ".join(i["short_name"] for i in indices)
+        variables = {"unit": unit, "year": year, "next_year": action_year,
+                     "group": analysis.get("group", ""), "indexes": names}
+        settings = report_settings(self.config, analysis.get("group", ""))
+        base = {k: v for k, v in settings.items() if k in ("unit_label", "unit_short", "peer_label")}
+        variables.update(render_setting(self.phrases.env, base, variables))
+        report = header_block(settings, self.phrases.env, variables, action_year)
+        if sample:
+            report["sample_notice"] = self.phrases.text("ket-qua.j2", "du_lieu_mau")
+        u = {"name": unit, "year": year, "next_year": action_year, "label": report["unit_label"],
+             "short": report["unit_short"], "peer_label": report["peer_label"],
+             "agency_short": report["agency_short"]}
+        counter = _Counter()
+        return {
+            "report": report,
+            "sections": self._sections(action_year),
+            "results": [self._result(i, u, charts.get(i["index"], {}), sources, counter)
+                        for i in indices],
+            "missing": self.phrases.paragraphs("ket-qua.j2", "thieu_chi_so", a=analysis, u=u),
+            "summary": self._summary(indices, u, counter),
+            "components": [self._components(n, i, u, charts.get(i["index"], {}), sources, counter)
+                           for n, i in enumerate(indices, start=1) if i["components"]],
+            "assessment": self._assessment(analysis, u),
+            "responsibility": self._responsibility(analysis, u, counter),
+            "tasks": self._tasks(analysis, u),
+            "appendices": self._appendices(analysis, u, report),
+        }
+
+    def _sections(self, action_year: int) -> dict[str, str]:
+        return {
+            "results": "I. KẾT QUẢ CHUNG",
+            "components": "II. PHÂN TÍCH KẾT QUẢ THEO LĨNH VỰC, CHỈ SỐ THÀNH PHẦN",
+            "assessment": "III. ĐÁNH GIÁ CHUNG",
+            "responsibility": "IV. TRÁCH NHIỆM CỦA CÁC CƠ QUAN, ĐƠN VỊ",
+            "tasks": f"V. NHIỆM VỤ, GIẢI PHÁP NĂM {action_year}",
+        }
+
+    def _chart_entries(self, kind_charts: list, i: Mapping, u: Mapping, sources: Mapping,
+                       counter: _Counter) -> tuple[list[dict], list[str]]:
+        """Number the drawn charts and caption them; omitted ones become a sentence."""
+        drawn, notes = [], []
+        for chart in kind_charts:
+            if chart.get("omitted"):
+                notes += self.phrases.paragraphs("bieu-do.j2", "bo_qua", kind=chart["kind"], i=i, u=u,
+                                                 reason=chart["omitted"])
+                continue
+            n = counter.next("chart")
+            caption = self.phrases.text("bieu-do.j2", "chu_thich", kind=chart["kind"], i=i, u=u, n=n)
+            source = self.phrases.text("bieu-do.j2", "nguon", i=i, u=u,
+                                       source=sources.get(i["index"], ""))
+            drawn.append({**chart, "caption": caption, "source": source})
+        return drawn, notes
+
+    def _result(self, i: Mapping, u: Mapping, charts: Mapping, sources: Mapping,
+                counter: _Counter) -> dict[str, Any]:
+        n = counter.next("result")
+        drawn, notes = self._chart_entries(charts.get("results", []), i, u, sources, counter)
+        return {
+            "heading": f"{n}. {i['name']}",
+            "paragraphs": self.phrases.paragraphs("ket-qua.j2", "ket_qua", i=i, u=u),
+            "charts": drawn,
+            "notes": notes,
+        }
+
+    def _summary(self, indices: list, u: Mapping, counter: _Counter) -> dict[str, Any]:
+        n = counter.next("table")
+        years = sorted({i["year"] for i in indices} | {i["previous"]["year"] for i in indices
+                                                        if i.get("previous")})
+        return {
+            "caption": f"Bảng {n}. Tổng hợp kết quả các Chỉ số năm "
+                       + " và năm ".join(str(y) for y in years) + f" của {u['short']}",
+            "rows": [summary_row(i) for i in indices],
+            "note": self.phrases.text("ket-qua.j2", "ghi_chu_bang", indices=indices, u=u),
+        }
+
+    def _components(self, n: int, i: Mapping, u: Mapping, charts: Mapping, sources: Mapping,
+                    counter: _Counter) -> dict[str, Any]:
+        drawn, notes = self._chart_entries(charts.get("components", []), i, u, sources, counter)
+        top = [c for c in i["components"] if c.get("level", 1) == 1]
+        subsections = []
+        for macro in ("cao", "mat_diem", "bien_dong", "trai_chieu"):
+            heading = self.phrases.text("phan-tich.j2", f"{macro}_tieu_de", i=i, u=u)
+            body = self.phrases.paragraphs("phan-tich.j2", macro, i=i, u=u)
+            if body:
+                items = [p[2:] for p in body if p.startswith("- ")]
+                paras = [p for p in body if not p.startswith("- ")]
+                subsections.append({"heading": f"{fmt.letter(len(subsections))}) {heading}",
+                                    "paragraphs": paras, "bullets": items})
+        return {
+            "heading": f"{n}. {i['short_name']} theo {fmt.pad2(len(top))} {i['component_word']}",
+            "caption": f"Bảng {counter.next('table')}. Kết quả {i['short_name']} năm {i['year']} "
+                       f"theo {i['component_word']}",
+            "unit_note": f"Đơn vị tính: {i['component_unit']}",
+            "rows": component_rows(i),
+            "note": self.phrases.text("phan-tich.j2", "ghi_chu_bang", i=i, u=u),
+            "subsections": subsections,
+            "charts": drawn,
+            "notes": notes,
+        }
+
+    def _assessment(self, analysis: Mapping, u: Mapping) -> dict[str, list[str]]:
+        a = analysis
+        return {
+            "strengths": self.phrases.paragraphs("danh-gia.j2", "uu_diem", a=a, u=u),
+            "weaknesses": self.phrases.paragraphs("danh-gia.j2", "han_che", a=a, u=u),
+            "causes_objective": self.phrases.paragraphs("danh-gia.j2", "nguyen_nhan_khach_quan", a=a, u=u),
+            "causes_subjective": self.phrases.paragraphs("danh-gia.j2", "nguyen_nhan_chu_quan", a=a, u=u),
+        }
+
+    def _responsibility(self, analysis: Mapping, u: Mapping, counter: _Counter) -> dict[str, Any]:
+        rows = []
+        for n, r in enumerate(analysis.get("responsibility") or [], start=1):
+            rows.append({
+                "no": str(n), "unit": r["unit"],
+                "items": self.phrases.text("trach-nhiem.j2", "noi_dung", r=r, u=u),
+                "lost": self.phrases.text("trach-nhiem.j2", "muc_do", r=r, u=u),
+                "request": self.phrases.text("trach-nhiem.j2", "yeu_cau", r=r, u=u),
+            })
+        return {
+            "intro": self.phrases.text("trach-nhiem.j2", "mo_dau", a=analysis, u=u),
+            "caption": (f"Bảng {counter.next('table')}. Cơ quan chủ trì đối với các "
+                        "lĩnh vực, chỉ số thành phần còn hạn chế"),
+            "rows": rows,
+            "closing": self.phrases.text("trach-nhiem.j2", "ket_luan", a=analysis, u=u),
+        }
+
+    def _tasks(self, analysis: Mapping, u: Mapping) -> dict[str, Any]:
+        solutions = []
+        for n, s in enumerate(analysis.get("solutions") or []):
+            solutions.append({
+                "label": f"{fmt.letter(n)})",
+                "lead_in": self.phrases.text("giai-phap.j2", "dan_nhap", s=s, u=u),
+                "text": s.get("text", ""),
+                "assignment": self.phrases.text("giai-phap.j2", "phan_cong", s=s, u=u),
+            })
+        return {
+            "targets": self.phrases.paragraphs("giai-phap.j2", "muc_tieu", a=analysis, u=u),
+            "general": list(analysis.get("general_tasks") or []),
+            "solutions": solutions,
+        }
+
+    def _appendices(self, analysis: Mapping, u: Mapping, report: Mapping) -> list[dict[str, Any]]:
+        indices = analysis["indices"]
+        letters = "ABCDEFGHIK"
+        comp_tables = [{"caption": f"{letters[n]}. {i['name']}", "kind": "components",
+                        "rows": appendix_component_rows(i, letters[n])}
+                       for n, i in enumerate(indices) if i["components"]]
+        rank_tables = [{"caption": f"{letters[n]}. {i['name']} năm {i['year']}", "kind": "ranking",
+                        "rows": ranking_rows(i, u["name"])}
+                       for n, i in enumerate(indices) if i.get("peers")]
+        appendices = []
+        if comp_tables:
+            appendices.append({"number": "Phụ lục I",
+                               "title": f"KẾT QUẢ CHI TIẾT CÁC CHỈ SỐ NĂM {analysis['year']} "
+                                        f"CỦA {u['label'].upper()}",
+                               "ref": report["appendix_ref"], "tables": comp_tables})
+        if rank_tables:
+            appendices.append({"number": f"Phụ lục {fmt.roman(len(appendices) + 1)}",
+                               "title": f"BẢNG XẾP HẠNG CÁC CHỈ SỐ NĂM {analysis['year']}",
+                               "ref": report["appendix_ref"], "tables": rank_tables})
+        return appendices
+
+
+class _Counter:
+    """Running numbers of headings, tables ("Bảng n.") and charts ("Biểu đồ n.")."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, int] = {}
+
+    def next(self, key: str) -> int:
+        self.values[key] = self.values.get(key, 0) + 1
+        return self.values[key]

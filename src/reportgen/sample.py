@@ -1,0 +1,223 @@
+"""Seeded generator of the bundled sample dataset and of large synthetic datasets.
+
+Every unit is fictional, so no generated report can state a false figure about a real
+province, and every row says so in its ``source`` column. The shape is realistic: one peer
+group of provinces with PAR INDEX (8 fields, field 8 split in two), SIPAS (5 factors and the
+service/policy parts) and PAPI (8 dimensions, some sub-dimensions); one province's
+departments in a second group scored on a province-defined index; three consecutive years;
+a persistent quality per unit plus yearly drift; a few ties and a few missing years.
+
+Run ``python -m reportgen.sample --out PATH [--provinces N] [--seed S]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+SAMPLE_SOURCE = "DỮ LIỆU MẪU hư cấu (reportgen), không phải số liệu công bố"
+PROVINCE_GROUP = "Tỉnh, thành phố"
+DEPARTMENT_GROUP = "Khối sở"
+HOME_PROVINCE = "Hòa Lâm"
+
+# Province names that exist or existed, excluded from the fictional combinations.
+_REAL = {
+    "An Giang", "Bắc Giang", "Bình Định", "Bình Phước", "Bình Thuận", "Gia Lai", "Hà Giang",
+    "Hải Dương", "Hòa Bình", "Hưng Yên", "Long An", "Nam Định", "Phú Yên", "Thanh Hóa",
+    "Trà Vinh", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái", "Thái Bình", "Minh Hải", "Hậu Giang",
+    "Sông Bé", "Hải Hưng", "Nghĩa Bình", "Phú Khánh", "Thuận Hải", "Hà Tuyên", "Cửu Long",
+    "Kiên Giang", "Tiền Giang", "Đồng Nai", "Quảng Nam", "Lâm Đồng", "Ninh Bình", "Phú Thọ",
+    "Sơn La", "Tây Ninh", "Khánh Hòa", "Đồng Tháp", "Đông Hải", "An Hải",
+}
+_FIRST = ["Hòa", "An", "Bảo", "Cẩm", "Đông", "Gia", "Hưng", "Kim", "Lạc", "Ngọc", "Phú", "Phước",
+          "Quang", "Tân", "Thuận", "Trường", "Vạn", "Xuân", "Đại", "Mỹ"]
+_SECOND = ["Lâm", "Hải", "Sơn", "Giang", "Thành", "Phong", "Lộc", "Thủy", "Điền", "Minh",
+           "Xuyên", "Khê", "Nguyên", "Hòa", "Bình"]
+
+# Departments of the home province in 2022–2024 (before the 03/2025 merger). The "&" is on
+# purpose: a real name written that way must never corrupt the Word document.
+DEPARTMENTS = [
+    "Sở Nội vụ", "Sở Tư pháp", "Sở Kế hoạch và Đầu tư", "Sở Tài chính", "Sở Công Thương",
+    "Sở Nông nghiệp và Phát triển nông thôn", "Sở Giao thông vận tải", "Sở Xây dựng",
+    "Sở Tài nguyên và Môi trường", "Sở Thông tin và Truyền thông",
+    "Sở Lao động - Thương binh và Xã hội", "Sở Văn hóa, Thể thao & Du lịch",
+    "Sở Khoa học và Công nghệ", "Sở Giáo dục và Đào tạo", "Sở Y tế", "Thanh tra tỉnh",
+    "Văn phòng UBND tỉnh",
+]
+
+# Illustrative PAR INDEX field maxima (the 2022–2024 official ones are unpublished; the
+# framework leaves them empty and the data carries them, as a user's file would).
+PAR_MAX = {"1": 9.0, "2": 11.0, "3": 13.5, "4": 9.5, "5": 13.0, "6": 10.0, "7": 13.0,
+           "8.1": 14.5, "8.2": 6.5}
+PAR_BASE = {"1": 0.95, "2": 0.88, "3": 0.88, "4": 0.93, "5": 0.87, "6": 0.86, "7": 0.80,
+            "8.1": 0.84, "8.2": 0.82}
+PAR_YEAR_SHIFT = {2022: -0.020, 2023: 0.005, 2024: 0.019}
+PAPI_BASE = {"1": 5.0, "2": 5.3, "3": 4.5, "4": 6.8, "5": 7.3, "6": 7.1, "7": 3.5, "8": 2.9}
+PAPI_SUBS = {"3": ("3.1", "3.2", "3.3"), "7": ("7.1", "7.2", "7.3")}
+SIPAS_BASE = {"1": 85.5, "2": 85.0, "3": 87.0, "4": 85.8, "5": 76.0}
+SIPAS_YEAR_SHIFT = {2022: -2.6, 2023: 0.0, 2024: 1.3}
+PAR_SO_MAX = {"1": 12.0, "2": 10.0, "3": 22.0, "4": 10.0, "5": 14.0, "6": 12.0, "7": 20.0}
+
+
+def province_names(n: int, seed: int) -> list[str]:
+    """``n`` fictional province names, the home province first, then seeded combinations,
+    then numbered names when the combinations run out (large benchmark datasets)."""
+    rng = random.Random(seed)
+    combos = [f"{a} {b}" for a in _FIRST for b in _SECOND if a != b and f"{a} {b}" not in _REAL]
+    rng.shuffle(combos)
+    names = [HOME_PROVINCE] + [c for c in combos if c != HOME_PROVINCE]
+    names += [f"Tỉnh mẫu {i:04d}" for i in range(1, max(0, n - len(names)) + 1)]
+    return names[:n]
+
+
+@dataclass
+class _Unit:
+    name: str
+    group: str
+    quality: float
+    trend: float
+    missing: frozenset[int]
+
+
+def _clip(x: float, lo: float, hi: float) -> float:
+    return max(lo, min(hi, x))
+
+
+def _par_rows(u: _Unit, year: int, rng: random.Random) -> dict[str, float]:
+    drift = u.quality + u.trend * (year - 2023)
+    scores = {}
+    for code, mx in PAR_MAX.items():
+        pct = PAR_BASE[code] + PAR_YEAR_SHIFT[year] + 0.035 * drift + rng.gauss(0, 0.025)
+        scores[code] = round(mx * _clip(pct, 0.55, 1.0), 2)
+    scores["8"] = round(scores["8.1"] + scores["8.2"], 2)
+    scores["TOTAL"] = round(sum(scores[c] for c in "12345678"), 2)
+    return scores
+
+
+def _sipas_rows(u: _Unit, year: int, rng: random.Random) -> dict[str, float]:
+    drift = u.quality + u.trend * (year - 2023)
+    scores = {code: round(_clip(base + SIPAS_YEAR_SHIFT[year] + 2.2 * drift + rng.gauss(0, 1.4),
+                                50, 99.5), 2)
+              for code, base in SIPAS_BASE.items()}
+    scores["DV"] = round(sum(scores[c] for c in "12345") / 5 + rng.gauss(0, 0.4), 2)
+    scores["CS"] = round(_clip(scores["DV"] - 2.0 + 1.5 * drift + rng.gauss(0, 1.0), 50, 99.5), 2)
+    scores["TOTAL"] = round((scores["DV"] + scores["CS"]) / 2, 2)
+    return scores
+
+
+def _papi_rows(u: _Unit, year: int, rng: random.Random) -> dict[str, float]:
+    drift = u.quality + u.trend * (year - 2023)
+    scores: dict[str, float] = {}
+    for code, base in PAPI_BASE.items():
+        subs = PAPI_SUBS.get(code)
+        value = _clip(base + 0.35 * drift + rng.gauss(0, 0.3), 1.0, 9.8)
+        if subs:
+            parts = [round(value / len(subs) + rng.gauss(0, 0.08), 2) for _ in subs]
+            for sub, part in zip(subs, parts, strict=True):
+                scores[sub] = part
+            value = sum(parts)
+        scores[code] = round(value, 2)
+    scores["TOTAL"] = round(sum(scores[c] for c in PAPI_BASE), 2)
+    return scores
+
+
+def _par_so_rows(u: _Unit, year: int, rng: random.Random) -> dict[str, float]:
+    drift = u.quality + u.trend * (year - 2023)
+    scores = {code: round(mx * _clip(0.86 + 0.01 * (year - 2023) + 0.05 * drift
+                                     + rng.gauss(0, 0.035), 0.5, 1.0), 2)
+              for code, mx in PAR_SO_MAX.items()}
+    scores["TOTAL"] = round(sum(scores.values()), 2)
+    return scores
+
+
+def _units(names: list[str], group: str, years: tuple[int, ...], rng: random.Random,
+           missing_share: float) -> list[_Unit]:
+    units = []
+    for i, name in enumerate(names):
+        missing = frozenset()
+        if i > 0 and rng.random() < missing_share:
+            missing = frozenset({years[0]}) if rng.random() < 0.6 else frozenset({years[1]})
+        units.append(_Unit(name, group, rng.gauss(0, 1), rng.gauss(0, 0.35), missing))
+    return units
+
+
+def _emit(index: str, u: _Unit, year: int, scores: dict[str, float],
+          maxima: dict[str, float] | None, rank: int | None) -> Iterator[dict]:
+    for code, score in scores.items():
+        yield {
+            "year": year, "index": index, "unit": u.name, "component": code,
+            "score": f"{score:.2f}".replace(".", ","),
+            "max_score": f"{maxima[code]:g}".replace(".", ",") if maxima and code in maxima else "",
+            "rank": rank if code == "TOTAL" and rank is not None else "",
+            "group": u.group, "source": SAMPLE_SOURCE,
+        }
+
+
+def _ranked(scores: dict[str, dict[str, float]]) -> dict[str, int]:
+    from .ranking import rank_map
+
+    return rank_map({name: s["TOTAL"] for name, s in scores.items()})
+
+
+def generate(provinces: int = 45, years: tuple[int, ...] = (2022, 2023, 2024),
+             departments: bool = True, seed: int = 2025) -> list[dict]:
+    """Rows of the long layout (text cells, decimal comma) for a fictional dataset."""
+    rng = random.Random(seed)
+    prov = _units(province_names(provinces, seed), PROVINCE_GROUP, years, rng, 0.08)
+    depts = _units(DEPARTMENTS, DEPARTMENT_GROUP, years, rng, 0.06) if departments else []
+    rows: list[dict] = []
+    makers = (("PAR_INDEX", _par_rows, PAR_MAX, True), ("SIPAS", _sipas_rows, None, True),
+              ("PAPI", _papi_rows, None, False))
+    for year in years:
+        present = [u for u in prov if year not in u.missing]
+        for index, make, maxima, published in makers:
+            scores = {u.name: make(u, year, rng) for u in present}
+            _make_tie(scores, rng)
+            ranks = _ranked(scores) if published else {}
+            for u in present:
+                rows.extend(_emit(index, u, year, scores[u.name], maxima, ranks.get(u.name)))
+        dept_scores = {u.name: _par_so_rows(u, year, rng) for u in depts if year not in u.missing}
+        for u in depts:
+            if u.name in dept_scores:
+                rows.extend(_emit("PAR_SO", u, year, dept_scores[u.name], None, None))
+    return rows
+
+
+def _make_tie(scores: dict[str, dict[str, float]], rng: random.Random) -> None:
+    """Give two units the same results, so ties (1, 2, 2, 4) occur in the sample."""
+    names = list(scores)
+    if len(names) >= 6:
+        a, b = rng.sample(names[1:], 2)
+        scores[b] = dict(scores[a])
+
+
+def write_csv(rows: list[dict], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fields = ["year", "index", "unit", "component", "score", "max_score", "rank", "group", "source"]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def sample_path() -> Path:
+    """The bundled sample dataset."""
+    return Path(__file__).parent / "sample" / "sample.csv"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Sinh bộ dữ liệu mẫu hư cấu cho reportgen")
+    parser.add_argument("--out", type=Path, default=sample_path())
+    parser.add_argument("--provinces", type=int, default=45)
+    parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--no-departments", action="store_true")
+    args = parser.parse_args(argv)
+    write_csv(generate(args.provinces, departments=not args.no_departments, seed=args.seed), args.out)
+
+
+if __name__ == "__main__":
+    main()
