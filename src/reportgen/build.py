@@ -108,14 +108,20 @@ def is_sample(dataset: Dataset) -> bool:
     return bool((dataset.frame["source"] == SAMPLE_SOURCE).any())
 
 
+def context_from_analysis(kit: Toolkit, dataset: Dataset, analysis: dict) -> dict:
+    """chart specs → draw → narrate: the complete render context of one analysed unit."""
+    from .figures import index_charts
+
+    unit, year = analysis["unit"], analysis["year"]
+    charts = {i["index"]: draw_charts(index_charts(i, unit), kit.dpi) for i in analysis["indices"]}
+    return kit.narrator.context(analysis, charts, index_sources(dataset, year), is_sample(dataset))
+
+
 def report_context(kit: Toolkit, prepared: object, dataset: Dataset, unit: str, year: int) -> dict:
     """analyze → chart specs → draw → narrate: the complete render context of one report."""
     from .analyze import analyze_unit
-    from .figures import index_charts
 
-    analysis = analyze_unit(prepared, unit, year, kit.rules)
-    charts = {i["index"]: draw_charts(index_charts(i, unit), kit.dpi) for i in analysis["indices"]}
-    return kit.narrator.context(analysis, charts, index_sources(dataset, year), is_sample(dataset))
+    return context_from_analysis(kit, dataset, analyze_unit(prepared, unit, year, kit.rules))
 
 
 def render_report(kit: Toolkit, prepared: object, dataset: Dataset, unit: str, year: int) -> bytes:

@@ -1,0 +1,215 @@
+"""Chart specification: what a chart shows, independent of how it is drawn.
+
+A :class:`ChartSpec` is plain, frozen data (kind, categories, series, highlight, reference line,
+labels, size, alt text). Backends draw it: :mod:`reportgen.charts.mpl` makes a PNG with
+matplotlib; a native Word chart writer can read the same object. So this module must never
+import matplotlib (a test checks it), and colours are given as neutral hex strings.
+
+:func:`too_little_data` says, in Vietnamese, when a chart would be empty or meaningless, so the
+report writes a sentence instead of drawing it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, field
+from typing import Final, Literal, get_args
+
+ChartKind = Literal["score_rank", "peer_bars", "component_bars", "change_bars", "radar"]
+SCORE_RANK: Final = "score_rank"
+PEER_BARS: Final = "peer_bars"
+COMPONENT_BARS: Final = "component_bars"
+CHANGE_BARS: Final = "change_bars"
+RADAR: Final = "radar"
+KINDS: Final[tuple[str, ...]] = get_args(ChartKind)
+
+SeriesRole = Literal["main", "compare", "reference"]
+MAIN: Final = "main"
+COMPARE: Final = "compare"
+REFERENCE: Final = "reference"
+ROLES: Final[tuple[str, ...]] = get_args(SeriesRole)
+
+MIN_YEARS: Final = 2
+MIN_PEERS: Final = 3
+MIN_COMPONENTS: Final = 2
+MIN_RADAR_AXES: Final = 5
+
+# Okabe–Ito (colour-blind safe). The unit is always UNIT, in every chart and every backend.
+UNIT: Final = "#0072B2"
+PEERS: Final = "#B4B4B4"
+COMPARE_COLOURS: Final[tuple[str, ...]] = ("#9A9A9A", "#E69F00", "#56B4E9", "#CC79A7")
+REFERENCE_COLOUR: Final = "#D55E00"
+RANK_COLOUR: Final = "#E69F00"
+RISE: Final = "#009E73"
+FALL: Final = "#D55E00"
+INK: Final = "#262626"
+
+Value = float | None
+
+
+def is_present(value: object) -> bool:
+    """A drawable number: not None and not NaN."""
+    return isinstance(value, numbers.Real) and not math.isnan(value)
+
+
+def _floats(values: object) -> tuple[Value, ...]:
+    """Values as a tuple of float/None (NaN becomes None), so backends see one shape."""
+    return tuple(float(v) if is_present(v) else None for v in values)  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class Series:
+    """One named row of values, aligned with the chart's categories.
+
+    ``role``: "main" is the unit reported on (drawn in the unit colour), "compare" a
+    comparison (previous year, peer mean), "reference" a per-category benchmark line.
+    """
+
+    name: str
+    values: tuple[Value, ...]
+    role: str = MAIN
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", _floats(self.values))
+        if self.role not in ROLES:
+            raise ValueError(f"Series {self.name!r}: role {self.role!r} not in {ROLES}")
+
+    def present(self) -> int:
+        """How many values can be drawn."""
+        return sum(v is not None for v in self.values)
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """Everything a backend needs to draw one chart (captions stay in the document).
+
+    * ``highlight``: a category (peer_bars: the unit's name) or a series name to emphasise.
+    * ``reference`` / ``reference_label``: one benchmark value drawn as a line (peer mean).
+    * ``secondary``: score_rank's rank series, drawn on a reversed right axis;
+      ``rank_of`` gives, per category, the number of ranked units so labels read "x/N".
+    * ``decimals``: data-label precision; ``value_max``: the value axis (or radar) maximum.
+    """
+
+    kind: str
+    categories: tuple[str, ...]
+    series: tuple[Series, ...]
+    highlight: str | None = None
+    reference: float | None = None
+    reference_label: str = ""
+    secondary: Series | None = None
+    value_label: str = ""
+    secondary_label: str = ""
+    decimals: int = 2
+    value_max: float | None = None
+    caption: str = ""
+    source: str = ""
+    alt_text: str = ""
+    width_cm: float = 15.5
+    height_cm: float = 8.0
+    rank_of: tuple[int | None, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "categories", tuple(str(c) for c in self.categories))
+        object.__setattr__(self, "series", tuple(self.series))
+        object.__setattr__(self, "rank_of", tuple(self.rank_of))
+        if not is_present(self.reference):
+            object.__setattr__(self, "reference", None)
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ValueError on a malformed spec (a programming error, not a data gap)."""
+        problems = list(_shape_problems(self))
+        if problems:
+            raise ValueError(f"ChartSpec({self.kind!r}): " + "; ".join(problems))
+
+    def main_series(self) -> Series | None:
+        """The unit's series: the first with role "main", else the first one."""
+        mains = [s for s in self.series if s.role == MAIN]
+        return (mains or list(self.series) or [None])[0]
+
+
+def _shape_problems(spec: ChartSpec) -> list[str]:
+    """Structural errors: unknown kind, misaligned series, impossible sizes."""
+    n = len(spec.categories)
+    problems = []
+    if spec.kind not in KINDS:
+        problems.append(f"kind must be one of {KINDS}")
+    for s in (*spec.series, *([spec.secondary] if spec.secondary else [])):
+        if len(s.values) != n:
+            problems.append(f"series {s.name!r} has {len(s.values)} values for {n} categories")
+    if spec.rank_of and len(spec.rank_of) != n:
+        problems.append(f"rank_of has {len(spec.rank_of)} values for {n} categories")
+    if not 0 <= spec.decimals <= 6:
+        problems.append("decimals must be within 0..6")
+    if spec.width_cm <= 0 or spec.height_cm <= 0:
+        problems.append("width_cm and height_cm must be positive")
+    if spec.value_max is not None and spec.value_max <= 0:
+        problems.append("value_max must be positive")
+    return problems
+
+
+def too_little_data(spec: ChartSpec) -> str | None:
+    """Why the chart should be left out, as a Vietnamese clause ("chỉ có 01 năm …"), or None.
+
+    The clause has no capital and no final stop, so a phrase template can embed it
+    ("Không trình bày biểu đồ do {{ reason }}.").
+    """
+    check = _CHECKS.get(spec.kind)
+    return check(spec) if check else None
+
+
+def _count(spec: ChartSpec) -> int:
+    """Categories with a value in the unit's series."""
+    main = spec.main_series()
+    return main.present() if main else 0
+
+
+def _score_rank_gap(spec: ChartSpec) -> str | None:
+    years = _count(spec)
+    if years >= MIN_YEARS:
+        return None
+    if years == 0:
+        return "chưa có số liệu điểm số qua các năm"
+    return f"chỉ có số liệu của {years:02d} năm, chưa đủ để so sánh qua các năm"
+
+
+def _peer_gap(spec: ChartSpec) -> str | None:
+    peers = _count(spec)
+    if peers >= MIN_PEERS:
+        return None
+    return f"chỉ có {peers:02d} đơn vị có điểm, chưa đủ để so sánh vị trí giữa các đơn vị"
+
+
+def _component_gap(spec: ChartSpec) -> str | None:
+    parts = _count(spec)
+    if parts >= MIN_COMPONENTS:
+        return None
+    if parts == 0:
+        return "không có số liệu của các chỉ số thành phần"
+    return f"chỉ có số liệu của {parts:02d} chỉ số thành phần"
+
+
+def _change_gap(spec: ChartSpec) -> str | None:
+    if _count(spec) > 0:
+        return None
+    return "không có số liệu năm trước để tính mức tăng, giảm của các chỉ số thành phần"
+
+
+def _radar_gap(spec: ChartSpec) -> str | None:
+    axes = len(spec.categories)
+    if axes < MIN_RADAR_AXES:
+        return (f"chỉ có {axes:02d} chỉ số thành phần, biểu đồ radar cần ít nhất "
+                f"{MIN_RADAR_AXES:02d} trục")
+    if _count(spec) < MIN_RADAR_AXES:
+        return f"chưa đủ số liệu của ít nhất {MIN_RADAR_AXES:02d} chỉ số thành phần"
+    return None
+
+
+_CHECKS = {
+    SCORE_RANK: _score_rank_gap,
+    PEER_BARS: _peer_gap,
+    COMPONENT_BARS: _component_gap,
+    CHANGE_BARS: _change_gap,
+    RADAR: _radar_gap,
+}
