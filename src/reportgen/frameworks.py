@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +97,7 @@ class Framework:
     path: str = ""
     status: str = "confirmed"
     published_by: str = ""
+    children_max: str = "none"  # "equal_share": an unpublished child maximum = parent max / n
 
     def covers(self, year: int) -> bool:
         return year >= self.year_from and (self.year_to is None or year <= self.year_to)
@@ -188,7 +189,12 @@ _REQUIRED = ("code", "version", "name", "unit", "total_max", "years", "component
 
 
 def _fail(msg: str, path: str, mapping: Any = None, key: Any = None) -> ConfigError:
-    line = line_of(mapping, key) if mapping is not None else None
+    if mapping is None:
+        line = None
+    elif key is None:  # the mapping itself is at fault (a key is missing): point at where it starts
+        line = getattr(mapping, "start_line", None)
+    else:
+        line = line_of(mapping, key)
     return ConfigError(msg, Location(file=path, line=line))
 
 
@@ -200,6 +206,21 @@ def _number(value: Any, what: str, path: str, mapping: Any, key: Any) -> float |
     return float(value)
 
 
+def _year(value: Any, what: str, path: str, mapping: Any, key: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not str(value).strip().isdigit():
+        raise _fail(f"{what} phải là một năm (số nguyên), nhận được {value!r}", path, mapping, key)
+    return int(str(value).strip())
+
+
+def _strings(raw: Any) -> tuple[str, ...]:
+    """A list of texts; a single text is one item (not a sequence of letters)."""
+    if raw is None:
+        return ()
+    return (str(raw),) if isinstance(raw, str) else tuple(str(x) for x in raw)
+
+
 def _responsibilities(raw: Any, path: str, where: Any, key: Any) -> tuple[Responsibility, ...]:
     """Accept a plain list of units or a list of ``{units, from, until}`` periods."""
     if raw is None:
@@ -207,7 +228,8 @@ def _responsibilities(raw: Any, path: str, where: Any, key: Any) -> tuple[Respon
     if isinstance(raw, str):
         return (Responsibility((raw,)),)
     if not isinstance(raw, list):
-        raise _fail("'responsible' phải là danh sách đơn vị hoặc danh sách giai đoạn", path, where, key)
+        raise _fail("'responsible' phải là danh sách đơn vị hoặc danh sách giai đoạn",
+                    path, where, key)
     if all(isinstance(x, str) for x in raw):
         return (Responsibility(tuple(raw)),)
     periods = []
@@ -216,19 +238,28 @@ def _responsibilities(raw: Any, path: str, where: Any, key: Any) -> tuple[Respon
             raise _fail("mỗi giai đoạn của 'responsible' cần khóa 'units'", path, where, key)
         units = item["units"]
         units = (units,) if isinstance(units, str) else tuple(units)
-        periods.append(Responsibility(units, item.get("from"), item.get("until")))
+        periods.append(Responsibility(units, _year(item.get("from"), "'from'", path, item, "from"),
+                                      _year(item.get("until"), "'until'", path, item, "until")))
     return tuple(periods)
 
 
 def _rating(raw: Any, path: str, doc: Any) -> RatingRule:
     if not raw:
         return RatingRule()
+    if not isinstance(raw, Mapping):
+        raise _fail("'rating' phải là một ánh xạ (kind, groups, …)", path, doc, "rating")
     kind = raw.get("kind", "none")
     if kind not in ("thresholds", "quartiles", "none"):
-        raise _fail(f"rating.kind không hợp lệ: {kind!r} (thresholds | quartiles | none)", path, doc, "rating")
+        raise _fail(f"rating.kind không hợp lệ: {kind!r} (thresholds | quartiles | none)",
+                    path, doc, "rating")
+    for g in raw.get("groups") or []:
+        if not isinstance(g, Mapping) or "label" not in g:
+            raise _fail("mỗi nhóm xếp loại cần 'label'", path,
+                        g if isinstance(g, Mapping) else raw)
     groups = tuple(
-        RatingGroup(str(g["label"]), g.get("min"), str(g.get("description", "")))
-        for g in raw.get("groups", [])
+        RatingGroup(str(g["label"]), _number(g.get("min"), "min của nhóm xếp loại", path, g, "min"),
+                    str(g.get("description", "")))
+        for g in raw.get("groups") or []
     )
     if kind == "quartiles" and len(groups) != 4:
         raise _fail("rating kiểu quartiles cần đúng 4 nhóm, từ cao xuống thấp", path, doc, "rating")
@@ -252,21 +283,24 @@ def parse_framework(doc: Any, path: str) -> Framework:
         raise _fail("'components' phải là một danh sách", path, doc, "components")
     for item in raw_components:
         if not isinstance(item, Mapping) or "code" not in item or "name" not in item:
-            raise _fail("mỗi thành phần cần 'code' và 'name'", path, item if isinstance(item, Mapping) else doc)
+            raise _fail("mỗi thành phần cần 'code' và 'name'", path,
+                        item if isinstance(item, Mapping) else doc)
         code = str(item["code"])
         if code in components or code == TOTAL:
             raise _fail(f"mã thành phần '{code}' bị trùng", path, item, "code")
         parent = item.get("parent")
         parent = None if parent is None else str(parent)
         if parent is not None and parent not in components:
-            raise _fail(f"thành phần '{code}': cha '{parent}' phải được khai báo trước", path, item, "parent")
+            raise _fail(f"thành phần '{code}': cha '{parent}' phải được khai báo trước",
+                        path, item, "parent")
         components[code] = Component(
             code=code,
             name=str(item["name"]),
             short_name=str(item.get("short_name", item["name"])),
             parent=parent,
             max=_number(item.get("max"), f"max của '{code}'", path, item, "max"),
-            max_confirmed=item.get("max_status", "confirmed") == "confirmed" and item.get("max") is not None,
+            max_confirmed=(item.get("max_status", "confirmed") == "confirmed"
+                           and item.get("max") is not None),
             responsible=_responsibilities(item.get("responsible"), path, item, "responsible"),
             source=item.get("source"),
         )
@@ -274,6 +308,11 @@ def parse_framework(doc: Any, path: str) -> Framework:
     if total_max is None or total_max <= 0:
         raise _fail("total_max phải là số dương", path, doc, "total_max")
     coordinator = doc.get("coordinator") or []
+    children_max = str(doc.get("children_max", "none"))
+    if children_max not in ("none", "equal_share"):
+        raise _fail("children_max phải là none hoặc equal_share", path, doc, "children_max")
+    if children_max == "equal_share":
+        components = share_parent_maxima(components)
     return Framework(
         code=str(doc["code"]),
         version=str(doc["version"]),
@@ -282,20 +321,33 @@ def parse_framework(doc: Any, path: str) -> Framework:
         unit=str(doc["unit"]),
         component_unit=str(doc.get("component_unit", doc["unit"])),
         total_max=total_max,
-        year_from=int(years["from"]),
-        year_to=None if years.get("to") is None else int(years["to"]),
+        year_from=_year(years["from"], "years.from", path, years, "from"),
+        year_to=_year(years.get("to"), "years.to", path, years, "to"),
         component_word=str(doc.get("component_word", "chỉ số thành phần")),
         additive=bool(doc.get("additive", True)),
         rating=_rating(doc.get("rating"), path, doc),
         coordinator=(coordinator,) if isinstance(coordinator, str) else tuple(coordinator),
         components=components,
-        aliases=tuple(str(a) for a in doc.get("aliases", [])),
-        sources=tuple(str(s) for s in doc.get("sources", [])),
+        aliases=_strings(doc.get("aliases")),
+        sources=_strings(doc.get("sources")),
         notes=str(doc.get("notes", "")),
         path=path,
         status=str(doc.get("status", "confirmed")),
         published_by=str(doc.get("published_by", "")),
+        children_max=children_max,
     )
+
+
+def share_parent_maxima(components: dict[str, Component]) -> dict[str, Component]:
+    """Children without a published maximum share their parent's maximum equally (PAPI: the
+    sub-dimensions of a 10-point dimension are scaled so that they add up to it)."""
+    out = dict(components)
+    for code, comp in components.items():
+        parent = components.get(comp.parent) if comp.parent else None
+        if comp.max is None and parent is not None and parent.max is not None:
+            siblings = [c for c in components.values() if c.parent == comp.parent]
+            out[code] = replace(comp, max=round(parent.max / len(siblings), 6), max_confirmed=False)
+    return out
 
 
 def check_overlaps(items: Iterable[Framework]) -> None:

@@ -34,7 +34,7 @@ HEADER_ALIASES = {
     "year": "year", "nam": "year",
     "index": "index", "chiso": "index", "indexcode": "index", "machiso": "index",
     "unit": "unit", "donvi": "unit", "tinh": "unit", "tinhthanhpho": "unit", "tendonvi": "unit",
-    "component": "component", "thanhphan": "component", "machiso thanhphan": "component",
+    "component": "component", "thanhphan": "component", "machisothanhphan": "component",
     "mathanhphan": "component", "linhvuc": "component", "code": "component",
     "score": "score", "diem": "score", "ketqua": "score", "diemdat": "score", "diemso": "score",
     "maxscore": "max_score", "max": "max_score", "diemtoida": "max_score",
@@ -44,6 +44,10 @@ HEADER_ALIASES = {
 }
 TOTAL_ALIASES = {"total", "tong", "tongdiem", "tongcong", "chiso", "diemtong"}
 MAX_ROW_ALIASES = {"diemtoida", "maxscore", "max", "toida"}
+# Wide-layout columns that carry no score (row numbers, notes): ignored, never a component.
+IGNORED_COLUMNS = {"stt", "tt", "sothutu", "ghichu", "note", "notes"}
+# How far down a sheet the header row is looked for (title lines above a published table).
+HEADER_SEARCH_ROWS = 10
 
 
 def fold(text: str) -> str:
@@ -123,17 +127,19 @@ def _component_from_header(header: str) -> str | None:
 
 
 def _wide_to_long(rows: list[list[str]], headers: list[str], first_row: int, where: Location,
-                  settings: dict[str, str], options: LoadOptions, issues: list[Issue]) -> list[dict]:
+                  settings: dict[str, str], options: LoadOptions,
+                  issues: list[Issue]) -> list[dict]:
     """Turn one row per unit with one column per component into one row per score."""
     fixed = {h for h in headers if h in CANONICAL}
     comp_cols = {}
     for i, h in enumerate(headers):
-        if h in fixed or not h:
+        if h in fixed or not h or fold(h) in IGNORED_COLUMNS:
             continue
         code = _component_from_header(h)
         if code is None:
-            issues.append(Issue(f"không nhận ra cột '{h}': cần là mã thành phần (1, 2, 1.1, …) hoặc TOTAL",
-                                Location(where.file, where.sheet, None, h), code="unknown_column"))
+            issues.append(Issue(f"không nhận ra cột '{h}': cần là mã thành phần (1, 2, 1.1, …) "
+                                "hoặc TOTAL", Location(where.file, where.sheet, None, h),
+                                code="unknown_column"))
         else:
             comp_cols[i] = code
     year = settings.get("year") or (str(options.year) if options.year else "")
@@ -163,11 +169,12 @@ def _wide_to_long(rows: list[list[str]], headers: list[str], first_row: int, whe
     for rec in out:
         rec["max_score"] = rec["max_score"] or maxima.get(rec["component"], "")
     if out and (not year and "year" not in col):
-        issues.append(Issue("bảng dạng ngang thiếu năm: thêm cột 'year', khai báo trong sheet 'config' "
-                            "hoặc dùng tùy chọn --year", where, code="missing_year"))
+        issues.append(Issue("bảng dạng ngang thiếu năm: thêm cột 'year', khai báo trong sheet "
+                            "'config' hoặc dùng tùy chọn --year", where, code="missing_year"))
     if out and (not index and "index" not in col):
-        issues.append(Issue("bảng dạng ngang thiếu mã chỉ số: thêm cột 'index', khai báo trong sheet "
-                            "'config' hoặc dùng tùy chọn --index", where, code="missing_index"))
+        issues.append(Issue("bảng dạng ngang thiếu mã chỉ số: thêm cột 'index', khai báo trong "
+                            "sheet 'config' hoặc dùng tùy chọn --index", where,
+                            code="missing_index"))
     return out
 
 
@@ -177,16 +184,22 @@ def _table_to_records(table: list[list[object]], where: Location, settings: dict
     rows = [[clean_text(v) for v in r] for r in table]
     while rows and not any(rows[-1]):
         rows.pop()
+    skip = _header_index(rows)
+    rows = rows[skip:]
+    header_row += skip
     if not rows or not any(rows[0]):
         issues.append(Issue("tệp hoặc sheet không có dữ liệu", where, code="empty_file"))
         return []
     headers = _canonical_headers(rows[0])
     body = rows[1:]
     if not body:
-        issues.append(Issue("chỉ có dòng tiêu đề, không có dòng dữ liệu nào", where, code="empty_file"))
+        issues.append(Issue("chỉ có dòng tiêu đề, không có dòng dữ liệu nào", where,
+                            code="empty_file"))
         return []
-    long = "component" in headers and "score" in headers
-    if not long and "unit" in headers:
+    long = "component" in headers or "score" in headers
+    if not long and "unit" in headers and any(
+            _component_from_header(h) for h in headers
+            if h and h not in CANONICAL and fold(h) not in IGNORED_COLUMNS):
         return _wide_to_long(body, headers, header_row + 1, where, settings, options, issues)
     missing = [c for c in REQUIRED if c not in headers]
     if missing:
@@ -210,8 +223,18 @@ def _table_to_records(table: list[list[object]], where: Location, settings: dict
     return records
 
 
+def _header_index(rows: list[list[str]]) -> int:
+    """Position of the header row: the first non-blank row, or a later one among the first
+    few when title lines sit above the table (it is the first to name a known column)."""
+    filled = [i for i, r in enumerate(rows[:HEADER_SEARCH_ROWS]) if any(r)]
+    for i in filled:
+        if {"unit", "component", "score"} & set(_canonical_headers(rows[i])):
+            return i
+    return filled[0] if filled else 0
+
+
 def _sniff_delimiter(sample: str) -> str:
-    first = sample.splitlines()[0] if sample else ""
+    first = next((line for line in sample.splitlines() if line.strip()), "")
     return max((";", ",", "\t"), key=first.count) if first else ","
 
 
@@ -248,8 +271,8 @@ def read_xlsx(path: Path, options: LoadOptions, issues: list[Issue]) -> list[dic
     try:
         wb = load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        issues.append(Issue(f"không phải tệp Excel .xlsx hợp lệ ({type(exc).__name__}); hãy mở bằng "
-                            "Excel và lưu lại dạng .xlsx", where, code="not_excel"))
+        issues.append(Issue(f"không phải tệp Excel .xlsx hợp lệ ({type(exc).__name__}); hãy mở "
+                            "bằng Excel và lưu lại dạng .xlsx", where, code="not_excel"))
         return []
     try:
         names = wb.sheetnames

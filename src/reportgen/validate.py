@@ -8,7 +8,7 @@ understands) before anything fails; warnings never block unless ``strict``. The 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -69,11 +69,19 @@ class Dataset:
         }
 
 
+def _text(value: object) -> str | None:
+    """A provenance cell as text; None for blanks and the NaN a mixed CSV/XLSX frame holds."""
+    return value if isinstance(value, str) and value else None
+
+
 def _loc(rec: dict, column: str | None) -> Location:
+    """Where a record came from. A wide-layout record's score sits in its component's column,
+    so that column is named for score and component problems; others name their own column."""
     row = rec.get("_row")
-    return Location(file=rec.get("_file") or None, sheet=rec.get("_sheet") or None,
-                    row=int(row) if row not in (None, "") else None,
-                    column=rec.get("_column") or column)
+    own = _text(rec.get("_column")) if column in (None, "score", "component") else None
+    return Location(file=_text(rec.get("_file")), sheet=_text(rec.get("_sheet")),
+                    row=int(row) if row not in (None, "") and not pd.isna(row) else None,
+                    column=own or column)
 
 
 class _Checker:
@@ -82,12 +90,15 @@ class _Checker:
     def __init__(self, frameworks: Frameworks) -> None:
         self.frameworks = frameworks
         self.issues: list[Issue] = []
-        self.known_indexes = [*frameworks.codes, *(a for fw in frameworks.items for a in fw.aliases)]
+        self.known_indexes = [*frameworks.codes,
+                              *(a for fw in frameworks.items for a in fw.aliases)]
 
-    def error(self, msg: str, rec: dict, column: str | None, value: object = None, code: str = "") -> None:
+    def error(self, msg: str, rec: dict, column: str | None, value: object = None,
+              code: str = "") -> None:
         self.issues.append(Issue(msg, _loc(rec, column), value, "error", code))
 
-    def warn(self, msg: str, rec: dict, column: str | None, value: object = None, code: str = "") -> None:
+    def warn(self, msg: str, rec: dict, column: str | None, value: object = None,
+             code: str = "") -> None:
         self.issues.append(Issue(msg, _loc(rec, column), value, "warning", code))
 
     def row(self, rec: dict) -> dict | None:
@@ -100,8 +111,8 @@ class _Checker:
         code = self.frameworks.resolve_code(rec["index"]) if rec["index"] else None
         if code is None:
             hint = did_you_mean(rec["index"], self.known_indexes) if rec["index"] else ""
-            self.error(f"mã chỉ số không xác định.{hint} Nếu là chỉ số do tỉnh tự xác định, hãy thêm "
-                       "tệp khung chỉ số vào thư mục frameworks/", rec, "index", rec["index"],
+            self.error(f"mã chỉ số không xác định.{hint} Nếu là chỉ số do tỉnh tự xác định, hãy "
+                       "thêm tệp khung chỉ số vào thư mục frameworks/", rec, "index", rec["index"],
                        "unknown_index")
             return None
         if not rec["unit"]:
@@ -111,16 +122,17 @@ class _Checker:
             return None
         fw = self.frameworks.for_year(code, int(year))
         if fw is None:
-            spans = "; ".join(f"{f.version}: {f.years_label}" for f in self.frameworks.versions(code))
+            spans = "; ".join(f"{f.version}: {f.years_label}"
+                              for f in self.frameworks.versions(code))
             self.error(f"không có khung chỉ số {code} cho năm {int(year)} (các phương pháp đã có: "
-                       f"{spans}). Thêm tệp khung chỉ số cho phương pháp của năm này vào frameworks/",
-                       rec, "year", int(year), "no_framework")
+                       f"{spans}). Thêm tệp khung chỉ số cho phương pháp của năm này vào "
+                       "frameworks/", rec, "year", int(year), "no_framework")
             return None
         component = rec["component"]
         if fold_total(component):
             component = TOTAL
         if component != TOTAL and component not in fw.components:
-            hint = did_you_mean(component, list(fw.components)) or (
+            hint = did_you_mean(component, [TOTAL, *fw.components]) or (
                 f" Các mã hợp lệ: TOTAL, {', '.join(list(fw.components)[:15])}.")
             self.error(f"mã thành phần không có trong khung {code} ({fw.version}).{hint}", rec,
                        "component", component, "unknown_component")
@@ -132,7 +144,8 @@ class _Checker:
             return None
         max_given = parse_number(rec["max_score"]) if rec["max_score"] else None
         if rec["max_score"] and max_given is None:
-            self.error("điểm tối đa không phải là số", rec, "max_score", rec["max_score"], "bad_max")
+            self.error("điểm tối đa không phải là số", rec, "max_score", rec["max_score"],
+                       "bad_max")
             return None
         maximum = max_given if max_given is not None else fw.max_of(component)
         rank = None
@@ -145,8 +158,8 @@ class _Checker:
             self.error("điểm không được âm", rec, "score", rec["score"], "score_negative")
             return None
         if maximum is not None and score > maximum + 1e-9:
-            self.error(f"điểm vượt điểm tối đa {maximum:g} của thành phần {component}", rec, "score",
-                       rec["score"], "score_above_max")
+            self.error(f"điểm vượt điểm tối đa {maximum:g} của thành phần {component}", rec,
+                       "score", rec["score"], "score_above_max")
             return None
         return {
             "year": int(year), "index": code, "version": fw.version,
@@ -175,10 +188,12 @@ def _check_duplicates(rows: list[dict], checker: _Checker) -> list[dict]:
             seen[key] = r
             kept.append(r)
             continue
-        where = f"dòng {first['_row']}" + (f" của {first['_file']}" if first["_file"] != r["_file"] else "")
+        where = f"dòng {first['_row']}" + (
+            f" của {first['_file']}" if first["_file"] != r["_file"] else "")
         if abs(first["score"] - r["score"]) > 1e-9 or first["group"] != r["group"]:
-            checker.error(f"{r['unit']} / {r['index']} / {r['component']} / {r['year']} đã có ở {where} "
-                          f"với giá trị khác ({first['score']:g})", r, "score", r["score"], "duplicate")
+            checker.error(f"{r['unit']} / {r['index']} / {r['component']} / {r['year']} đã có ở "
+                          f"{where} với giá trị khác ({first['score']:g})", r, "score", r["score"],
+                          "duplicate")
         else:
             checker.warn(f"dòng lặp lại, trùng hoàn toàn với {where}; đã bỏ qua", r, None, None,
                          "duplicate_identical")
@@ -193,26 +208,27 @@ def _check_maxima(rows: list[dict], checker: _Checker) -> None:
             continue
         key = (r["year"], r["index"], r["component"])
         if key in maxima and abs(maxima[key][0] - r["max"]) > 1e-9:
-            checker.error(f"điểm tối đa của {r['index']} {r['component']} năm {r['year']} khác với dòng "
-                          f"{maxima[key][1]['_row']} ({maxima[key][0]:g})", r, "max_score", r["max"],
-                          "max_conflict")
+            checker.error(f"điểm tối đa của {r['index']} {r['component']} năm {r['year']} khác "
+                          f"với dòng {maxima[key][1]['_row']} ({maxima[key][0]:g})", r,
+                          "max_score", r["max"], "max_conflict")
         maxima.setdefault(key, (r["max"], r))
-    known = {(r["year"], r["index"], r["component"]): r["max"] for r in rows if r["max"] is not None}
+    known = {(r["year"], r["index"], r["component"]): r["max"]
+             for r in rows if r["max"] is not None}
     for r in rows:
         if r["max"] is None:
             key = (r["year"], r["index"], r["component"])
             derived = _max_from_children(r, known, checker.frameworks)
-            if derived is not None:
-                r["max"] = derived
-            elif key in maxima:
-                r["max"] = maxima[key][0]
-                if r["score"] > r["max"] + 1e-9:
-                    checker.error(f"điểm vượt điểm tối đa {r['max']:g}", r, "score", r["score"],
-                                  "score_above_max")
-            else:
-                checker.error(f"không có điểm tối đa cho {r['index']} {r['component']} năm {r['year']}: "
-                              "khung chỉ số chưa công bố, hãy điền cột max_score", r, "max_score",
-                              None, "missing_max")
+            if derived is None and key in maxima:
+                derived = maxima[key][0]
+            if derived is None:
+                checker.error(f"không có điểm tối đa cho {r['index']} {r['component']} năm "
+                              f"{r['year']}: khung chỉ số chưa công bố, hãy điền cột max_score", r,
+                              "max_score", None, "missing_max")
+                continue
+            r["max"] = derived
+            if r["score"] > r["max"] + 1e-9:
+                checker.error(f"điểm vượt điểm tối đa {r['max']:g} của thành phần {r['component']}",
+                              r, "score", r["score"], "score_above_max")
 
 
 def _max_from_children(r: dict, known: dict[tuple, float], frameworks: Frameworks) -> float | None:
@@ -255,8 +271,8 @@ def _check_published_ranks(frame: pd.DataFrame, checker: _Checker) -> None:
         for rec in part[part["rank"].notna()].to_dict("records"):
             if int(rec["rank"]) != computed[rec["unit"]]:
                 checker.warn(f"thứ hạng công bố {int(rec['rank'])} khác thứ hạng tính từ điểm "
-                             f"({computed[rec['unit']]}) trong nhóm '{rec['group']}'; dùng thứ hạng công bố",
-                             rec, "rank", int(rec["rank"]), "rank_mismatch")
+                             f"({computed[rec['unit']]}) trong nhóm '{rec['group']}'; dùng thứ "
+                             "hạng công bố", rec, "rank", int(rec["rank"]), "rank_mismatch")
 
 
 def _check_sums(frame: pd.DataFrame, frameworks: Frameworks, checker: _Checker) -> None:
@@ -275,8 +291,8 @@ def _check_sums(frame: pd.DataFrame, frameworks: Frameworks, checker: _Checker) 
                              f"({scores[TOTAL]:.2f})", rec, "score", scores[TOTAL], "sum_mismatch")
 
 
-COLUMNS = ["year", "index", "version", "group", "unit", "component", "score", "max", "rank", "source",
-           "_file", "_sheet", "_row", "_column"]
+COLUMNS = ["year", "index", "version", "group", "unit", "component", "score", "max", "rank",
+           "source", "_file", "_sheet", "_row", "_column"]
 
 
 def validate(loaded: Loaded, frameworks: Frameworks, strict: bool = False) -> Dataset:
@@ -288,8 +304,8 @@ def validate(loaded: Loaded, frameworks: Frameworks, strict: bool = False) -> Da
     _check_maxima(rows, checker)
     _check_years(rows, loaded, checker)
     if loaded.frame.empty and not loaded.issues:
-        checker.issues.append(Issue("dữ liệu không có dòng nào", Location(file=", ".join(loaded.sources)),
-                                    code="empty_file"))
+        checker.issues.append(Issue("dữ liệu không có dòng nào",
+                                    Location(file=", ".join(loaded.sources)), code="empty_file"))
     frame = pd.DataFrame.from_records(rows, columns=COLUMNS)
     frame["rank"] = frame["rank"].astype("Int64")
     frame["year"] = frame["year"].astype(int)
@@ -297,6 +313,9 @@ def validate(loaded: Loaded, frameworks: Frameworks, strict: bool = False) -> Da
     _check_sums(frame, frameworks, checker)
     errors = [i for i in checker.issues if i.severity == "error"]
     warnings = [i for i in checker.issues if i.severity == "warning"]
-    if errors or (strict and warnings):
-        raise DataError(checker.issues if strict else errors + warnings)
+    if strict and warnings:  # --strict: every warning is an error, and counted as one
+        errors += [replace(w, severity="error") for w in warnings]
+        warnings = []
+    if errors:
+        raise DataError(errors + warnings)
     return Dataset(frame, frameworks, warnings, loaded.sources)

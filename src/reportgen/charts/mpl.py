@@ -1,0 +1,724 @@
+"""Matplotlib backend: a :class:`~reportgen.charts.spec.ChartSpec` → PNG bytes.
+
+Uses ``Figure`` + ``FigureCanvasAgg`` directly (no pyplot, so no global figure registry and
+nothing to leak across thousands of charts). One style, applied per chart through
+``rc_context``, so other matplotlib users in the process are untouched. Text is a Times-like
+serif with Vietnamese glyphs (Liberation Serif, DejaVu Serif as per-glyph fallback); numbers
+are written the Vietnamese way ("86,47", "1.250,5"). No title is drawn: the caption is a
+paragraph of the document.
+
+Layout is one measuring pass (:func:`_fit_layout`) instead of constrained layout's two:
+the figure keeps its exact size and the chart renders about a third faster.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import matplotlib
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, Formatter, MaxNLocator
+from matplotlib.transforms import Bbox, ScaledTranslation, blended_transform_factory
+from PIL import Image
+
+from ..formatting import num, signed
+from . import spec as S
+from .spec import ChartSpec, Series
+
+CM_PER_INCH = 2.54
+PT_PER_CM = 72 / CM_PER_INCH
+FONT_CANDIDATES = ("Liberation Serif", "Times New Roman", "DejaVu Serif", "DejaVu Sans")
+TICK_PT = 8.5
+LABEL_PT = 9.0
+DATA_PT = 7.5
+LEGEND_PT = 8.5
+MIN_PT = 5.5
+PAD_PT = 4.0
+CHAR_EM = 0.5  # mean glyph width of a Times-like font, in em, for layout estimates
+LINE_EM = 1.2
+SIDE_LABEL_SHARE = 0.42  # most of the width that wrapped category names may take
+PNG_COMPRESS = 3  # zlib level: 6 costs ~30 % more time for ~8 % smaller files
+RANK_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
+LABEL_BOX = {"boxstyle": "square,pad=0.08", "fc": "white", "ec": "none", "alpha": 0.9}
+
+Drawer = Callable[[Figure, ChartSpec], None]
+
+
+@dataclass(frozen=True)
+class ChartImage:
+    """A drawn chart, ready to place in the document at its intended size."""
+
+    png: bytes
+    width_cm: float
+    height_cm: float
+    alt_text: str
+
+
+# ---------------------------------------------------------------- style, numbers
+
+
+@cache
+def font_families() -> tuple[str, ...]:
+    """Installed fonts from FONT_CANDIDATES, best first (listing only installed ones avoids
+    findfont warnings); matplotlib falls back glyph by glyph along this list."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    found = tuple(f for f in FONT_CANDIDATES if f in installed)
+    return found or ("DejaVu Sans",)
+
+
+@cache
+def style() -> dict[str, Any]:
+    """The one chart style (rcParams), built once per process."""
+    return {
+        "font.family": list(font_families()),
+        "font.size": LABEL_PT,
+        "axes.labelsize": LABEL_PT,
+        "axes.edgecolor": "#595959",
+        "axes.linewidth": 0.6,
+        "axes.labelcolor": S.INK,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.axisbelow": True,
+        "axes.unicode_minus": False,
+        "grid.color": "#DDDDDD",
+        "grid.linewidth": 0.5,
+        "xtick.labelsize": TICK_PT,
+        "ytick.labelsize": TICK_PT,
+        "xtick.color": S.INK,
+        "ytick.color": S.INK,
+        "xtick.major.width": 0.6,
+        "ytick.major.width": 0.6,
+        "xtick.major.size": 2.5,
+        "ytick.major.size": 2.5,
+        "legend.fontsize": LEGEND_PT,
+        "legend.frameon": False,
+        "legend.handlelength": 1.6,
+        "figure.facecolor": "white",
+        "text.color": S.INK,
+        "text.parse_math": False,
+    }
+
+
+def fmt(value: float | None, decimals: int) -> str:
+    """Vietnamese number: 86.47 → "86,47", 1250.5 → "1.250,50"; None → "–"."""
+    return num(value, decimals)
+
+
+def _decimals_for(values: Sequence[float], most: int = 3) -> int:
+    """Fewest decimals that write every tick exactly (0; 0,5; 1,0 → 1)."""
+    for d in range(most + 1):
+        if all(abs(round(v, d) - v) < 1e-9 for v in values):
+            return d
+    return most
+
+
+class VnFormatter(Formatter):
+    """Tick labels in Vietnamese format, one precision for the whole axis."""
+
+    def __init__(self, decimals: int | None = None) -> None:
+        self.fixed = decimals
+        self.decimals = decimals or 0
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        super().set_locs(locs)
+        self.decimals = self.fixed if self.fixed is not None else _decimals_for(list(locs))
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return fmt(x, self.decimals)
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def render_png(spec: ChartSpec, dpi: int = 200) -> bytes:
+    """Draw ``spec`` at its size in cm and ``dpi``; return PNG bytes (RGB, dpi recorded)."""
+    with matplotlib.rc_context(style()):
+        fig = build_figure(spec, dpi)
+        canvas = fig.canvas
+        canvas.draw()
+        image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(),
+                                 "raw", "RGBA", 0, 1).convert("RGB")
+    fig.clear()
+    out = io.BytesIO()
+    image.save(out, "PNG", dpi=(dpi, dpi), compress_level=PNG_COMPRESS)
+    return out.getvalue()
+
+
+def draw(spec: ChartSpec, dpi: int = 200) -> ChartImage:
+    """Render ``spec`` and keep its intended size and alt text with the bytes."""
+    alt = spec.alt_text or spec.caption
+    return ChartImage(render_png(spec, dpi), spec.width_cm, spec.height_cm, alt)
+
+
+def build_figure(spec: ChartSpec, dpi: int) -> Figure:
+    """A new Agg-backed figure with ``spec`` drawn and laid out (inside ``rc_context``)."""
+    size = (spec.width_cm / CM_PER_INCH, spec.height_cm / CM_PER_INCH)
+    fig = Figure(figsize=size, dpi=dpi)
+    FigureCanvasAgg(fig)
+    DRAWERS[spec.kind](fig, spec)
+    _fit_layout(fig)
+    return fig
+
+
+def _fit_layout(fig: Figure) -> None:
+    """Measure tick labels, axis labels and texts once, then give the axes all the room left
+    (every axes of the figure shares one box: a twin axis or a single polar axes)."""
+    if not fig.axes:
+        return
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    pad = PAD_PT * fig.dpi / 72
+    box = fig.axes[0].get_window_extent(renderer)
+    tight = Bbox.union([ax.get_tightbbox(renderer) for ax in fig.axes])
+    legend = fig.legends[0].get_window_extent(renderer).height + pad if fig.legends else 0.0
+    x0 = pad + box.x0 - tight.x0
+    x1 = width - pad - (tight.x1 - box.x1)
+    y0 = pad + legend + box.y0 - tight.y0
+    y1 = height - pad - (tight.y1 - box.y1)
+    if x1 - x0 < width * 0.2 or y1 - y0 < height * 0.2:
+        return  # labels larger than the figure: keep the default box rather than invert it
+    rect = (x0 / width, y0 / height, (x1 - x0) / width, (y1 - y0) / height)
+    for ax in fig.axes:
+        ax.set_position(rect)
+
+
+# ---------------------------------------------------------------- shared helpers
+
+
+def _nan(values: Sequence[float | None]) -> list[float]:
+    """None → NaN, which matplotlib leaves out (a gap, no bar)."""
+    return [math.nan if v is None else v for v in values]
+
+
+def _present(values: Sequence[float | None]) -> list[float]:
+    return [v for v in values if v is not None]
+
+
+def _colours(series: Sequence[Series]) -> list[str]:
+    """Unit colour for the unit's series; compare series take the palette in turn."""
+    out, k = [], 0
+    for s in series:
+        if s.role == S.MAIN:
+            out.append(S.UNIT)
+        elif s.role == S.REFERENCE:
+            out.append(S.REFERENCE_COLOUR)
+        else:
+            out.append(S.COMPARE_COLOURS[k % len(S.COMPARE_COLOURS)])
+            k += 1
+    return out
+
+
+def _wrap(text: str, chars: int) -> str:
+    """Wrap a long Vietnamese label on word boundaries."""
+    return textwrap.fill(text, width=max(chars, 6), break_long_words=False)
+
+
+def _text_em(text: str) -> float:
+    """Estimated width of one line, in em (digits 0,5 em; comma and dot 0,25 em)."""
+    return sum(0.25 if ch in ",.:;' " else CHAR_EM for ch in text)
+
+
+def _plot_pt(spec: ChartSpec, axis: str, reserved_cm: float) -> float:
+    """Room left for the plot along ``axis`` ("x"/"y") after labels, in points."""
+    total = spec.width_cm if axis == "x" else spec.height_cm
+    return max(total - reserved_cm, 1.0) * PT_PER_CM
+
+
+def _upper(values: Sequence[float], value_max: float | None, headroom: float = 1.12) -> float:
+    """Value-axis top: the given maximum, or the data maximum, plus room for labels."""
+    top = max(values, default=0.0)
+    if value_max is not None:
+        return max(value_max, top) * (headroom if top >= value_max * 0.96 else 1.0)
+    return top * headroom if top > 0 else 1.0
+
+
+def _value_ticks(ax: Axes, axis: str, top: float, value_max: float | None) -> None:
+    """Nice ticks up to the maximum (not into the label headroom), Vietnamese format."""
+    limit = value_max if value_max is not None and value_max <= top else top
+    ticks = [t for t in MaxNLocator(nbins=5).tick_values(0, limit) if 0 <= t <= limit + 1e-9]
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(FixedLocator(ticks))
+    target.set_major_formatter(VnFormatter())
+
+
+def _category_axis(ax: Axes, axis: str, labels: Sequence[str], names: Sequence[str],
+                   highlight: str | None, **text: Any) -> list[Any]:
+    """Category ticks with (wrapped) labels; the highlighted name in bold."""
+    ticks = range(len(labels))
+    if axis == "x":
+        items = ax.set_xticks(ticks, labels, **text)
+    else:
+        items = ax.set_yticks(ticks, labels, **text)
+    ax.tick_params(axis=axis, length=0)
+    for item, name in zip(ax.get_xticklabels() if axis == "x" else ax.get_yticklabels(),
+                          names, strict=False):
+        if name == highlight:
+            item.set_fontweight("bold")
+    return items
+
+
+def _fit_side_labels(spec: ChartSpec, reserved_cm: float) -> tuple[list[str], float]:
+    """Wrap category names for the left of horizontal bars: as narrow as the row height
+    allows, at most SIDE_LABEL_SHARE of the width; shrink the font only if needed."""
+    rows = max(len(spec.categories), 1)
+    row_pt = _plot_pt(spec, "y", reserved_cm) / rows
+    widest_pt = spec.width_cm * SIDE_LABEL_SHARE * PT_PER_CM
+    for size in (TICK_PT, 8.0, 7.5, 7.0, 6.5, 6.0):
+        lines = max(1, int(row_pt * 0.95 / (size * LINE_EM)))
+        most = int(widest_pt / (size * CHAR_EM))
+        for chars in range(max(most // 2, 8), most + 1, 2):
+            wrapped = [_wrap(c, chars) for c in spec.categories]
+            if max(w.count("\n") + 1 for w in wrapped) <= lines:
+                return wrapped, size
+    return [_wrap(c, most) for c in spec.categories], 6.0
+
+
+def _legend(fig: Figure, handles: list[Any]) -> None:
+    """Legend under the plot, one row, no frame; none when a single entry says nothing."""
+    if len(handles) < 2:
+        return
+    pad = PAD_PT / 72 / fig.get_figheight()
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, pad),
+               ncols=min(len(handles), 4), fontsize=LEGEND_PT, columnspacing=1.4,
+               borderaxespad=0.0, borderpad=0.0)
+
+
+def _reference_line(ax: Axes, spec: ChartSpec, axis: str) -> Line2D | None:
+    """The scalar benchmark (peer mean) as a dashed line, labelled for the legend."""
+    if spec.reference is None:
+        return None
+    draw_line = ax.axhline if axis == "y" else ax.axvline
+    return draw_line(spec.reference, color=S.REFERENCE_COLOUR, linestyle="--", linewidth=1.0,
+                     zorder=3, label=_reference_text(spec))
+
+
+def _reference_text(spec: ChartSpec) -> str:
+    """"Trung bình cả nước: 88,37" (the label is optional)."""
+    value = fmt(spec.reference, spec.decimals)
+    return f"{spec.reference_label}: {value}" if spec.reference_label else value
+
+
+def _group_offsets(count: int, width: float) -> list[float]:
+    """Centre offsets of ``count`` bars of ``width`` side by side."""
+    return [(i - (count - 1) / 2) * width for i in range(count)]
+
+
+def _label_bars(ax: Axes, bars: Any, values: Sequence[float | None], decimals: int,
+                size: float, **text: Any) -> list[Any]:
+    """Value labels just outside the bar ends ("86,47"); a missing value gets none."""
+    labels = [fmt(v, decimals) if v is not None else "" for v in values]
+    return ax.bar_label(bars, labels, padding=1.5, fontsize=size, zorder=4, **text)
+
+
+# ---------------------------------------------------------------- score and rank
+
+
+def _score_rank(fig: Figure, spec: ChartSpec) -> None:
+    """Bars: score per year (labels inside the bar tops); line: rank on a reversed right
+    axis labelled "x/N"; per-year benchmarks (role "reference") as a dashed line."""
+    ax = fig.add_subplot()
+    handles = _grouped_bars(ax, spec, "y", inside=True)
+    handles += _reference_series(ax, spec)
+    ref = _reference_line(ax, spec, "y")
+    if spec.secondary is not None and spec.secondary.present():
+        handles.append(_rank_line(ax, spec))
+    if ref is not None:
+        handles.append(ref)
+    _category_axis(ax, "x", spec.categories, spec.categories, spec.highlight)
+    ax.set_ylabel(spec.value_label)
+    ax.grid(axis="y")
+    _legend(fig, handles)
+
+
+def _rank_line(ax: Axes, spec: ChartSpec) -> Line2D:
+    """Rank on a twin axis, 1 at the top, integer ticks, "x/N" beside the markers."""
+    assert spec.secondary is not None
+    ax2 = ax.twinx()
+    ax2.spines["right"].set_visible(True)
+    ranks = spec.secondary.values
+    (line,) = ax2.plot(range(len(ranks)), _nan(ranks), color=S.RANK_COLOUR, marker="o",
+                       markersize=4.5, linewidth=1.6, label=spec.secondary.name, zorder=4)
+    worst = int(max([*_present(ranks), *(n for n in spec.rank_of if n)]))
+    margin = max(0.5, 0.06 * worst)
+    ax2.set_ylim(worst + margin, 1 - margin)
+    ax2.yaxis.set_major_locator(FixedLocator(_rank_ticks(worst)))
+    ax2.yaxis.set_major_formatter(VnFormatter(0))
+    ax2.set_ylabel(spec.secondary_label)
+    for i, rank in enumerate(ranks):
+        if rank is not None:
+            below = rank <= 1 + 0.2 * (worst - 1)  # near the top: label under the marker
+            ax2.annotate(_rank_text(rank, spec, i), (i, rank), xytext=(0, -7 if below else 7),
+                         textcoords="offset points", ha="center",
+                         va="top" if below else "bottom", fontsize=DATA_PT + 0.5, zorder=5,
+                         bbox={**LABEL_BOX, "boxstyle": "round,pad=0.2"})
+    return line
+
+
+def _rank_ticks(worst: int) -> list[int]:
+    """1, round steps, and the last place: 1, 10, 20, …, 63."""
+    step = next((s for s in RANK_STEPS if worst / s <= 7), RANK_STEPS[-1])
+    ticks = [1, *range(step, worst, step)]
+    if len(ticks) > 1 and worst - ticks[-1] < step / 2:
+        ticks.pop()
+    return sorted({*ticks, max(worst, 1)})
+
+
+def _rank_text(rank: float, spec: ChartSpec, i: int) -> str:
+    """"40/63" when the number of ranked units is known, else "40"."""
+    of = spec.rank_of[i] if i < len(spec.rank_of) else None
+    return f"{int(rank)}/{of}" if of else str(int(rank))
+
+
+def _reference_series(ax: Axes, spec: ChartSpec) -> list[Any]:
+    """Per-category benchmarks (role "reference") as a dashed line with markers."""
+    handles = []
+    for s in spec.series:
+        if s.role == S.REFERENCE:
+            (line,) = ax.plot(range(len(s.values)), _nan(s.values), color=S.REFERENCE_COLOUR,
+                              linestyle="--", marker="D", markersize=3.5, linewidth=1.0,
+                              label=s.name, zorder=3)
+            handles.append(line)
+    return handles
+
+
+# ---------------------------------------------------------------- grouped bars
+
+
+def _grouped_bars(ax: Axes, spec: ChartSpec, axis: str, inside: bool = False) -> list[Any]:
+    """Bars of the unit and comparison series side by side per category, value-labelled."""
+    series = [s for s in spec.series if s.role != S.REFERENCE]
+    count = max(len(series), 1)
+    width = min(0.84 / count, 0.42 if count > 1 else 0.6)
+    top = _upper([v for s in series for v in _present(s.values)], spec.value_max)
+    size = _data_label_size(spec, axis, width)
+    handles = []
+    for s, colour, off in zip(series, _colours(series), _group_offsets(count, width), strict=True):
+        pos = [i + off for i in range(len(spec.categories))]
+        draw_bars = ax.bar if axis == "y" else ax.barh
+        bars = draw_bars(pos, _nan(s.values), width, color=colour, label=s.name, zorder=2)
+        if inside:
+            _label_inside(ax, bars, s, spec, top, size)
+        elif size:
+            box = {"bbox": LABEL_BOX} if spec.reference is not None else {}
+            _label_bars(ax, bars, s.values, spec.decimals, size, **box)
+        handles.append(bars)
+    (ax.set_ylim if axis == "y" else ax.set_xlim)(0, top)
+    _value_ticks(ax, axis, top, spec.value_max)
+    return handles
+
+
+def _data_label_size(spec: ChartSpec, axis: str, width: float) -> float:
+    """Font size at which labels fit across a vertical bar; 0 when none is legible."""
+    if axis == "x":
+        return DATA_PT
+    bar_pt = _plot_pt(spec, "x", 2.4) / max(len(spec.categories), 1) * width
+    widest = max(_text_em(fmt(v, spec.decimals)) for s in spec.series for v in
+                 [*_present(s.values), 0.0])
+    size = min(DATA_PT, bar_pt * 0.92 / max(widest, 1.0))
+    return size if size >= MIN_PT else 0.0
+
+
+def _label_inside(ax: Axes, bars: Any, series: Series, spec: ChartSpec, top: float,
+                  size: float) -> None:
+    """Labels inside the bar tops (clear of lines crossing above); above short bars."""
+    size = size or MIN_PT
+    height_pt = _plot_pt(spec, "y", 2.0)
+    light = "white" if series.role == S.MAIN else S.INK
+    for bar, v in zip(bars, series.values, strict=True):
+        if v is None:
+            continue
+        fits = v / top * height_pt > 2.5 * size
+        ax.annotate(fmt(v, spec.decimals), (bar.get_x() + bar.get_width() / 2, v),
+                    xytext=(0, -3 if fits else 2), textcoords="offset points", ha="center",
+                    va="top" if fits else "bottom", fontsize=size, zorder=4,
+                    color=light if fits else S.INK)
+
+
+# ---------------------------------------------------------------- peer bars
+
+
+PEER_ROW_MIN_PT = 7.0  # below this row height, horizontal bars give way to vertical ones
+
+
+def _peer_bars(fig: Figure, spec: ChartSpec) -> None:
+    """All peers sorted by score, the unit in its colour, the peer mean as a dashed line."""
+    main = spec.main_series()
+    assert main is not None
+    peers = [(c, v) for c, v in zip(spec.categories, main.values, strict=True) if v is not None]
+    peers.sort(key=lambda p: -p[1])
+    ax = fig.add_subplot()
+    row = _plot_pt(spec, "y", 1.6) / max(len(peers), 1)
+    horizontal = row >= PEER_ROW_MIN_PT or len(peers) <= 12
+    if horizontal:
+        _peer_rows(ax, spec, peers, min(TICK_PT, row * 0.78))
+    else:
+        _peer_columns(ax, spec, peers)
+    _reference_mark(ax, spec, horizontal)
+
+
+def _peer_colours(spec: ChartSpec, names: Sequence[str]) -> list[str]:
+    """Unit colour for the highlighted peer, a quiet grey for the others."""
+    return [S.UNIT if name == spec.highlight else S.PEERS for name in names]
+
+
+def _peer_rows(ax: Axes, spec: ChartSpec, peers: list[tuple[str, float]], size: float) -> None:
+    """Horizontal bars, best at the top, names on the left and values at the bar ends.
+    Names and values are plain texts, not ticks and annotations: 63 rows draw twice as fast."""
+    names = [p[0] for p in peers]
+    values = [p[1] for p in peers]
+    ax.barh(range(len(peers)), values, 0.72, color=_peer_colours(spec, names), zorder=2)
+    ax.set_ylim(len(peers) - 0.5, -0.5)
+    top = max(values, default=1.0) * 1.1
+    ax.set_xlim(0, top)
+    ax.set_yticks([])
+    _row_names(ax, names, spec.highlight, size)
+    _row_values(ax, spec, names, values, max(size - 0.5, 5.0), top)
+    _value_ticks(ax, "x", top, spec.value_max)
+    ax.set_xlabel(spec.value_label)
+    ax.spines["left"].set_visible(False)
+    ax.grid(axis="x")
+
+
+def _offset(ax: Axes, dx_pt: float, base: Any) -> Any:
+    """``base`` shifted by ``dx_pt`` points horizontally."""
+    return base + ScaledTranslation(dx_pt / 72, 0, ax.figure.dpi_scale_trans)
+
+
+def _row_names(ax: Axes, names: Sequence[str], highlight: str | None, size: float) -> None:
+    """Row names right-aligned left of the plot; the unit in bold, in its colour."""
+    tr = _offset(ax, -3, blended_transform_factory(ax.transAxes, ax.transData))
+    for i, name in enumerate(names):
+        unit = name == highlight
+        ax.text(0, i, name, transform=tr, ha="right", va="center", fontsize=size,
+                fontweight="bold" if unit else "normal", color=S.UNIT if unit else S.INK)
+
+
+def _row_values(ax: Axes, spec: ChartSpec, names: Sequence[str], values: Sequence[float],
+                size: float, top: float) -> None:
+    """Values after the bar ends; only labels the mean line crosses get a white box."""
+    tr = _offset(ax, 2, ax.transData)
+    span = size * 3.2 / _plot_pt(spec, "x", 4.0) * top  # a label's width, in data units
+    for i, (name, v) in enumerate(zip(names, values, strict=True)):
+        crossed = spec.reference is not None and v - 0.02 * top <= spec.reference <= v + span
+        unit = name == spec.highlight
+        ax.text(v, i, fmt(v, spec.decimals), transform=tr, ha="left", va="center",
+                fontsize=size, zorder=4, bbox=LABEL_BOX if crossed else None,
+                fontweight="bold" if unit else "normal", color=S.UNIT if unit else S.INK)
+
+
+def _peer_columns(ax: Axes, spec: ChartSpec, peers: list[tuple[str, float]]) -> None:
+    """Vertical bars with rotated names (many peers on a short chart); only the unit's
+    bar carries its value."""
+    names = [p[0] for p in peers]
+    values = [p[1] for p in peers]
+    bars = ax.bar(range(len(peers)), values, 0.72, color=_peer_colours(spec, names), zorder=2)
+    size = max(5.0, min(TICK_PT, _plot_pt(spec, "x", 1.8) / max(len(peers), 1) * 0.85))
+    _category_axis(ax, "x", names, names, spec.highlight, rotation=90, fontsize=size)
+    unit = [v if n == spec.highlight else None for n, v in zip(names, values, strict=True)]
+    texts = _label_bars(ax, bars, unit, spec.decimals, DATA_PT + 0.5, bbox=LABEL_BOX)
+    _emphasise_unit(ax.get_xticklabels(), names, spec, texts)
+    ax.set_xlim(-0.6, len(peers) - 0.4)
+    top = max(values, default=1.0) * 1.1
+    ax.set_ylim(0, top)
+    _value_ticks(ax, "y", top, spec.value_max)
+    ax.set_ylabel(spec.value_label)
+    ax.grid(axis="y")
+
+
+def _emphasise_unit(ticks: Sequence[Any], names: Sequence[str], spec: ChartSpec,
+                    labels: Sequence[Any]) -> None:
+    """The unit's name and value in bold, in the unit colour."""
+    for i, (tick, name) in enumerate(zip(ticks, names, strict=False)):
+        if name == spec.highlight:
+            for text in (tick, labels[i] if i < len(labels) else None):
+                if text is not None:
+                    text.set_fontweight("bold")
+                    text.set_color(S.UNIT)
+
+
+def _reference_mark(ax: Axes, spec: ChartSpec, horizontal: bool) -> None:
+    """Peer-mean line across the bars, named next to it (no legend on this chart)."""
+    if _reference_line(ax, spec, "x" if horizontal else "y") is None:
+        return
+    text = {"fontsize": DATA_PT + 0.5, "color": S.REFERENCE_COLOUR, "bbox": LABEL_BOX}
+    if horizontal:
+        lo, hi = ax.get_xlim()
+        share = (spec.reference - lo) / (hi - lo)
+        ha = "right" if share > 0.75 else "left" if share < 0.25 else "center"
+        tr = blended_transform_factory(ax.transData, ax.transAxes)
+        ax.text(spec.reference, 1.005, _reference_text(spec), transform=tr, ha=ha,
+                va="bottom", **text)
+    else:
+        tr = blended_transform_factory(ax.transAxes, ax.transData)
+        ax.annotate(_reference_text(spec), (1.0, spec.reference), xycoords=tr,
+                    xytext=(0, 3), textcoords="offset points", ha="right", va="bottom", **text)
+
+
+# ---------------------------------------------------------------- component bars
+
+
+def _component_bars(fig: Figure, spec: ChartSpec) -> None:
+    """Components (as % of max): the unit against comparisons, grouped bars; columns when
+    the names fit under them, horizontal bars with wrapped names on the left otherwise."""
+    ax = fig.add_subplot()
+    columns = _column_labels(spec)
+    axis = "y" if columns else "x"
+    handles = _grouped_bars(ax, spec, axis)
+    handles += _reference_ticks(ax, spec, axis)
+    ref = _reference_line(ax, spec, axis)
+    if ref is not None:
+        handles.append(ref)
+    if columns:
+        _category_axis(ax, "x", columns, spec.categories, spec.highlight)
+        ax.set_ylabel(spec.value_label)
+    else:
+        labels, size = _fit_side_labels(spec, 2.2)
+        _category_axis(ax, "y", labels, spec.categories, spec.highlight, fontsize=size)
+        ax.set_ylim(len(spec.categories) - 0.5, -0.5)
+        ax.set_xlabel(spec.value_label)
+    ax.grid(axis=axis)
+    _legend(fig, handles)
+
+
+def _column_labels(spec: ChartSpec) -> list[str] | None:
+    """Names wrapped under columns, or None when some would need more than three lines."""
+    slot_pt = _plot_pt(spec, "x", 1.6) / max(len(spec.categories), 1)
+    wrapped = [_wrap(c, int(slot_pt / (TICK_PT * CHAR_EM))) for c in spec.categories]
+    return wrapped if max((w.count("\n") + 1 for w in wrapped), default=1) <= 3 else None
+
+
+def _reference_ticks(ax: Axes, spec: ChartSpec, axis: str) -> list[Any]:
+    """Per-category benchmark (role "reference") as a short line across each group."""
+    handles = []
+    for s in spec.series:
+        if s.role != S.REFERENCE:
+            continue
+        pos = range(len(s.values))
+        across = ax.hlines if axis == "y" else ax.vlines
+        across(_nan(s.values), [p - 0.45 for p in pos], [p + 0.45 for p in pos],
+               color=S.REFERENCE_COLOUR, linewidth=1.6, zorder=3)
+        handles.append(Line2D([], [], color=S.REFERENCE_COLOUR, linewidth=1.6, label=s.name))
+    return handles
+
+
+# ---------------------------------------------------------------- change bars
+
+
+def _change_bars(fig: Figure, spec: ChartSpec) -> None:
+    """Diverging bars of change per component: rises and falls in two colours, zero line.
+    Draws the unit's series; components keep the framework's order, as in the tables."""
+    ax = fig.add_subplot()
+    main = spec.main_series()
+    assert main is not None
+    values = main.values
+    colours = [S.RISE if (v or 0) > 0 else S.FALL if (v or 0) < 0 else S.PEERS for v in values]
+    bars = ax.barh(range(len(values)), _nan(values), 0.62, color=colours, zorder=2)
+    limit = _symmetric_limit(values, spec.decimals)
+    ax.set_xlim(-limit, limit)
+    ax.axvline(0, color=S.INK, linewidth=0.8, zorder=3)
+    _change_labels(ax, bars, values, spec.decimals)
+    labels, size = _fit_side_labels(spec, 2.2)
+    _category_axis(ax, "y", labels, spec.categories, spec.highlight, fontsize=size)
+    ax.set_ylim(len(values) - 0.5, -0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, symmetric=True))
+    ax.xaxis.set_major_formatter(VnFormatter())
+    ax.set_xlabel(spec.value_label)
+    ax.spines["left"].set_visible(False)
+    ax.grid(axis="x")
+    _legend(fig, [Patch(color=S.RISE, label="Tăng"), Patch(color=S.FALL, label="Giảm")])
+
+
+def _symmetric_limit(values: Sequence[float | None], decimals: int) -> float:
+    """Same room left and right of zero, with space for the signed labels."""
+    biggest = max((abs(v) for v in _present(values)), default=0.0)
+    return max(biggest * 1.35, 10.0 ** -decimals * 5)
+
+
+def _change_labels(ax: Axes, bars: Any, values: Sequence[float | None], decimals: int) -> None:
+    """Signed labels outside each bar end ("+0,50", "-0,35"); "–" when unknown."""
+    for i, (bar, v) in enumerate(zip(bars, values, strict=True)):
+        end = bar.get_width() if v else 0.0
+        side = -1 if v is not None and v < 0 else 1
+        text = "–" if v is None else signed(v, decimals)
+        ax.annotate(text, (end, i), xytext=(3 * side, 0), textcoords="offset points",
+                    ha="left" if side > 0 else "right", va="center", fontsize=DATA_PT)
+
+
+# ---------------------------------------------------------------- radar
+
+
+RADAR_WRAP = 18
+
+
+def _radar(fig: Figure, spec: ChartSpec) -> None:
+    """One closed polygon per series on ≥5 axes, scale 0..value_max, first axis at the top,
+    clockwise (the reading order of the component table)."""
+    ax = fig.add_subplot(projection="polar")
+    n = max(len(spec.categories), 1)
+    angles = [2 * math.pi * i / n for i in range(n)]
+    values = [v for s in spec.series for v in _present(s.values)]
+    top = spec.value_max or _upper(values, None, 1.0)
+    _radar_frame(ax, angles, top)
+    handles = [_radar_polygon(ax, s, c, angles)
+               for s, c in zip(spec.series, _colours(spec.series), strict=True)]
+    _radar_labels(ax, spec, angles, top)
+    _legend(fig, handles)
+
+
+def _radar_frame(ax: Axes, angles: list[float], top: float) -> None:
+    """Spokes per axis, light rings with Vietnamese-format values between axes 1 and 2."""
+    ax.set_theta_offset(math.pi / 2)
+    ax.set_theta_direction(-1)
+    ax.set_ylim(0, top)
+    ax.set_xticks(angles, [""] * len(angles))
+    rings = [t for t in MaxNLocator(nbins=5).tick_values(0, top) if 0 < t <= top + 1e-9]
+    ax.yaxis.set_major_locator(FixedLocator(rings))
+    ax.yaxis.set_major_formatter(VnFormatter())
+    ax.set_rlabel_position(180 / len(angles))
+    ax.tick_params(axis="y", labelsize=DATA_PT, labelcolor="#6E6E6E")
+    ax.grid(color="#D0D0D0", linewidth=0.6)
+    ax.spines["polar"].set_color("#B0B0B0")
+
+
+def _radar_polygon(ax: Axes, series: Series, colour: str, angles: list[float]) -> Line2D:
+    """Closed outline (lightly filled for the unit); a missing value leaves a gap."""
+    closed = [*angles, angles[0]]
+    values = _nan([*series.values, series.values[0]])
+    main = series.role == S.MAIN
+    dash = {S.MAIN: "-", S.COMPARE: "--", S.REFERENCE: ":"}[series.role]
+    (line,) = ax.plot(closed, values, color=colour, linestyle=dash, marker="o",
+                      markersize=3.2, linewidth=1.8 if main else 1.3, label=series.name,
+                      zorder=3 if main else 2)
+    if main and None not in series.values:
+        ax.fill(closed, values, color=colour, alpha=0.12, zorder=1)
+    return line
+
+
+def _radar_labels(ax: Axes, spec: ChartSpec, angles: list[float], top: float) -> None:
+    """Axis names outside the outer ring, aligned away from the centre."""
+    for name, angle in zip(spec.categories, angles, strict=False):
+        x, y = math.sin(angle), math.cos(angle)
+        ha = "left" if x > 0.15 else "right" if x < -0.15 else "center"
+        va = "bottom" if y > 0.15 else "top" if y < -0.15 else "center"
+        ax.text(angle, top * 1.1, _wrap(name, RADAR_WRAP), ha=ha, va=va, fontsize=TICK_PT,
+                fontweight="bold" if name == spec.highlight else "normal", multialignment=ha)
+
+
+DRAWERS: dict[str, Drawer] = {
+    S.SCORE_RANK: _score_rank,
+    S.PEER_BARS: _peer_bars,
+    S.COMPONENT_BARS: _component_bars,
+    S.CHANGE_BARS: _change_bars,
+    S.RADAR: _radar,
+}
