@@ -632,8 +632,6 @@ def test_generator_large_dataset_has_distinct_fictional_provinces():
     assert all(unicodedata.is_normalized("NFC", n) for n in names)
 
 
-@pytest.mark.xfail(reason="sample.province_names() yields 'Quang Bình', one accent away from "
-                          "the real 'Quảng Bình'; add it to sample._REAL", strict=False)
 def test_generator_names_are_not_a_real_province_without_accents():
     from reportgen.sample import PROVINCE_GROUP, generate
 

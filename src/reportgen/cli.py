@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from . import __version__
+from . import formatting as fmt
 from .errors import ReportgenError, summarize
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -51,7 +52,7 @@ def _summary_text(summary: dict) -> str:
     groups = "; ".join(f"{g}: {n} đơn vị" for g, n in summary["groups"].items())
     return (f"Dữ liệu hợp lệ: {len(summary['indexes'])} chỉ số ({', '.join(summary['indexes'])}), "
             f"năm {span}, {summary['units']} đơn vị trong {len(summary['groups'])} nhóm ({groups}), "
-            f"{summary['rows']:,} dòng điểm; {summary['warnings']} cảnh báo.".replace(",", "."))
+            f"{fmt.num(summary['rows'], 0)} dòng điểm; {summary['warnings']} cảnh báo.")
 
 
 @app.command("validate")

@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .load import fold
+
 SAMPLE_SOURCE = "DỮ LIỆU MẪU hư cấu (reportgen), không phải số liệu công bố"
 PROVINCE_GROUP = "Tỉnh, thành phố"
 DEPARTMENT_GROUP = "Khối sở"
@@ -31,6 +33,8 @@ _REAL = {
     "Trà Vinh", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái", "Thái Bình", "Minh Hải", "Hậu Giang",
     "Sông Bé", "Hải Hưng", "Nghĩa Bình", "Phú Khánh", "Thuận Hải", "Hà Tuyên", "Cửu Long",
     "Kiên Giang", "Tiền Giang", "Đồng Nai", "Quảng Nam", "Lâm Đồng", "Ninh Bình", "Phú Thọ",
+    "Quảng Bình", "Quảng Ngãi", "Quảng Ninh", "Quảng Trị", "Bình Dương", "Bắc Ninh", "Hà Nam",
+    "Hà Tĩnh", "Hải Phòng", "Cao Bằng", "Bến Tre", "Cà Mau", "Kon Tum", "Lai Châu", "Lào Cai",
     "Sơn La", "Tây Ninh", "Khánh Hòa", "Đồng Tháp", "Đông Hải", "An Hải",
 }
 _FIRST = ["Hòa", "An", "Bảo", "Cẩm", "Đông", "Gia", "Hưng", "Kim", "Lạc", "Ngọc", "Phú", "Phước",
@@ -67,7 +71,8 @@ def province_names(n: int, seed: int) -> list[str]:
     """``n`` fictional province names, the home province first, then seeded combinations,
     then numbered names when the combinations run out (large benchmark datasets)."""
     rng = random.Random(seed)
-    combos = [f"{a} {b}" for a in _FIRST for b in _SECOND if a != b and f"{a} {b}" not in _REAL]
+    real = {fold(n) for n in _REAL}
+    combos = [f"{a} {b}" for a in _FIRST for b in _SECOND if a != b and fold(f"{a} {b}") not in real]
     rng.shuffle(combos)
     names = [HOME_PROVINCE] + [c for c in combos if c != HOME_PROVINCE]
     names += [f"Tỉnh mẫu {i:04d}" for i in range(1, max(0, n - len(names)) + 1)]

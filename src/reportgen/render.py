@@ -1,0 +1,496 @@
+"""Render stage: the Word template + one render context → the .docx bytes of one report.
+
+:class:`Renderer` loads a docxtpl template once and renders many contexts. It differs from
+plain ``DocxTemplate.render`` in three ways:
+
+- **Safety.** Templates are user-edited, so they run in Jinja's ``SandboxedEnvironment``
+  (no access to Python internals), with ``autoescape`` (``&`` and ``<`` in data never
+  corrupt the XML) and ``StrictUndefined`` (a missing variable is an error, not a blank).
+- **Located errors.** Word splits text into runs and docxtpl rewrites the XML, so Jinja's
+  line numbers mean nothing to a user. Before patching, every paragraph and table row gets
+  an XML comment marker on its own line; an error's line is mapped back to that marker,
+  and the message quotes the paragraph's visible text ("đoạn 57: «{{ report.agencyy }}»").
+- **Speed.** docxtpl re-patches and re-compiles the whole XML on every render (its issue
+  #110). Here each XML part is patched and compiled once; a render only re-opens the
+  package from the original bytes (cheap), runs the compiled templates and saves.
+
+Charts in the context (dicts with ``png`` bytes and ``width_cm``) reach the template as
+``chart.image``, an ``InlineImage`` added to a copy of the context; the caller's dict is
+never modified. See :mod:`reportgen.context` for the contract.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docx.oxml.ns import qn
+from docx.shared import Cm
+from docxtpl import DocxTemplate, InlineImage
+from jinja2 import StrictUndefined, Template, meta
+from jinja2 import TemplateError as JinjaTemplateError
+from jinja2.exceptions import TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from lxml import etree
+
+from .errors import Issue, Location, RenderError, TemplateError, did_you_mean
+
+BODY = "body"
+MARKER = re.compile(r"<!--rg:(\d+)-->")
+_MARKER_STRIP = re.compile(r"\n?<!--rg:\d+-->")
+_P_OR_TR = re.compile(r"<w:(p|tr)(?=[ >/])")
+_UNDEFINED = re.compile(r"'([^']+)' is undefined|has no attribute '([^']+)'")
+_UNSAFE = re.compile(r"access to attribute '([^']+)'")
+QUOTE_CHARS = 90
+CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+NOTE_TYPES = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml": "chú thích",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.endnotes+xml": "chú thích cuối",
+}
+
+
+def sandbox(autoescape: bool = True) -> SandboxedEnvironment:
+    """The Jinja environment of user Word templates (no custom filters: rendering only
+    places strings the narrative stage prepared)."""
+    return SandboxedEnvironment(autoescape=autoescape, undefined=StrictUndefined)
+
+
+# --- where things are in the template ----------------------------------------------------
+
+@dataclass(frozen=True)
+class Spot:
+    """A paragraph or table row of the original template, as the user sees it."""
+
+    paragraph: int  # 1-based number of the paragraph (the row's first paragraph)
+    text: str  # visible text, runs joined
+    table: int | None = None  # 1-based table number when inside a table
+    row: int | None = None  # 1-based row number within that table
+    is_row: bool = False
+
+    def describe(self, part_label: str, previous_text: str = "") -> str:
+        where = f"{part_label}đoạn {self.paragraph}"
+        if self.table is not None:
+            where += f" (bảng {self.table}, dòng {self.row})"
+        quoted = _shorten(self.text)
+        if quoted:
+            return f"{where}: «{quoted}»"
+        if previous_text:
+            return f"{where} (đoạn trống, sau «{_shorten(previous_text)}»)"
+        return f"{where} (đoạn trống)"
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
+
+
+def _visible_text(el: etree._Element) -> str:
+    """Concatenated ``w:t`` text of a paragraph (tabs and breaks as spaces)."""
+    out = []
+    for node in el.iter(qn("w:t"), qn("w:tab"), qn("w:br")):
+        out.append(node.text or "" if node.tag == qn("w:t") else " ")
+    return "".join(out)
+
+
+def mark_spots(xml: str, root: etree._Element) -> tuple[str, list[Spot]]:
+    """Insert ``\\n<!--rg:N-->`` before every ``<w:p>`` and ``<w:tr>`` start tag of ``xml``
+    (the serialisation of ``root``) and describe each as a :class:`Spot`.
+
+    Start tags appear in the serialisation in the same order as ``root.iter`` yields the
+    elements, which is how markers and elements are matched.
+    """
+    p_tag, tr_tag, tbl_tag = qn("w:p"), qn("w:tr"), qn("w:tbl")
+    tables = {id(t): n for n, t in enumerate(root.iter(tbl_tag), start=1)}
+    paragraphs = {id(p): n for n, p in enumerate(root.iter(p_tag), start=1)}
+    spots: list[Spot] = []
+    for el in root.iter(p_tag, tr_tag):
+        tbl = next((a for a in el.iterancestors(tbl_tag)), None)
+        if el.tag == tr_tag:
+            tbl = el.getparent()
+            rows = [r for r in tbl if r.tag == tr_tag]
+            first_p = next(el.iter(p_tag), None)
+            cells = [" ".join(_visible_text(p) for p in tc.iter(p_tag)).strip()
+                     for tc in el.iter(qn("w:tc"))]
+            spots.append(Spot(paragraphs.get(id(first_p), 0), " | ".join(c for c in cells if c),
+                              tables.get(id(tbl)), rows.index(el) + 1, is_row=True))
+        else:
+            row = next((a for a in el.iterancestors(tr_tag)), None)
+            row_no = None
+            if row is not None and tbl is not None:
+                row_no = [r for r in row.getparent() if r.tag == tr_tag].index(row) + 1
+            spots.append(Spot(paragraphs[id(el)], _visible_text(el),
+                              tables.get(id(tbl)) if tbl is not None else None, row_no))
+    counter = iter(range(len(spots)))
+    marked = _P_OR_TR.sub(lambda m: f"\n<!--rg:{next(counter)}-->{m.group(0)}", xml)
+    return marked, spots
+
+
+# --- compiled parts ----------------------------------------------------------------------
+
+@dataclass
+class CompiledPart:
+    """One XML part (body, a header, a footer), patched and compiled once."""
+
+    key: str  # BODY or the part name ("/word/header1.xml")
+    label: str  # "" for the body, "đầu trang (header1.xml), " for a header
+    source: str  # the patched, marked Jinja source
+    spots: list[Spot]
+    template: Template | None  # None: the part holds no tags and is left as it is
+    fix_tables: bool = False  # the template uses {%tc %}, colspan or hm: fix the grid
+    fix_cells: bool = False  # the template uses cellbg: put w:shd back in schema order
+
+    def spot_at(self, lineno: int | None) -> tuple[Spot | None, str]:
+        """The spot whose marker starts (or last precedes) line ``lineno`` of the source,
+        and the text of the nearest non-empty paragraph before it."""
+        if not lineno:
+            return None, ""
+        lines = self.source.split("\n")
+        index = None
+        for line in reversed(lines[: max(lineno, 1)]):
+            found = MARKER.findall(line)
+            if found:
+                index = int(found[0] if line.startswith("<!--rg:") else found[-1])
+                break
+        if index is None or index >= len(self.spots):
+            return None, ""
+        previous = next((s.text for s in reversed(self.spots[:index]) if s.text.strip()), "")
+        return self.spots[index], previous
+
+    def where(self, lineno: int | None) -> str:
+        spot, previous = self.spot_at(lineno)
+        if spot is None:
+            return self.label.rstrip(", ") or "mẫu Word"
+        return spot.describe(self.label, previous)
+
+
+class _Job(DocxTemplate):
+    """Per-render state: a fresh copy of the package; also the ``tpl`` of InlineImages."""
+
+    def __init__(self, blob: bytes) -> None:
+        super().__init__(io.BytesIO(blob))
+        self.render_init()
+
+
+class _ChartImage(InlineImage):
+    """An InlineImage that also writes the chart's alt text (``wp:docPr/@descr``)."""
+
+    def __init__(self, tpl: DocxTemplate, png: bytes, width_cm: float, alt: str) -> None:
+        super().__init__(tpl, io.BytesIO(png), width=Cm(width_cm))
+        self.alt = alt
+
+    def _insert_image(self) -> str:
+        self.image_descriptor.seek(0)
+        inline = self.tpl.current_rendering_part.new_pic_inline(
+            self.image_descriptor, self.width, self.height)
+        docpr = inline.find(qn("wp:docPr"))
+        if docpr is not None and self.alt:
+            docpr.set("descr", self.alt)
+        xml = etree.tostring(inline, encoding="unicode")
+        return f'</w:t></w:r><w:r><w:drawing>{xml}</w:drawing></w:r><w:r><w:t xml:space="preserve">'
+
+
+# --- the renderer ------------------------------------------------------------------------
+
+@dataclass
+class Renderer:
+    """A Word template compiled once, rendered for many contexts.
+
+    ``template`` is a path or the .docx bytes; ``name`` is how errors name the file.
+    Raises :class:`~reportgen.errors.TemplateError` listing every part that does not
+    compile. ``render`` is safe to call from several threads at once.
+    """
+
+    template: str | Path | bytes
+    name: str | None = None
+    parts: dict[str, CompiledPart] = field(init=False, repr=False)
+    properties: dict[str, Template] = field(init=False, repr=False)
+    note_parts: set[str] = field(init=False, repr=False, default_factory=set)
+    compiled_count: int = field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.template, bytes | bytearray):
+            self.blob = bytes(self.template)
+            self.name = self.name or "mẫu Word"
+        else:
+            path = Path(self.template)
+            self.name = self.name or str(path)
+            try:
+                self.blob = path.read_bytes()
+            except OSError as exc:
+                raise TemplateError([Issue(f"không đọc được mẫu Word: {exc.strerror}",
+                                           Location(file=self.name), code="template_io")]) from exc
+        self.env = sandbox(autoescape=True)
+        self.text_env = sandbox(autoescape=False)  # document properties are plain text
+        self._compile()
+
+    # pickling (e.g. to batch workers): ship the bytes, recompile on arrival
+    def __getstate__(self) -> dict[str, Any]:
+        return {"template": self.blob, "name": self.name}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.template, self.name = state["template"], state["name"]
+        self.compiled_count = 0
+        self.__post_init__()
+
+    # --- compiling ---------------------------------------------------------------------
+
+    def _compile(self) -> None:
+        try:
+            loader = _Job(self.blob)
+        except Exception as exc:  # noqa: BLE001 - any failure means "not a .docx"
+            raise TemplateError([Issue(f"không mở được tệp mẫu Word (.docx): {exc}",
+                                       Location(file=self.name), code="template_open")]) from exc
+        issues: list[Issue] = []
+        self.parts = {}
+        self.note_parts = set()
+        body = loader.docx.element.body
+        self._add_part(BODY, "", loader, loader.get_xml(), body, issues)
+        for uri, word in ((loader.HEADER_URI, "đầu trang"), (loader.FOOTER_URI, "chân trang")):
+            for _key, part in loader.get_headers_footers(uri):
+                root = etree.fromstring(part.blob)
+                short = str(part.partname).rsplit("/", 1)[-1]
+                self._add_part(str(part.partname), f"{word} ({short}), ", loader,
+                               loader.xml_to_string(root), root, issues)
+        for part in loader.docx.part.package.parts:
+            word = NOTE_TYPES.get(part.content_type)
+            if word:
+                self.note_parts.add(str(part.partname))
+                root = etree.fromstring(part.blob)
+                self._add_part(str(part.partname), f"{word}, ", loader,
+                               loader.xml_to_string(root), root, issues)
+        self.properties = {}
+        core = loader.docx.core_properties
+        for prop in CORE_PROPERTIES:
+            value = getattr(core, prop) or ""
+            if "{{" in value or "{%" in value:
+                try:
+                    self.properties[prop] = self.text_env.from_string(value)
+                except TemplateSyntaxError as exc:
+                    issues.append(Issue(f"lỗi cú pháp Jinja: {exc.message}",
+                                        Location(file=self.name,
+                                                 where=f"thuộc tính tài liệu '{prop}'"),
+                                        code="template_syntax"))
+        self.compiled_count += 1
+        if issues:
+            raise TemplateError(issues)
+
+    def _add_part(self, key: str, label: str, loader: _Job, xml: str, root: etree._Element,
+                  issues: list[Issue]) -> None:
+        marked, spots = mark_spots(xml, root)
+        source = loader.patch_xml(marked)
+        has_tags = any(t in source for t in ("{{", "{%", "{#"))
+        part = CompiledPart(key, label, source, spots, None,
+                            fix_tables=bool(re.search(r"{%\s*(tc|colspan|hm)\b", marked)),
+                            fix_cells="cellbg" in marked)
+        if has_tags:
+            try:
+                code = self.env.compile(source, name=key, filename=f"<docx:{key}>")
+                part.template = self.env.template_class.from_code(
+                    self.env, code, self.env.make_globals(None), None)
+            except TemplateSyntaxError as exc:
+                issues.append(Issue(f"lỗi cú pháp Jinja: {exc.message}",
+                                    Location(file=self.name, where=part.where(exc.lineno)),
+                                    code="template_syntax"))
+        self.parts[key] = part
+
+    def variables(self) -> set[str]:
+        """Top-level names the template uses (for ``templates check``)."""
+        names: set[str] = set()
+        for part in self.parts.values():
+            if part.template is not None:
+                names |= meta.find_undeclared_variables(self.env.parse(part.source))
+        return names
+
+    # --- rendering ---------------------------------------------------------------------
+
+    def render(self, context: Mapping[str, Any]) -> bytes:
+        """The rendered .docx as bytes (nothing is written to disk)."""
+        job = _Job(self.blob)
+        ctx = with_images(context, job)
+        body = self.parts[BODY]
+        job.current_rendering_part = job.docx.part
+        tree = self._parse(self._run(body, ctx, context, job), body, job)
+        job.fix_docpr_ids(tree)
+        job.map_tree(tree)
+        for uri in (job.HEADER_URI, job.FOOTER_URI):
+            for rel_key, part in list(job.get_headers_footers(uri)):
+                compiled = self.parts.get(str(part.partname))
+                if compiled is None or compiled.template is None:
+                    continue
+                job.current_rendering_part = part
+                xml = self._run(compiled, ctx, context, job)
+                self._parse(xml, compiled, job)
+                job.map_headers_footers_xml(rel_key, xml.encode("utf-8"))
+        for part in job.docx.part.package.parts:
+            compiled = self.parts.get(str(part.partname))
+            if str(part.partname) in self.note_parts and compiled and compiled.template:
+                job.current_rendering_part = part
+                xml = self._run(compiled, ctx, context, job)
+                self._parse(xml, compiled, job)
+                _replace_blob(part, xml.encode("utf-8"))
+        self._render_properties(job, ctx, context)
+        out = io.BytesIO()
+        job.docx.save(out)
+        return out.getvalue()
+
+    def _run(self, part: CompiledPart, ctx: Mapping[str, Any], original: Mapping[str, Any],
+             job: _Job) -> str:
+        """Render one part's compiled template and undo the markers and listings."""
+        assert part.template is not None
+        try:
+            xml = part.template.render(ctx)
+        except (JinjaTemplateError, TypeError, ValueError, AttributeError, KeyError,
+                IndexError, ZeroDivisionError) as exc:
+            if not isinstance(exc, JinjaTemplateError) and _template_line(exc) is None:
+                raise RenderError(f"không tạo được văn bản: {exc}",
+                                  Location(file=self.name)) from exc
+            raise TemplateError([self._issue(exc, part, original)]) from exc
+        xml = _MARKER_STRIP.sub("", xml)
+        xml = (xml.replace("{_{", "{{").replace("}_}", "}}")
+               .replace("{_%", "{%").replace("%_}", "%}"))
+        return job.resolve_listing(xml)
+
+    def _parse(self, xml: str, part: CompiledPart, job: _Job) -> etree._Element:
+        """Parse rendered XML strictly; fix table grids and cell properties if needed."""
+        try:
+            tree = etree.fromstring(xml)
+        except etree.XMLSyntaxError as exc:
+            raise TemplateError([Issue(
+                "mẫu tạo ra XML không hợp lệ (thường do bộ lọc |safe hoặc thẻ đặt giữa các "
+                f"thành phần của Word): {exc}", Location(file=self.name, where=part.label
+                                                          .rstrip(", ") or None),
+                code="template_xml")]) from exc
+        if part.fix_tables:
+            tree = job.fix_tables(xml)
+        if part.fix_cells:
+            _order_tcpr(tree)
+        return tree
+
+    def _render_properties(self, job: _Job, ctx: Mapping[str, Any],
+                           original: Mapping[str, Any]) -> None:
+        core = job.docx.core_properties
+        for prop, template in self.properties.items():
+            try:
+                value = " ".join(template.render(ctx).split())
+            except JinjaTemplateError as exc:
+                raise TemplateError([Issue(_message(exc, original), Location(
+                    file=self.name, where=f"thuộc tính tài liệu '{prop}'"),
+                    code=_code(exc))]) from exc
+            setattr(core, prop, value[:255])
+
+    def _issue(self, exc: BaseException, part: CompiledPart,
+               original: Mapping[str, Any]) -> Issue:
+        lineno = getattr(exc, "lineno", None) if isinstance(exc, TemplateSyntaxError) \
+            else _template_line(exc)
+        return Issue(_message(exc, original), Location(file=self.name, where=part.where(lineno)),
+                     code=_code(exc))
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+def _replace_blob(part: Any, blob: bytes) -> None:
+    """Swap the content of a footnotes/endnotes part, XML-backed or raw."""
+    if hasattr(part, "_element"):
+        part._element = etree.fromstring(blob)
+    else:
+        part._blob = blob
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line of the innermost compiled-template frame in the traceback."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.startswith("<docx:"):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _code(exc: BaseException) -> str:
+    if isinstance(exc, TemplateSyntaxError):
+        return "template_syntax"
+    if isinstance(exc, SecurityError):
+        return "template_unsafe"
+    if isinstance(exc, UndefinedError):
+        return "template_undefined"
+    return "template_render"
+
+
+def _message(exc: BaseException, context: Mapping[str, Any]) -> str:
+    """A Vietnamese message naming the variable, with a "did you mean" hint."""
+    text = getattr(exc, "message", None) or str(exc)
+    if isinstance(exc, TemplateSyntaxError):
+        return f"lỗi cú pháp Jinja: {text}"
+    if isinstance(exc, SecurityError) or "is unsafe" in text:
+        m = _UNSAFE.search(text)
+        name = m.group(1) if m else "?"
+        return (f"mẫu truy cập thuộc tính bị cấm '{name}' (vì an toàn, mẫu không được dùng "
+                "phần bên trong của Python)")
+    if isinstance(exc, UndefinedError):
+        m = _UNDEFINED.search(text)
+        if m:
+            name = m.group(1) or m.group(2)
+            return (f"biến '{name}' không có trong dữ liệu của báo cáo."
+                    + did_you_mean(name, sorted(_all_keys(context))))
+        return f"biến không có trong dữ liệu: {text}"
+    return f"lỗi khi tạo văn bản từ mẫu: {type(exc).__name__}: {text}"
+
+
+def _all_keys(value: Any, depth: int = 0) -> set[str]:
+    """Every dict key in the context and in the documented contract."""
+    from .context import key_names
+
+    keys: set[str] = key_names() if depth == 0 else set()
+    if depth > 6:
+        return keys
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            keys.add(str(k))
+            keys |= _all_keys(v, depth + 1)
+    elif isinstance(value, list | tuple) and value:
+        keys |= _all_keys(value[0], depth + 1)
+    return keys
+
+
+def with_images(value: Any, job: DocxTemplate) -> Any:
+    """A copy of ``value`` where each chart dict (``png`` bytes + ``width_cm``) also has
+    ``image``, an InlineImage bound to this render."""
+    if isinstance(value, Mapping):
+        copied = {k: with_images(v, job) for k, v in value.items()}
+        png = value.get("png")
+        if isinstance(png, bytes | bytearray) and "width_cm" in value and "image" not in value:
+            copied["image"] = _ChartImage(job, bytes(png), float(value["width_cm"]),
+                                          str(value.get("alt_text") or ""))
+        return copied
+    if isinstance(value, list | tuple):
+        return [with_images(v, job) for v in value]
+    return value
+
+
+_TCPR_ORDER = ["cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap",
+               "tcMar", "textDirection", "tcFitText", "vAlign", "hideMark", "headers",
+               "cellIns", "cellDel", "cellMerge", "tcPrChange"]
+_TCPR_RANK = {qn(f"w:{t}"): i for i, t in enumerate(_TCPR_ORDER)}
+
+
+def _order_tcpr(tree: etree._Element) -> None:
+    """docxtpl's cellbg puts ``w:shd`` first in ``w:tcPr``; Word wants schema order."""
+    for tcpr in tree.iter(qn("w:tcPr")):
+        children = list(tcpr)
+        ordered = sorted(children, key=lambda c: _TCPR_RANK.get(c.tag, len(_TCPR_RANK)))
+        if ordered != children:
+            for child in ordered:
+                tcpr.append(child)
+
+
+def render_docx(template: str | Path | bytes, context: Mapping[str, Any]) -> bytes:
+    """One-off convenience: compile ``template`` and render ``context``."""
+    return Renderer(template).render(context)
+
+
+__all__ = ["Renderer", "render_docx", "sandbox", "with_images"]
