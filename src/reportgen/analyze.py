@@ -17,11 +17,47 @@ Conventions:
 
 A batch calls :func:`prepare` once and passes the result to :func:`analyze_unit` for every
 unit: the per-(year, index, group, component) peer tables are built once and cached.
+
+Output of :func:`analyze_unit` (keys of PRODUCT.md plus the ones the narrative needs):
+
+- top level: ``unit, year, action_year, group, groups, indices, missing_indices`` (short
+  names), ``missing_index_codes, responsibility, solutions, general_tasks, causes, notes``;
+- per index: ``index, name, short_name, version, year, group, unit, component_unit,
+  component_word, additive, coordinator, total_derived, score, max, percent, rank, of,
+  rank_published, previous {year, score, max, percent, rank, of, version, group} | None,
+  delta_score, delta_rank, direction, rank_direction, mixed, methodology_changed,
+  methodology_note, group_label, rating {label, description, kind, previous_label} | None,
+  peer {mean, median, max, min, best_unit, worst_unit, best_score, worst_score, count,
+  quartiles, mean_previous, count_previous}, peer_mean, gap_to_mean, gap_to_mean_previous,
+  best_score, best_unit, gap_to_best, peers [{unit, score, percent, rank, delta_score,
+  delta_rank, rating}], history [{year, score, percent, rank, of, version, peer_mean}],
+  points_lost, counts {total, compared, up, down, same, rank_up, rank_down, rank_same},
+  rating_counts, order {points_lost, percent, rank, delta_score, delta_rank: [codes]},
+  components, strengths, weaknesses, strength_details, weakness_details, assessment
+  (the rules applied to the total), target, notes``;
+- per component: ``code, name, short_name, parent, level, analysed, score, max, percent,
+  rank, of, rank_published, previous_score, previous_max, previous_percent, previous_rank,
+  previous_of, delta_score, delta_rank, direction, rank_direction, mixed, peer_mean,
+  peer_mean_percent, peer_median, gap_to_mean, best_score, best_unit, gap_to_best,
+  points_lost, rating, responsible, strength_reasons, weakness_reasons, is_strength,
+  is_weakness``;
+- ``target``: ``kind, label, rank, group, score_needed, points_missing, reached, basis_year,
+  unit_at_rank, current_score, current_rank, places_to_gain, recoverable [{code, name,
+  short_name, points_lost, gap_to_best, recover_to_previous}], recover_to_previous_total,
+  recover_to_previous_codes``;
+- ``responsibility``: ``[{unit, components [{index, index_short_name, code, name, score, max,
+  percent, rank, of, points_lost, delta_score, delta_rank, direction, rank_direction, mixed,
+  rating, shared_with, …}], points_lost, places_lost, points_lost_by_index, indices}]``;
+- ``solutions``: the same figures plus ``kind`` (weakness | strength), ``maintain,
+  from_library, text, lead, support, deadline {kind, quarter | day, month | text, year}``;
+- ``causes``: ``{objective: [{index, code, name, text}], subjective: [...]}``.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
+import re
 import statistics
 import unicodedata
 from collections.abc import Iterable
@@ -32,6 +68,7 @@ import pandas as pd
 
 from .errors import LookupFailed, did_you_mean
 from .frameworks import TOTAL, Framework, RatingRule, fold_code
+from .load import fold
 from .ranking import TIE_EPSILON, rank_map
 from .rules import IndexRules, Rules, Solution, Target
 from .validate import Dataset
@@ -40,7 +77,7 @@ EPS = 1e-9
 DIGITS = 6
 STEADY, UP, DOWN = "giữ nguyên", "tăng", "giảm"
 UNASSIGNED = "Chưa xác định cơ quan chủ trì"
-_UNIT_PREFIXES = ("tinh ", "thanh pho ", "tp ", "tp. ")
+_UNIT_PREFIX = re.compile(r"^\s*(tỉnh|thành phố|tp\.?)\s+")
 
 
 def _r(x: float | None) -> float | None:
@@ -78,13 +115,13 @@ class Cell:
     scores: dict[str, float]
     ranks: dict[str, int]
     published: set[str]
-    max: float | None
     of: int
     mean: float
     median: float
     quartiles: tuple[float, float, float] | None  # 25th, 50th, 75th percentiles
     sorted_scores: list[float]  # best first
     peers: list[dict[str, Any]] | None = None  # built on demand (TOTAL cells only)
+    ascending: list[float] | None = None  # built on demand (target gaps)
 
     @property
     def count(self) -> int:
@@ -98,6 +135,13 @@ class Cell:
     def worst_unit(self) -> str:
         return self.order[-1]
 
+    def count_above(self, value: float, unit: str) -> int:
+        """How many peers other than ``unit`` score strictly above ``value`` (binary search)."""
+        if self.ascending is None:
+            self.ascending = self.sorted_scores[::-1]
+        above = len(self.ascending) - bisect.bisect_right(self.ascending, value + TIE_EPSILON)
+        return above - (1 if self.scores[unit] > value + TIE_EPSILON else 0)
+
 
 def _build_cell(entries: list[tuple[str, Row]]) -> Cell:
     """Competition ranks (published ranks win) and peer statistics of one table."""
@@ -110,13 +154,12 @@ def _build_cell(entries: list[tuple[str, Row]]) -> Cell:
     values = list(scores.values())
     of = max(len(values), max((ranks[u] for u in published), default=0))
     order = sorted(scores, key=lambda u: (ranks[u], -scores[u], u))
-    maxima = [r.max for _, r in entries if r.max is not None]
     quartiles = None
     if len(values) >= 2:
         q = statistics.quantiles(values, n=4, method="inclusive")
         quartiles = (q[0], q[1], q[2])
     return Cell(order=order, scores=scores, ranks=ranks, published=published,
-                max=maxima[0] if maxima else None, of=of, mean=statistics.fmean(values),
+                of=of, mean=statistics.fmean(values),
                 median=statistics.median(values), quartiles=quartiles,
                 sorted_scores=sorted(values, reverse=True))
 
@@ -134,9 +177,11 @@ class Prepared:
         self.entries: dict[tuple[int, str, str, str], list[tuple[str, Row]]] = {}
         self.unit_years: dict[str, set[int]] = {}
         self.indexes_in: dict[tuple[int, str], list[str]] = {}
-        self.notes: dict[tuple[str, str, int], str] = {}
         self._cells: dict[tuple[int, str, str, str], Cell | None] = {}
         self._order: dict[tuple[str, str], list[str]] = {}
+        self._frameworks: dict[tuple[str, int], Framework] = {}
+        self.index_order: list[str] = list(dataset.indexes)
+        self.units: list[str] = list(dataset.units)
         self._read(dataset.frame)
         self._derive_totals()
 
@@ -157,21 +202,27 @@ class Prepared:
 
     def _derive_totals(self) -> None:
         """An additive index without a TOTAL row gets the sum of its top-level components."""
+        derived = []
         for (unit, index), years in self.rows.items():
             for year, comps in years.items():
-                if TOTAL in comps:
-                    continue
                 fw = self.framework(index, year)
                 tops = [c.code for c in fw.top_level()]
-                if not fw.additive or not tops or not all(c in comps for c in tops):
+                if TOTAL in comps or not fw.additive or not tops or not all(
+                        c in comps for c in tops):
                     continue
                 first = comps[tops[0]]
                 score = sum(comps[c].score for c in tops)
-                self._add(year, index, unit, TOTAL,
-                          Row(score, fw.total_max, None, first.group, first.version, True))
+                derived.append((year, index, unit, Row(score, fw.total_max, None, first.group,
+                                                       first.version, True)))
+        for year, index, unit, row in derived:
+            self._add(year, index, unit, TOTAL, row)
 
     def framework(self, index: str, year: int) -> Framework:
-        return self.dataset.framework(index, year)
+        """The framework version of an index in a year (cached lookup)."""
+        key = (index, year)
+        if key not in self._frameworks:
+            self._frameworks[key] = self.dataset.framework(index, year)
+        return self._frameworks[key]
 
     def cell(self, year: int, index: str, group: str, comp: str) -> Cell | None:
         """The peer table, built on first use and cached."""
@@ -203,10 +254,6 @@ class Prepared:
                  if y < year and TOTAL in comps]
         return max(years) if years else None
 
-    @property
-    def index_order(self) -> list[str]:
-        return self.dataset.indexes
-
 
 def prepare(dataset: Dataset | Prepared) -> Prepared:
     """Index a dataset once for many :func:`analyze_unit` calls (idempotent)."""
@@ -215,30 +262,18 @@ def prepare(dataset: Dataset | Prepared) -> Prepared:
 
 # --- unit and year lookup --------------------------------------------------------------------
 
-def _fold_name(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.casefold()).replace("đ", "d")
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.split())
-
-
-def _strip_prefix(folded: str) -> str:
-    for prefix in _UNIT_PREFIXES:
-        if folded.startswith(prefix):
-            return folded[len(prefix):]
-    return folded
-
-
-def _units_of(data: Dataset | Prepared) -> list[str]:
-    return data.dataset.units if isinstance(data, Prepared) else data.units
+def _without_prefix(name: str) -> str:
+    """Folded name without a leading "tỉnh"/"thành phố" word ("Tỉnh Hòa Lâm" → "hoalam")."""
+    return fold(_UNIT_PREFIX.sub("", unicodedata.normalize("NFC", name).casefold()))
 
 
 def find_unit(data: Dataset | Prepared, name: str) -> str:
     """The unit's name as written in the data: exact, then case/accent-insensitive (also
     without a leading "tỉnh"/"thành phố"); otherwise :class:`LookupFailed` with suggestions."""
-    units = _units_of(data)
+    units = data.units
     if name in units:
         return name
-    for key in (_fold_name, lambda s: _strip_prefix(_fold_name(s))):
+    for key in (fold, _without_prefix):
         target = key(name)
         hits = [u for u in units if key(u) == target]
         if len(hits) == 1:
@@ -603,27 +638,44 @@ def fill(text: str, **values: Any) -> str:
         return text
 
 
-def _needed_for_group(ctx: _Ctx, target: Target, cell: Cell, maximum: float) -> float | None:
-    """The score that reached a rating group this year (threshold or peer quartile)."""
+def _group_threshold(ctx: _Ctx, target: Target, cell: Cell,
+                     maximum: float) -> tuple[str, float] | None:
+    """The rating group named by the target and the score that reached it this year
+    (a fixed threshold, or a peer quartile for PAPI-like ratings)."""
     rule = ctx.fw.rating
-    wanted = fold_code(target.group or "")
     labels = [fold_code(g.label) for g in rule.groups]
+    wanted = fold_code(target.group or "")
     if wanted not in labels:
         return None
-    group = rule.groups[labels.index(wanted)]
-    if rule.kind == "thresholds":
-        if group.min is None:
-            return None
-        return group.min / 100 * maximum if rule.basis == "percent" else group.min
+    position = labels.index(wanted)
+    group = rule.groups[position]
+    if rule.kind == "thresholds" and group.min is not None:
+        return group.label, group.min / 100 * maximum if rule.basis == "percent" else group.min
     if rule.kind == "quartiles" and cell.quartiles:
-        position = labels.index(wanted)
-        return [*reversed(cell.quartiles), cell.sorted_scores[-1]][position]
+        return group.label, [*reversed(cell.quartiles), cell.sorted_scores[-1]][position]
     return None
+
+
+def _needed(ctx: _Ctx, target: Target, cell: Cell,
+            maximum: float) -> tuple[float | None, str | None, str | None]:
+    """(score needed this year, unit at the target rank, rating group label)."""
+    if target.kind == "rank":
+        unit_at = cell.order[min(target.rank or 1, len(cell.order)) - 1]
+        return cell.scores[unit_at], unit_at, None
+    if target.kind == "group":
+        found = _group_threshold(ctx, target, cell, maximum)
+        return (found[1], None, found[0]) if found else (None, None, target.group)
+    if target.kind == "score":
+        return target.score, None, None
+    return cell.mean, None, None
 
 
 def _target(ctx: _Ctx, index: dict[str, Any], cell: Cell,
             analysed: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """Gap to the configured target: the score that met it this year and what is missing."""
+    """Gap to the configured target: the score that met it this year and what is missing.
+
+    ``rank`` is the target rank (kind rank) or the rank the needed score would have earned
+    among this year's peers (other kinds); ``places_to_gain`` compares it with the unit's."""
     target = ctx.ir.target
     if target is None:
         return None
@@ -633,38 +685,21 @@ def _target(ctx: _Ctx, index: dict[str, Any], cell: Cell,
         ctx.notes.append("Không tính khoảng cách đến mục tiêu vì đơn vị không có đơn vị cùng nhóm "
                          "để so sánh.")
         return None
-    score, maximum = index["score"], index["max"] or ctx.fw.total_max
-    rank_goal = unit_at = None
-    if target.kind == "rank":
-        rank_goal = target.rank or 1
-        position = min(rank_goal, len(cell.order)) - 1
-        needed = cell.sorted_scores[position]
-        unit_at = cell.order[position]
-    elif target.kind == "group":
-        needed = _needed_for_group(ctx, target, cell, maximum)
-    elif target.kind == "score":
-        needed = target.score
-    else:
-        needed = cell.mean
+    needed, unit_at, group = _needed(ctx, target, cell, index["max"] or ctx.fw.total_max)
     if needed is None:
         ctx.notes.append(f"Không xác định được ngưỡng của mục tiêu '{target.group}' theo khung "
                          f"{ctx.fw.short_name}.")
         return None
-    reached = score >= needed - TIE_EPSILON
-    if target.kind == "rank":
-        reached = index["rank"] <= rank_goal
-    missing = 0.0 if reached else max(0.0, needed - score)
-    rank_at_needed = 1 + sum(1 for u, s in cell.scores.items()
-                             if u != ctx.unit and s > needed + TIE_EPSILON)
-    label = fill(target.label, rank=rank_goal or rank_at_needed, group=ctx.group.lower(),
-                 rating=target.group or "")
-    return {"kind": target.kind, "label": label,
-            "rank": rank_goal if rank_goal is not None else rank_at_needed,
-            "rating": target.group, "score_needed": _r(needed), "points_missing": _r(missing),
+    score = index["score"]
+    rank = target.rank if target.kind == "rank" else 1 + cell.count_above(needed, ctx.unit)
+    reached = index["rank"] <= rank if target.kind == "rank" else score >= needed - TIE_EPSILON
+    label = fill(target.label, rank=rank, group=ctx.group.lower(), rating=group or "")
+    return {"kind": target.kind, "label": label, "rank": rank, "group": group,
+            "score_needed": _r(needed),
+            "points_missing": 0.0 if reached else _r(max(0.0, needed - score)),
             "reached": reached, "basis_year": ctx.year, "unit_at_rank": unit_at,
             "current_score": score, "current_rank": index["rank"],
-            "places_to_gain": max(0, index["rank"] - (rank_goal or rank_at_needed)),
-            **_recoverable(analysed)}
+            "places_to_gain": max(0, index["rank"] - rank), **_recoverable(analysed)}
 
 
 def _recoverable(analysed: list[dict[str, Any]]) -> dict[str, Any]:
@@ -731,7 +766,7 @@ def _analyze_index(prep: Prepared, unit: str, year: int, index: str,
         group_label=None, rating=_rating(ctx, v, total.score),
         peer=_peer_stats(ctx, cell), peers=list(_peer_rows(ctx, cell)), history=_history(ctx),
         gap_to_mean_previous=_gap_previous(ctx, prev),
-        points_lost=_points_lost(fw, analysed, components, total),
+        points_lost=_points_lost(fw, components, total),
         counts=_counts(analysed), rating_counts=_rating_counts(analysed, fw.rating),
         order=_orderings(analysed), components=components,
         strengths=[c["code"] for c in strong], weaknesses=[c["code"] for c in weak],
@@ -780,7 +815,7 @@ def _methodology_note(ctx: _Ctx, prev: dict[str, Any] | None) -> str | None:
             "thứ hạng giữa hai năm.")
 
 
-def _points_lost(fw: Framework, analysed: list, components: list, total: Row) -> float | None:
+def _points_lost(fw: Framework, components: list[dict[str, Any]], total: Row) -> float | None:
     """Sum of (max − score) over top-level components when they make up the total."""
     tops = [c for c in components if c["level"] == 1]
     if fw.additive and tops and len(tops) == len(fw.top_level()) and all(

@@ -74,7 +74,7 @@ def roman(n: int) -> str:
 
 def letter(n: int) -> str:
     """Vietnamese item letters for "a)", "b)", … (đ after d, no f/j/w/z)."""
-    letters = "a b c d đ e g h i k l m n o p q r s t u v x y".split()
+    letters = ["a", "b", "c", "d", "đ", "e", "g", "h", "i", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "x", "y"]
     return letters[n] if 0 <= n < len(letters) else str(n + 1)
 
 

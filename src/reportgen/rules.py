@@ -18,12 +18,11 @@ from __future__ import annotations
 import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, Issue, Location, did_you_mean
 from .frameworks import TOTAL, Frameworks, fold_code
-from .resources import SearchPath
+from .resources import SearchPath, packaged_dir
 from .yamlio import line_of, read_yaml
 
 ANALYSIS_FILE = "analysis.yaml"
@@ -578,7 +577,7 @@ def build_rules(analysis_doc: Any, analysis_path: str, solutions_doc: Any, solut
 
 def default_rules() -> Rules:
     """The packaged defaults (tests, library callers without a project)."""
-    return load_rules(SearchPath((Path(SearchPath.build().default_dir),)))
+    return load_rules(SearchPath((packaged_dir(),)))
 
 
 def check_rules(rules: Rules, frameworks: Frameworks) -> list[Issue]:
