@@ -47,7 +47,6 @@ WEAKNESS_FILL = "FCE4D6"  # light orange
 HIGHLIGHT_FILL = "FFF2CC"  # light yellow: the reported unit in the ranking
 HEADER_FILL = "F2F2F2"  # light grey header row
 
-Container = object  # Document or _Cell: anything with add_paragraph / add_table
 
 
 # --- low-level XML helpers ---------------------------------------------------------------
@@ -241,8 +240,10 @@ def setup_styles(doc) -> None:
               base="Ô bảng")
     add_style(doc, "Nơi nhận", "NoiNhan", Para(size=12, bold=True, italic=True, first_line_cm=0,
                                                before=0, align=left))
-    add_style(doc, "Danh sách nơi nhận", "DsNoiNhan",
-              Para(size=11, first_line_cm=0, before=0, align=left))
+    recipients = add_style(doc, "Danh sách nơi nhận", "DsNoiNhan",
+                           Para(size=11, first_line_cm=0, before=0, align=left))
+    recipients.paragraph_format.left_indent = Cm(0.2)  # wrapped lines hang under the text
+    recipients.paragraph_format.first_line_indent = Cm(-0.2)
     add_style(doc, "Chữ ký", "ChuKy", Para(bold=True, first_line_cm=0, before=0, align=center))
     add_style(doc, "Phụ lục", "PhuLuc", Para(bold=True, first_line_cm=0, before=0, align=center,
                                              keep_next=True))
@@ -250,7 +251,7 @@ def setup_styles(doc) -> None:
                                                     align=center, keep_next=True))
     add_style(doc, "Kèm theo", "KemTheo", Para(italic=True, first_line_cm=0, before=0,
                                                align=center, keep_next=True))
-    rule = add_style(doc, "Đường kẻ", "DuongKe", Para(size=1, first_line_cm=0, before=0,
+    rule = add_style(doc, "Đường kẻ", "DuongKe", Para(size=1, first_line_cm=0, before=4,
                                                       align=center, keep_next=True))
     rule.paragraph_format.line_spacing = Pt(1)
     pbdr = _el("w:pBdr")
@@ -346,6 +347,7 @@ def rule(where, length_cm: float, available_cm: float) -> Paragraph:
 def tiny(p: Paragraph) -> Paragraph:
     """Make an empty paragraph (a section break carrier) as small as possible."""
     p.style = "Đường kẻ"
+    p.paragraph_format.space_before = Pt(0)
     ppr = p._p.get_or_add_pPr()
     for old in ppr.findall(qn("w:pBdr")):
         ppr.remove(old)
@@ -359,12 +361,24 @@ def tiny(p: Paragraph) -> Paragraph:
 
 @dataclass(frozen=True)
 class Col:
-    """One column: header text, width, the cell tag and the cell's paragraph style."""
+    """One column: header text, width, the row key, the cell's paragraph style and an
+    optional group header spanning consecutive columns (a two-row header)."""
 
     header: str
     width_cm: float
     field: str  # the row key, e.g. "score"
     style: str = "Ô bảng - số"
+    group: str = ""
+
+    @property
+    def tag(self) -> str:
+        # ``items`` (and other dict method names) must be subscripted: row.items is a method
+        key = f"row['{self.field}']" if self.field in DICT_METHODS else f"row.{self.field}"
+        return f"{{{{ {key} }}}}"
+
+
+DICT_METHODS = {"items", "keys", "values", "get", "pop", "update", "copy", "clear",
+                "setdefault", "popitem", "fromkeys"}
 
 
 def _table_frame(table: Table, widths: Sequence[float], borders: bool,
@@ -434,10 +448,7 @@ def data_table(where, cols: Sequence[Col], loop: str, variants: Sequence[tuple[s
     table = where.add_table(rows=0, cols=len(cols))
     table.style = "Bảng số liệu"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    head = table.add_row()
-    _row_props(head, header=True)
-    for cell, col in zip(head.cells, cols, strict=True):
-        _fill_cell(cell, col.header, "Ô bảng - tiêu đề", fill=HEADER_FILL)
+    header_rows(table, cols)
     control_row(table, f"{{%tr for row in {loop} %}}")
     many = len(variants) > 1
     for n, (condition, fmt) in enumerate(variants):
@@ -450,13 +461,42 @@ def data_table(where, cols: Sequence[Col], loop: str, variants: Sequence[tuple[s
         row = table.add_row()
         _row_props(row)
         for cell, col in zip(row.cells, cols, strict=True):
-            _fill_cell(cell, f"{{{{ row.{col.field} }}}}", col.style, bold=fmt.get("bold"),
-                       fill=fmt.get("fill"))
+            _fill_cell(cell, col.tag, col.style, bold=fmt.get("bold"), fill=fmt.get("fill"))
     if many:
         control_row(table, "{%tr endif %}")
     control_row(table, "{%tr endfor %}")
     _table_frame(table, widths, borders=True)
     return table
+
+
+def header_rows(table: Table, cols: Sequence[Col]) -> None:
+    """One header row, or two when columns are grouped ("Năm trước" over Điểm | Tỷ lệ |
+    Hạng); both repeat on every page."""
+    grouped = any(c.group for c in cols)
+    rows = [table.add_row() for _ in range(2 if grouped else 1)]
+    for row in rows:
+        _row_props(row, header=True)
+    if not grouped:
+        for cell, col in zip(rows[0].cells, cols, strict=True):
+            _fill_cell(cell, col.header, "Ô bảng - tiêu đề", fill=HEADER_FILL)
+        return
+    top, sub = rows[0].cells, rows[1].cells
+    i = 0
+    while i < len(cols):
+        col = cols[i]
+        if not col.group:
+            merged = top[i].merge(sub[i])
+            _fill_cell(merged, col.header, "Ô bảng - tiêu đề", fill=HEADER_FILL)
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(cols) and cols[j + 1].group == col.group:
+            j += 1
+        span = top[i].merge(top[j]) if j > i else top[i]
+        _fill_cell(span, col.group, "Ô bảng - tiêu đề", fill=HEADER_FILL)
+        for k in range(i, j + 1):
+            _fill_cell(sub[k], cols[k].header, "Ô bảng - tiêu đề", fill=HEADER_FILL)
+        i = j + 1
 
 
 def control_row(table: Table, text: str) -> None:
@@ -529,7 +569,7 @@ def header_block(doc) -> None:
     para(left, "{{ report.parent_agency }}", "Thể thức", size=13)
     tag(left, "{%p endif %}")
     para(left, "{{ report.agency }}", "Thể thức", bold=True, size=13)
-    rule(left, 2.5, inner_left)
+    rule(left, 2.2, inner_left)
 
     qh = right.paragraphs[0]
     qh.style = "Thể thức"
@@ -591,49 +631,49 @@ def charts_block(doc, seq: str) -> None:
 
 
 SUMMARY_COLS = [
-    Col("Chỉ số", 3.4, "name", "Ô bảng"),
-    Col("Kết quả năm trước", 1.8, "prev"),
-    Col("Kết quả năm đánh giá", 1.8, "score"),
-    Col("Tăng/ giảm", 1.6, "delta"),
-    Col("Xếp hạng năm trước", 1.7, "prev_rank", "Ô bảng - giữa"),
-    Col("Xếp hạng năm đánh giá", 1.7, "rank", "Ô bảng - giữa"),
-    Col("Tăng/ giảm bậc", 1.6, "delta_rank", "Ô bảng - giữa"),
+    Col("Chỉ số", 3.6, "name", "Ô bảng"),
+    Col("Năm trước", 1.7, "prev", group="Kết quả"),
+    Col("Năm đánh giá", 1.7, "score", group="Kết quả"),
+    Col("Tăng/ giảm", 1.6, "delta", group="Kết quả"),
+    Col("Năm trước", 1.7, "prev_rank", "Ô bảng - giữa", group="Xếp hạng"),
+    Col("Năm đánh giá", 1.7, "rank", "Ô bảng - giữa", group="Xếp hạng"),
+    Col("Tăng/ giảm bậc", 1.6, "delta_rank", "Ô bảng - giữa", group="Xếp hạng"),
     Col("Nhóm, xếp loại", 2.9, "rating", "Ô bảng"),
 ]
 
 COMPONENT_COLS = [
-    Col("STT", 1.0, "no", "Ô bảng - giữa"),
-    Col("Lĩnh vực, chỉ số thành phần", 5.0, "name", "Ô bảng"),
+    Col("STT", 1.1, "no", "Ô bảng - giữa"),
+    Col("Lĩnh vực, chỉ số thành phần", 4.9, "name", "Ô bảng"),
     Col("Điểm tối đa", 1.5, "max"),
     Col("Điểm đạt", 1.5, "score"),
     Col("Tỷ lệ (%)", 1.5, "percent"),
     Col("Điểm bị mất", 1.5, "lost"),
-    Col("Tăng/ giảm điểm so với năm trước", 1.6, "delta"),
+    Col("Tăng/ giảm điểm", 1.6, "delta"),
     Col("Xếp hạng", 1.5, "rank", "Ô bảng - giữa"),
     Col("Tăng/ giảm bậc", 1.4, "delta_rank", "Ô bảng - giữa"),
 ]
 
 RESPONSIBILITY_COLS = [
-    Col("STT", 1.0, "no", "Ô bảng - giữa"),
+    Col("STT", 1.1, "no", "Ô bảng - giữa"),
     Col("Cơ quan chủ trì", 3.5, "unit", "Ô bảng"),
-    Col("Lĩnh vực, tiêu chí còn hạn chế", 4.3, "items", "Ô bảng"),
+    Col("Lĩnh vực, tiêu chí còn hạn chế", 4.2, "items", "Ô bảng"),
     Col("Điểm bị mất / thứ hạng giảm", 3.7, "lost", "Ô bảng"),
     Col("Yêu cầu giải trình", 4.0, "request", "Ô bảng"),
 ]
 
 APPENDIX_COMPONENT_COLS = [
-    Col("STT", 1.0, "no", "Ô bảng - giữa"),
-    Col("Chỉ số, lĩnh vực, chỉ số thành phần", 6.1, "name", "Ô bảng"),
+    Col("STT", 1.1, "no", "Ô bảng - giữa"),
+    Col("Chỉ số, lĩnh vực, chỉ số thành phần", 6.3, "name", "Ô bảng"),
     Col("Điểm tối đa", 1.6, "max"),
-    Col("Điểm năm trước", 1.6, "prev"),
-    Col("Tỷ lệ năm trước (%)", 1.6, "prev_percent"),
-    Col("Hạng năm trước", 1.5, "prev_rank", "Ô bảng - giữa"),
-    Col("Điểm năm đánh giá", 1.6, "score"),
-    Col("Tỷ lệ năm đánh giá (%)", 1.6, "percent"),
-    Col("Hạng năm đánh giá", 1.5, "rank", "Ô bảng - giữa"),
-    Col("Tăng/ giảm điểm", 1.7, "delta"),
-    Col("Tăng/ giảm bậc", 1.5, "delta_rank", "Ô bảng - giữa"),
-    Col("Cơ quan chủ trì", 4.4, "responsible", "Ô bảng"),
+    Col("Điểm", 1.6, "prev", group="Năm trước"),
+    Col("Tỷ lệ (%)", 1.6, "prev_percent", group="Năm trước"),
+    Col("Hạng", 1.3, "prev_rank", "Ô bảng - giữa", group="Năm trước"),
+    Col("Điểm", 1.6, "score", group="Năm đánh giá"),
+    Col("Tỷ lệ (%)", 1.6, "percent", group="Năm đánh giá"),
+    Col("Hạng", 1.3, "rank", "Ô bảng - giữa", group="Năm đánh giá"),
+    Col("Điểm", 1.6, "delta", group="Tăng/giảm"),
+    Col("Bậc", 1.3, "delta_rank", "Ô bảng - giữa", group="Tăng/giảm"),
+    Col("Cơ quan chủ trì", 4.9, "responsible", "Ô bảng"),
 ]
 
 RANKING_COLS = [
@@ -755,15 +795,15 @@ def signature_block(doc) -> None:
 def appendices(doc) -> None:
     """Each appendix in its own landscape section (new page, page numbers from 1).
 
-    The section break that ends the portrait body is the first loop pass's break; each
-    later pass starts with a landscape break that ends the previous appendix.
+    An unconditional break ends the portrait body; each later loop pass starts with a
+    landscape break that ends the previous appendix. With no appendices the trailing
+    landscape section is empty and the renderer drops it.
     """
-    tag(doc, "{%p for ap in appendices %}")
-    tag(doc, "{%p if loop.first %}")
-    landscape = doc.add_section(WD_SECTION.NEW_PAGE)  # break paragraph: ends the body
+    body_end = doc.add_section(WD_SECTION.NEW_PAGE)  # break paragraph: ends the body
     tiny(doc.paragraphs[-1])
-    setup_page(landscape, landscape=True)
-    tag(doc, "{%p else %}")
+    setup_page(body_end, landscape=True)
+    tag(doc, "{%p for ap in appendices %}")
+    tag(doc, "{%p if not loop.first %}")
     doc.add_section(WD_SECTION.NEW_PAGE)  # break paragraph: ends the previous appendix
     tiny(doc.paragraphs[-1])
     tag(doc, "{%p endif %}")
@@ -784,6 +824,7 @@ def appendices(doc) -> None:
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
+    tiny(doc.add_paragraph())  # Word wants a paragraph, not a table, last in the body
 
 
 def settings(doc) -> None:

@@ -75,8 +75,15 @@ def make_toolkit(project: Project, config: str | Path | None = None,
                    template_path, config_path, dpi)
 
 
+# A 1×1 white PNG: dry runs (templates check) place it instead of drawing each chart.
+PLACEHOLDER_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763f8"
+    "ffff3f0005fe02fea7d6a4e00000000049454e44ae426082")
+
+
 def draw_charts(specs: dict[str, list], dpi: int) -> dict[str, list[dict]]:
-    """Draw each chart specification, or record why it was left out."""
+    """Draw each chart specification, or record why it was left out; ``dpi`` 0 means a
+    dry run that places a blank image of the right size instead of drawing."""
     from .charts.mpl import draw
     from .charts.spec import too_little_data
 
@@ -87,6 +94,10 @@ def draw_charts(specs: dict[str, list], dpi: int) -> dict[str, list[dict]]:
             reason = too_little_data(spec)
             if reason:
                 out.append({"kind": spec.kind, "omitted": reason})
+                continue
+            if dpi <= 0:
+                out.append({"kind": spec.kind, "png": PLACEHOLDER_PNG, "width_cm": spec.width_cm,
+                            "height_cm": spec.height_cm, "alt_text": spec.alt_text})
                 continue
             image = draw(spec, dpi)
             out.append({"kind": spec.kind, "png": image.png, "width_cm": image.width_cm,

@@ -133,6 +133,42 @@ def generate_cmd(
         fail(exc)
 
 
+@templates_app.command("init")
+def templates_init_cmd(
+    directory: Annotated[Path, typer.Argument(help="Thư mục nhận bộ mẫu")],
+    force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có")] = False,
+) -> None:
+    """Sao chép bộ mẫu mặc định (Word, mẫu câu, giải pháp, cơ quan chủ trì, khung chỉ số) kèm hướng dẫn."""
+    from .checks import init_templates, variable_reference
+    from .guide import example_for_guide
+
+    try:
+        context, analysis = example_for_guide()
+        written = init_templates(directory, force, variable_reference(context, analysis))
+    except ReportgenError as exc:
+        fail(exc)
+    typer.echo(f"Đã tạo {len(written)} tệp trong {directory}; đọc {directory / 'HUONG-DAN.md'} để bắt đầu.")
+
+
+@templates_app.command("check")
+def templates_check_cmd(
+    directory: Annotated[Path | None, typer.Argument(help="Thư mục mẫu cần kiểm tra")] = None,
+    data: DataOpt = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Tệp cấu hình báo cáo (YAML)")] = None,
+) -> None:
+    """Kiểm tra bộ mẫu: cú pháp, biến, YAML, mã thành phần, rồi thử tạo báo cáo mọi đơn vị."""
+    from .checks import check_templates
+
+    report = check_templates(directory, data, config)
+    for line in summarize(report.issues):
+        typer.echo(f"  - {line}", err=not report.ok)
+    if not report.ok:
+        errors = sum(1 for i in report.issues if i.severity == "error")
+        typer.echo(f"Bộ mẫu có {errors} lỗi.", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Bộ mẫu hợp lệ: đã tạo thử {report.rendered}/{report.units} báo cáo trong bộ nhớ.")
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -254,7 +254,8 @@ class ResponsibilityRow(TypedDict):
     unit: str
     """Cơ quan chủ trì: "Văn phòng UBND tỉnh; Trung tâm Phục vụ hành chính công tỉnh"."""
     items: str
-    """Lĩnh vực/tiêu chí còn hạn chế."""
+    """Lĩnh vực/tiêu chí còn hạn chế. Trong mẫu viết ``row['items']`` (``row.items`` là hàm
+    có sẵn của từ điển)."""
     lost: str
     """Điểm bị mất / thứ hạng giảm."""
     request: str

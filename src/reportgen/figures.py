@@ -44,7 +44,7 @@ def peer_bars(index: dict, unit: str) -> ChartSpec:
         reference_label="Trung bình",
         value_label=f"Điểm ({index['unit']})",
         alt_text=f"Vị trí của {unit} trong bảng xếp hạng {index['short_name']}",
-        height_cm=max(8.0, min(20.0, 0.32 * len(peers) + 2.0)),
+        height_cm=max(8.0, min(17.0, 0.24 * len(peers) + 2.5)),
     )
 
 

@@ -100,7 +100,8 @@ def report_settings(config: Mapping[str, Any], group: str) -> dict[str, Any]:
 def render_setting(env: SandboxedEnvironment, value: Any, variables: Mapping[str, Any]) -> Any:
     """Fill ``{{ }}`` variables in a configuration value (strings, lists, mappings)."""
     if isinstance(value, str):
-        return re.sub(r"\s+", " ", env.from_string(value).render(**variables)).strip()
+        # folded YAML lines join with one space; runs of spaces the user typed ("Số:      /") stay
+        return re.sub(r"\s*\n\s*", " ", env.from_string(value).render(**variables)).strip()
     if isinstance(value, list):
         return [render_setting(env, v, variables) for v in value]
     if isinstance(value, Mapping):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -104,8 +104,8 @@ def mark_spots(xml: str, root: etree._Element) -> tuple[str, list[Spot]]:
     elements, which is how markers and elements are matched.
     """
     p_tag, tr_tag, tbl_tag = qn("w:p"), qn("w:tr"), qn("w:tbl")
-    tables = {id(t): n for n, t in enumerate(root.iter(tbl_tag), start=1)}
-    paragraphs = {id(p): n for n, p in enumerate(root.iter(p_tag), start=1)}
+    tables = {t: n for n, t in enumerate(root.iter(tbl_tag), start=1)}  # keeps proxies alive
+    paragraphs = {p: n for n, p in enumerate(root.iter(p_tag), start=1)}
     spots: list[Spot] = []
     for el in root.iter(p_tag, tr_tag):
         tbl = next((a for a in el.iterancestors(tbl_tag)), None)
@@ -115,15 +115,16 @@ def mark_spots(xml: str, root: etree._Element) -> tuple[str, list[Spot]]:
             first_p = next(el.iter(p_tag), None)
             cells = [" ".join(_visible_text(p) for p in tc.iter(p_tag)).strip()
                      for tc in el.iter(qn("w:tc"))]
-            spots.append(Spot(paragraphs.get(id(first_p), 0), " | ".join(c for c in cells if c),
-                              tables.get(id(tbl)), rows.index(el) + 1, is_row=True))
+            number = paragraphs.get(first_p, 0) if first_p is not None else 0
+            spots.append(Spot(number, " | ".join(c for c in cells if c), tables.get(tbl),
+                              rows.index(el) + 1, is_row=True))
         else:
             row = next((a for a in el.iterancestors(tr_tag)), None)
             row_no = None
             if row is not None and tbl is not None:
                 row_no = [r for r in row.getparent() if r.tag == tr_tag].index(row) + 1
-            spots.append(Spot(paragraphs[id(el)], _visible_text(el),
-                              tables.get(id(tbl)) if tbl is not None else None, row_no))
+            spots.append(Spot(paragraphs[el], _visible_text(el),
+                              tables.get(tbl) if tbl is not None else None, row_no))
     counter = iter(range(len(spots)))
     marked = _P_OR_TR.sub(lambda m: f"\n<!--rg:{next(counter)}-->{m.group(0)}", xml)
     return marked, spots
@@ -195,29 +196,32 @@ class _ChartImage(InlineImage):
 
 # --- the renderer ------------------------------------------------------------------------
 
-@dataclass
 class Renderer:
     """A Word template compiled once, rendered for many contexts.
 
     ``template`` is a path or the .docx bytes; ``name`` is how errors name the file.
     Raises :class:`~reportgen.errors.TemplateError` listing every part that does not
-    compile. ``render`` is safe to call from several threads at once.
+    compile. ``render`` keeps no state between calls, so one Renderer can serve several
+    threads at once.
     """
 
-    template: str | Path | bytes
-    name: str | None = None
-    parts: dict[str, CompiledPart] = field(init=False, repr=False)
-    properties: dict[str, Template] = field(init=False, repr=False)
-    note_parts: set[str] = field(init=False, repr=False, default_factory=set)
-    compiled_count: int = field(init=False, default=0)
+    blob: bytes
+    name: str
+    env: SandboxedEnvironment
+    text_env: SandboxedEnvironment
+    parts: dict[str, CompiledPart]
+    note_parts: set[str]
+    properties: dict[str, Template]
+    compiled_count: int
 
-    def __post_init__(self) -> None:
-        if isinstance(self.template, bytes | bytearray):
-            self.blob = bytes(self.template)
-            self.name = self.name or "mẫu Word"
+    def __init__(self, template: str | Path | bytes, name: str | None = None) -> None:
+        self.compiled_count = 0
+        if isinstance(template, bytes | bytearray):
+            self.blob = bytes(template)
+            self.name = name or "mẫu Word"
         else:
-            path = Path(self.template)
-            self.name = self.name or str(path)
+            path = Path(template)
+            self.name = name or str(path)
             try:
                 self.blob = path.read_bytes()
             except OSError as exc:
@@ -227,14 +231,15 @@ class Renderer:
         self.text_env = sandbox(autoescape=False)  # document properties are plain text
         self._compile()
 
+    def __repr__(self) -> str:
+        return f"Renderer({self.name!r})"
+
     # pickling (e.g. to batch workers): ship the bytes, recompile on arrival
     def __getstate__(self) -> dict[str, Any]:
         return {"template": self.blob, "name": self.name}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.template, self.name = state["template"], state["name"]
-        self.compiled_count = 0
-        self.__post_init__()
+        self.__init__(state["template"], state["name"])  # type: ignore[misc]
 
     # --- compiling ---------------------------------------------------------------------
 
@@ -315,6 +320,7 @@ class Renderer:
         job.current_rendering_part = job.docx.part
         tree = self._parse(self._run(body, ctx, context, job), body, job)
         job.fix_docpr_ids(tree)
+        drop_empty_last_section(tree)
         job.map_tree(tree)
         for uri in (job.HEADER_URI, job.FOOTER_URI):
             for rel_key, part in list(job.get_headers_footers(uri)):
@@ -352,7 +358,9 @@ class Renderer:
         xml = _MARKER_STRIP.sub("", xml)
         xml = (xml.replace("{_{", "{{").replace("}_}", "}}")
                .replace("{_%", "{%").replace("%_}", "%}"))
-        return job.resolve_listing(xml)
+        if any(c in xml for c in "\n\t\a\f"):  # docxtpl listings: line break, tab, …
+            xml = job.resolve_listing(xml)  # slow (a regex per paragraph): only when needed
+        return xml
 
     def _parse(self, xml: str, part: CompiledPart, job: _Job) -> etree._Element:
         """Parse rendered XML strictly; fix table grids and cell properties if needed."""
@@ -435,8 +443,13 @@ def _message(exc: BaseException, context: Mapping[str, Any]) -> str:
         m = _UNDEFINED.search(text)
         if m:
             name = m.group(1) or m.group(2)
-            return (f"biến '{name}' không có trong dữ liệu của báo cáo."
-                    + did_you_mean(name, sorted(_all_keys(context))))
+            from .context import key_names
+
+            if name in key_names():
+                return (f"dữ liệu của báo cáo thiếu giá trị '{name}' mà mẫu cần (mẫu đúng; "
+                        "bước tạo nội dung chưa cung cấp giá trị này)")
+            keys = sorted(_all_keys(context) - {name})
+            return f"biến '{name}' không có trong dữ liệu của báo cáo." + did_you_mean(name, keys)
         return f"biến không có trong dữ liệu: {text}"
     return f"lỗi khi tạo văn bản từ mẫu: {type(exc).__name__}: {text}"
 
@@ -486,6 +499,38 @@ def _order_tcpr(tree: etree._Element) -> None:
         if ordered != children:
             for child in ordered:
                 tcpr.append(child)
+
+
+def _is_empty(block: etree._Element) -> bool:
+    """A paragraph with no text, image or field (what a removed ``{%p %}`` leaves)."""
+    if block.tag != qn("w:p"):
+        return False
+    has_text = any((t.text or "").strip() for t in block.iter(qn("w:t")))
+    return not has_text and next(block.iter(qn("w:drawing"), qn("w:fldChar"), qn("w:pict")),
+                                 None) is None
+
+
+def drop_empty_last_section(body: etree._Element) -> None:
+    """Remove a trailing section that holds nothing (a loop that produced no pages, such
+    as appendices of a report without any): its page would be blank, and its page setup
+    would be wrong for the content before it. The previous section's properties become
+    the document's last section."""
+    final = body.find(qn("w:sectPr"))
+    if final is None:
+        return
+    blocks = [c for c in body if c is not final]
+    for index in range(len(blocks) - 1, -1, -1):
+        ppr = blocks[index].find(qn("w:pPr")) if blocks[index].tag == qn("w:p") else None
+        inner = ppr.find(qn("w:sectPr")) if ppr is not None else None
+        if inner is None:
+            continue
+        if not all(_is_empty(b) for b in blocks[index + 1:]):
+            return
+        for empty in blocks[index + 1:]:
+            body.remove(empty)
+        ppr.remove(inner)
+        body.replace(final, inner)
+        return
 
 
 def render_docx(template: str | Path | bytes, context: Mapping[str, Any]) -> bytes:

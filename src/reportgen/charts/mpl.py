@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import math
 import textwrap
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +26,7 @@ import matplotlib
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -49,10 +51,13 @@ CHAR_EM = 0.5  # mean glyph width of a Times-like font, in em, for layout estima
 LINE_EM = 1.2
 SIDE_LABEL_SHARE = 0.42  # most of the width that wrapped category names may take
 PNG_COMPRESS = 3  # zlib level: 6 costs ~30 % more time for ~8 % smaller files
+BAR_BAND = 0.55  # score_rank with ranks: share of the plot height for the bars
+RANK_BAND = (0.66, 0.96)  # ... and the share the rank line moves in (place N to place 1)
 RANK_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
 LABEL_BOX = {"boxstyle": "square,pad=0.08", "fc": "white", "ec": "none", "alpha": 0.9}
 
 Drawer = Callable[[Figure, ChartSpec], None]
+_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -142,8 +147,11 @@ class VnFormatter(Formatter):
 
 
 def render_png(spec: ChartSpec, dpi: int = 200) -> bytes:
-    """Draw ``spec`` at its size in cm and ``dpi``; return PNG bytes (RGB, dpi recorded)."""
-    with matplotlib.rc_context(style()):
+    """Draw ``spec`` at its size in cm and ``dpi``; return PNG bytes (RGB, dpi recorded).
+
+    Serialised by a lock: rcParams and matplotlib's text caches are process-global, so
+    threads (e.g. a threaded batch worker) must not draw at the same time."""
+    with _LOCK, matplotlib.rc_context(style()):
         fig = build_figure(spec, dpi)
         canvas = fig.canvas
         canvas.draw()
@@ -163,12 +171,16 @@ def draw(spec: ChartSpec, dpi: int = 200) -> ChartImage:
 
 def build_figure(spec: ChartSpec, dpi: int) -> Figure:
     """A new Agg-backed figure with ``spec`` drawn and laid out (inside ``rc_context``)."""
-    size = (spec.width_cm / CM_PER_INCH, spec.height_cm / CM_PER_INCH)
-    fig = Figure(figsize=size, dpi=dpi)
+    fig = Figure(figsize=(_inches(spec.width_cm, dpi), _inches(spec.height_cm, dpi)), dpi=dpi)
     FigureCanvasAgg(fig)
     DRAWERS[spec.kind](fig, spec)
     _fit_layout(fig)
     return fig
+
+
+def _inches(cm: float, dpi: int) -> float:
+    """Size in inches that Agg turns into the nearest whole pixel count (it truncates)."""
+    return (round(cm / CM_PER_INCH * dpi) + 1e-3) / dpi
 
 
 def _fit_layout(fig: Figure) -> None:
@@ -224,6 +236,11 @@ def _wrap(text: str, chars: int) -> str:
     return textwrap.fill(text, width=max(chars, 6), break_long_words=False)
 
 
+def _lines(labels: Sequence[str]) -> int:
+    """Line count of the tallest wrapped label (1 when there are none)."""
+    return max((label.count("\n") + 1 for label in labels), default=1)
+
+
 def _text_em(text: str) -> float:
     """Estimated width of one line, in em (digits 0,5 em; comma and dot 0,25 em)."""
     return sum(0.25 if ch in ",.:;' " else CHAR_EM for ch in text)
@@ -243,29 +260,26 @@ def _upper(values: Sequence[float], value_max: float | None, headroom: float = 1
     return top * headroom if top > 0 else 1.0
 
 
-def _value_ticks(ax: Axes, axis: str, top: float, value_max: float | None) -> None:
+def _value_ticks(ax: Axes, axis: str, top: float, value_max: float | None,
+                 low: float = 0.0) -> None:
     """Nice ticks up to the maximum (not into the label headroom), Vietnamese format."""
     limit = value_max if value_max is not None and value_max <= top else top
-    ticks = [t for t in MaxNLocator(nbins=5).tick_values(0, limit) if 0 <= t <= limit + 1e-9]
+    ticks = [t for t in MaxNLocator(nbins=5).tick_values(low, limit)
+             if low - 1e-9 <= t <= limit + 1e-9]
     target = ax.yaxis if axis == "y" else ax.xaxis
     target.set_major_locator(FixedLocator(ticks))
     target.set_major_formatter(VnFormatter())
 
 
 def _category_axis(ax: Axes, axis: str, labels: Sequence[str], names: Sequence[str],
-                   highlight: str | None, **text: Any) -> list[Any]:
+                   highlight: str | None, **text: Any) -> None:
     """Category ticks with (wrapped) labels; the highlighted name in bold."""
-    ticks = range(len(labels))
-    if axis == "x":
-        items = ax.set_xticks(ticks, labels, **text)
-    else:
-        items = ax.set_yticks(ticks, labels, **text)
+    set_ticks = ax.set_xticks if axis == "x" else ax.set_yticks
+    ticks = set_ticks(range(len(labels)), labels, **text)
     ax.tick_params(axis=axis, length=0)
-    for item, name in zip(ax.get_xticklabels() if axis == "x" else ax.get_yticklabels(),
-                          names, strict=False):
+    for tick, name in zip(ticks, names, strict=False):
         if name == highlight:
-            item.set_fontweight("bold")
-    return items
+            tick.label1.set_fontweight("bold")
 
 
 def _fit_side_labels(spec: ChartSpec, reserved_cm: float) -> tuple[list[str], float]:
@@ -279,7 +293,7 @@ def _fit_side_labels(spec: ChartSpec, reserved_cm: float) -> tuple[list[str], fl
         most = int(widest_pt / (size * CHAR_EM))
         for chars in range(max(most // 2, 8), most + 1, 2):
             wrapped = [_wrap(c, chars) for c in spec.categories]
-            if max(w.count("\n") + 1 for w in wrapped) <= lines:
+            if _lines(wrapped) <= lines:
                 return wrapped, size
     return [_wrap(c, most) for c in spec.categories], 6.0
 
@@ -326,12 +340,16 @@ def _label_bars(ax: Axes, bars: Any, values: Sequence[float | None], decimals: i
 
 def _score_rank(fig: Figure, spec: ChartSpec) -> None:
     """Bars: score per year (labels inside the bar tops); line: rank on a reversed right
-    axis labelled "x/N"; per-year benchmarks (role "reference") as a dashed line."""
+    axis labelled "x/N"; per-year benchmarks (role "reference") as a dashed line.
+
+    With ranks, bars keep to the lower BAR_BAND of the plot and the rank line to RANK_BAND
+    above them, so the line never crosses bars or their labels."""
     ax = fig.add_subplot()
-    handles = _grouped_bars(ax, spec, "y", inside=True)
+    ranked = spec.secondary is not None and spec.secondary.present() > 0
+    handles = _grouped_bars(ax, spec, "y", inside=True, band=BAR_BAND if ranked else 1.0)
     handles += _reference_series(ax, spec)
     ref = _reference_line(ax, spec, "y")
-    if spec.secondary is not None and spec.secondary.present():
+    if ranked:
         handles.append(_rank_line(ax, spec))
     if ref is not None:
         handles.append(ref)
@@ -350,11 +368,12 @@ def _rank_line(ax: Axes, spec: ChartSpec) -> Line2D:
     (line,) = ax2.plot(range(len(ranks)), _nan(ranks), color=S.RANK_COLOUR, marker="o",
                        markersize=4.5, linewidth=1.6, label=spec.secondary.name, zorder=4)
     worst = int(max([*_present(ranks), *(n for n in spec.rank_of if n)]))
-    margin = max(0.5, 0.06 * worst)
-    ax2.set_ylim(worst + margin, 1 - margin)
-    ax2.yaxis.set_major_locator(FixedLocator(_rank_ticks(worst)))
+    ax2.set_ylim(*_rank_limits(worst))
+    ax2.spines["right"].set_bounds(1, max(worst, 1))
+    ax2.yaxis.set_major_locator(FixedLocator(_rank_ticks(worst, most=4)))
     ax2.yaxis.set_major_formatter(VnFormatter(0))
     ax2.set_ylabel(spec.secondary_label)
+    ax2.yaxis.label.set_y(sum(RANK_BAND) / 2)
     for i, rank in enumerate(ranks):
         if rank is not None:
             below = rank <= 1 + 0.2 * (worst - 1)  # near the top: label under the marker
@@ -365,11 +384,21 @@ def _rank_line(ax: Axes, spec: ChartSpec) -> Line2D:
     return line
 
 
-def _rank_ticks(worst: int) -> list[int]:
-    """1, round steps, and the last place: 1, 10, 20, …, 63."""
-    step = next((s for s in RANK_STEPS if worst / s <= 7), RANK_STEPS[-1])
+def _rank_limits(worst: int) -> tuple[float, float]:
+    """Reversed rank-axis limits that put place ``worst`` at the bottom of RANK_BAND and
+    place 1 at its top."""
+    low, high = RANK_BAND
+    span = max(worst, 2) - 1
+    total = span / (high - low)  # rank units across the whole plot height
+    bottom = max(worst, 2) + low * total
+    return bottom, bottom - total
+
+
+def _rank_ticks(worst: int, most: int = 7) -> list[int]:
+    """1, round steps, and the last place: 1, 10, 20, …, 63 (about ``most`` ticks)."""
+    step = next((s for s in RANK_STEPS if worst / s <= most), RANK_STEPS[-1])
     ticks = [1, *range(step, worst, step)]
-    if len(ticks) > 1 and worst - ticks[-1] < step / 2:
+    if len(ticks) > 1 and worst - ticks[-1] <= step / 2:
         ticks.pop()
     return sorted({*ticks, max(worst, 1)})
 
@@ -395,15 +424,21 @@ def _reference_series(ax: Axes, spec: ChartSpec) -> list[Any]:
 # ---------------------------------------------------------------- grouped bars
 
 
-def _grouped_bars(ax: Axes, spec: ChartSpec, axis: str, inside: bool = False) -> list[Any]:
-    """Bars of the unit and comparison series side by side per category, value-labelled."""
+def _grouped_bars(ax: Axes, spec: ChartSpec, axis: str, inside: bool = False,
+                  band: float = 1.0) -> list[Any]:
+    """Bars of the unit and comparison series side by side per category, value-labelled;
+    ``band`` < 1 keeps the bars to that lower share of the plot."""
     series = [s for s in spec.series if s.role != S.REFERENCE]
     count = max(len(series), 1)
     width = min(0.84 / count, 0.42 if count > 1 else 0.6)
-    top = _upper([v for s in series for v in _present(s.values)], spec.value_max)
+    values = [v for s in spec.series for v in _present(s.values)]
+    values += [spec.reference] if spec.reference is not None else []
+    top = _upper(values, spec.value_max) / band
+    low = min([0.0, *values]) * 1.12  # room for a negative bar and its label
     size = _data_label_size(spec, axis, width)
     handles = []
-    for s, colour, off in zip(series, _colours(series), _group_offsets(count, width), strict=True):
+    offsets = _group_offsets(len(series), width)
+    for s, colour, off in zip(series, _colours(series), offsets, strict=True):
         pos = [i + off for i in range(len(spec.categories))]
         draw_bars = ax.bar if axis == "y" else ax.barh
         bars = draw_bars(pos, _nan(s.values), width, color=colour, label=s.name, zorder=2)
@@ -413,8 +448,13 @@ def _grouped_bars(ax: Axes, spec: ChartSpec, axis: str, inside: bool = False) ->
             box = {"bbox": LABEL_BOX} if spec.reference is not None else {}
             _label_bars(ax, bars, s.values, spec.decimals, size, **box)
         handles.append(bars)
-    (ax.set_ylim if axis == "y" else ax.set_xlim)(0, top)
-    _value_ticks(ax, axis, top, spec.value_max)
+    (ax.set_ylim if axis == "y" else ax.set_xlim)(low, top)
+    _value_ticks(ax, axis, top * band, spec.value_max, low)
+    if low < 0:
+        (ax.axhline if axis == "y" else ax.axvline)(0, color=S.INK, linewidth=0.8, zorder=3)
+    if band < 1:
+        ax.spines["left"].set_bounds(0, top * band)
+        ax.yaxis.label.set_y(band / 2)
     return handles
 
 
@@ -423,8 +463,8 @@ def _data_label_size(spec: ChartSpec, axis: str, width: float) -> float:
     if axis == "x":
         return DATA_PT
     bar_pt = _plot_pt(spec, "x", 2.4) / max(len(spec.categories), 1) * width
-    widest = max(_text_em(fmt(v, spec.decimals)) for s in spec.series for v in
-                 [*_present(s.values), 0.0])
+    values = [v for s in spec.series for v in _present(s.values)]
+    widest = max((_text_em(fmt(v, spec.decimals)) for v in values), default=1.0)
     size = min(DATA_PT, bar_pt * 0.92 / max(widest, 1.0))
     return size if size >= MIN_PT else 0.0
 
@@ -448,13 +488,13 @@ def _label_inside(ax: Axes, bars: Any, series: Series, spec: ChartSpec, top: flo
 # ---------------------------------------------------------------- peer bars
 
 
+MIN_PEER_PT = 5.0  # smallest rotated name in a column chart
 PEER_ROW_MIN_PT = 7.0  # below this row height, horizontal bars give way to vertical ones
 
 
 def _peer_bars(fig: Figure, spec: ChartSpec) -> None:
     """All peers sorted by score, the unit in its colour, the peer mean as a dashed line."""
     main = spec.main_series()
-    assert main is not None
     peers = [(c, v) for c, v in zip(spec.categories, main.values, strict=True) if v is not None]
     peers.sort(key=lambda p: -p[1])
     ax = fig.add_subplot()
@@ -472,13 +512,31 @@ def _peer_colours(spec: ChartSpec, names: Sequence[str]) -> list[str]:
     return [S.UNIT if name == spec.highlight else S.PEERS for name in names]
 
 
+def _bar_collection(ax: Axes, values: Sequence[float], colours: Sequence[str],
+                    horizontal: bool, width: float = 0.72) -> None:
+    """Many bars as one PolyCollection: one draw call instead of one Rectangle artist
+    per bar (150 bars: ~5 ms instead of ~100 ms)."""
+    half = width / 2
+    boxes = [[(i - half, 0.0), (i - half, v), (i + half, v), (i + half, 0.0)]
+             for i, v in enumerate(values)]
+    if horizontal:
+        boxes = [[(y, x) for x, y in box] for box in boxes]
+    ax.add_collection(PolyCollection(boxes, facecolors=list(colours), edgecolors="none",
+                                     zorder=2), autolim=False)
+
+
+def _unit_text(unit: bool) -> dict[str, str]:
+    """Text properties that mark the unit: bold, in the unit colour."""
+    return {"fontweight": "bold" if unit else "normal", "color": S.UNIT if unit else S.INK}
+
+
 def _peer_rows(ax: Axes, spec: ChartSpec, peers: list[tuple[str, float]], size: float) -> None:
     """Horizontal bars, best at the top, names on the left and values at the bar ends.
     Names and values are plain texts, not ticks and annotations: 63 rows draw twice as fast."""
     names = [p[0] for p in peers]
     values = [p[1] for p in peers]
-    ax.barh(range(len(peers)), values, 0.72, color=_peer_colours(spec, names), zorder=2)
-    ax.set_ylim(len(peers) - 0.5, -0.5)
+    _bar_collection(ax, values, _peer_colours(spec, names), horizontal=True)
+    ax.set_ylim(max(len(peers), 1) - 0.5, -0.5)
     top = max(values, default=1.0) * 1.1
     ax.set_xlim(0, top)
     ax.set_yticks([])
@@ -490,64 +548,69 @@ def _peer_rows(ax: Axes, spec: ChartSpec, peers: list[tuple[str, float]], size: 
     ax.grid(axis="x")
 
 
-def _offset(ax: Axes, dx_pt: float, base: Any) -> Any:
-    """``base`` shifted by ``dx_pt`` points horizontally."""
-    return base + ScaledTranslation(dx_pt / 72, 0, ax.figure.dpi_scale_trans)
+def _offset(ax: Axes, dx_pt: float, dy_pt: float, base: Any) -> Any:
+    """``base`` shifted by a distance in points."""
+    return base + ScaledTranslation(dx_pt / 72, dy_pt / 72, ax.figure.dpi_scale_trans)
 
 
 def _row_names(ax: Axes, names: Sequence[str], highlight: str | None, size: float) -> None:
-    """Row names right-aligned left of the plot; the unit in bold, in its colour. Only the
-    widest names are measured for the layout (measuring all 63 costs as much as drawing)."""
-    tr = _offset(ax, -3, blended_transform_factory(ax.transAxes, ax.transData))
+    """Row names right-aligned left of the plot, the unit marked. Only the widest names
+    are measured for the layout (measuring all 63 costs as much as drawing them)."""
+    tr = _offset(ax, -3, 0, blended_transform_factory(ax.transAxes, ax.transData))
     widest = max((_text_em(n) for n in names), default=0.0)
     for i, name in enumerate(names):
         unit = name == highlight
         ax.text(0, i, name, transform=tr, ha="right", va="center", fontsize=size,
-                fontweight="bold" if unit else "normal", color=S.UNIT if unit else S.INK,
-                in_layout=unit or _text_em(name) >= widest - 1.5)
+                in_layout=unit or _text_em(name) >= widest - 1.5, **_unit_text(unit))
 
 
 def _row_values(ax: Axes, spec: ChartSpec, names: Sequence[str], values: Sequence[float],
                 size: float, top: float) -> None:
     """Values after the bar ends; only labels the mean line crosses get a white box."""
-    tr = _offset(ax, 2, ax.transData)
+    tr = _offset(ax, 2, 0, ax.transData)
     span = size * 3.2 / _plot_pt(spec, "x", 4.0) * top  # a label's width, in data units
     for i, (name, v) in enumerate(zip(names, values, strict=True)):
         crossed = spec.reference is not None and v - 0.02 * top <= spec.reference <= v + span
-        unit = name == spec.highlight
         ax.text(v, i, fmt(v, spec.decimals), transform=tr, ha="left", va="center",
                 fontsize=size, zorder=4, bbox=LABEL_BOX if crossed else None, in_layout=i == 0,
-                fontweight="bold" if unit else "normal", color=S.UNIT if unit else S.INK)
+                **_unit_text(name == spec.highlight))
 
 
 def _peer_columns(ax: Axes, spec: ChartSpec, peers: list[tuple[str, float]]) -> None:
-    """Vertical bars with rotated names (many peers on a short chart); only the unit's
-    bar carries its value."""
+    """Vertical bars with rotated names, for many peers on a short chart; only the unit's
+    bar carries its value. When even rotated names cannot fit, only the unit is named."""
     names = [p[0] for p in peers]
     values = [p[1] for p in peers]
-    bars = ax.bar(range(len(peers)), values, 0.72, color=_peer_colours(spec, names), zorder=2)
-    size = max(5.0, min(TICK_PT, _plot_pt(spec, "x", 1.8) / max(len(peers), 1) * 0.85))
-    _category_axis(ax, "x", names, names, spec.highlight, rotation=90, fontsize=size)
-    unit = [v if n == spec.highlight else None for n, v in zip(names, values, strict=True)]
-    texts = _label_bars(ax, bars, unit, spec.decimals, DATA_PT + 0.5, bbox=LABEL_BOX)
-    _emphasise_unit(ax.get_xticklabels(), names, spec, texts)
+    _bar_collection(ax, values, _peer_colours(spec, names), horizontal=False)
     ax.set_xlim(-0.6, len(peers) - 0.4)
     top = max(values, default=1.0) * 1.1
     ax.set_ylim(0, top)
+    ax.set_xticks([])
+    size = min(TICK_PT, _plot_pt(spec, "x", 1.8) / max(len(peers), 1) * 0.85)
+    _column_names(ax, names, spec.highlight, size)
+    if size < MIN_PEER_PT:
+        ax.set_xlabel(f"{len(peers)} đơn vị, xếp theo điểm từ cao đến thấp")
+    if spec.highlight in names:
+        i = names.index(spec.highlight)
+        ax.annotate(fmt(values[i], spec.decimals), (i, values[i]), xytext=(0, 2),
+                    textcoords="offset points", ha="center", va="bottom",
+                    fontsize=DATA_PT + 0.5, zorder=4, bbox=LABEL_BOX, **_unit_text(True))
     _value_ticks(ax, "y", top, spec.value_max)
     ax.set_ylabel(spec.value_label)
     ax.grid(axis="y")
 
 
-def _emphasise_unit(ticks: Sequence[Any], names: Sequence[str], spec: ChartSpec,
-                    labels: Sequence[Any]) -> None:
-    """The unit's name and value in bold, in the unit colour."""
-    for i, (tick, name) in enumerate(zip(ticks, names, strict=False)):
-        if name == spec.highlight:
-            for text in (tick, labels[i] if i < len(labels) else None):
-                if text is not None:
-                    text.set_fontweight("bold")
-                    text.set_color(S.UNIT)
+def _column_names(ax: Axes, names: Sequence[str], highlight: str | None, size: float) -> None:
+    """Rotated names under the columns; only the unit's (level) when they cannot fit."""
+    tr = _offset(ax, 0, -3, blended_transform_factory(ax.transData, ax.transAxes))
+    every = size >= MIN_PEER_PT
+    widest = max((_text_em(n) for n in names), default=0.0)
+    for i, name in enumerate(names):
+        unit = name == highlight
+        if every or unit:
+            ax.text(i, 0, name, transform=tr, ha="center", va="top",
+                    rotation=90 if every else 0, fontsize=size if every else TICK_PT,
+                    in_layout=unit or _text_em(name) >= widest - 1.5, **_unit_text(unit))
 
 
 def _reference_mark(ax: Axes, spec: ChartSpec, horizontal: bool) -> None:
@@ -588,7 +651,7 @@ def _component_bars(fig: Figure, spec: ChartSpec) -> None:
     else:
         labels, size = _fit_side_labels(spec, 2.2)
         _category_axis(ax, "y", labels, spec.categories, spec.highlight, fontsize=size)
-        ax.set_ylim(len(spec.categories) - 0.5, -0.5)
+        ax.set_ylim(max(len(spec.categories), 1) - 0.5, -0.5)
         ax.set_xlabel(spec.value_label)
     ax.grid(axis=axis)
     _legend(fig, handles)
@@ -598,7 +661,7 @@ def _column_labels(spec: ChartSpec) -> list[str] | None:
     """Names wrapped under columns, or None when some would need more than three lines."""
     slot_pt = _plot_pt(spec, "x", 1.6) / max(len(spec.categories), 1)
     wrapped = [_wrap(c, int(slot_pt / (TICK_PT * CHAR_EM))) for c in spec.categories]
-    return wrapped if max((w.count("\n") + 1 for w in wrapped), default=1) <= 3 else None
+    return wrapped if _lines(wrapped) <= 3 else None
 
 
 def _reference_ticks(ax: Axes, spec: ChartSpec, axis: str) -> list[Any]:
@@ -623,7 +686,6 @@ def _change_bars(fig: Figure, spec: ChartSpec) -> None:
     Draws the unit's series; components keep the framework's order, as in the tables."""
     ax = fig.add_subplot()
     main = spec.main_series()
-    assert main is not None
     values = main.values
     colours = [S.RISE if (v or 0) > 0 else S.FALL if (v or 0) < 0 else S.PEERS for v in values]
     bars = ax.barh(range(len(values)), _nan(values), 0.62, color=colours, zorder=2)
@@ -633,7 +695,7 @@ def _change_bars(fig: Figure, spec: ChartSpec) -> None:
     _change_labels(ax, bars, values, spec.decimals)
     labels, size = _fit_side_labels(spec, 2.2)
     _category_axis(ax, "y", labels, spec.categories, spec.highlight, fontsize=size)
-    ax.set_ylim(len(values) - 0.5, -0.5)
+    ax.set_ylim(max(len(values), 1) - 0.5, -0.5)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=6, symmetric=True))
     ax.xaxis.set_major_formatter(VnFormatter())
     ax.set_xlabel(spec.value_label)
@@ -668,13 +730,14 @@ def _radar(fig: Figure, spec: ChartSpec) -> None:
     """One closed polygon per series on ≥5 axes, scale 0..value_max, first axis at the top,
     clockwise (the reading order of the component table)."""
     ax = fig.add_subplot(projection="polar")
-    n = max(len(spec.categories), 1)
+    n = len(spec.categories)
     angles = [2 * math.pi * i / n for i in range(n)]
     values = [v for s in spec.series for v in _present(s.values)]
     top = spec.value_max or _upper(values, None, 1.0)
     _radar_frame(ax, angles, top)
-    handles = [_radar_polygon(ax, s, c, angles)
-               for s, c in zip(spec.series, _colours(spec.series), strict=True)]
+    colours = _colours(spec.series)
+    handles = [_radar_polygon(ax, s, c, angles) for s, c in zip(spec.series, colours, strict=True)
+               if n]
     _radar_labels(ax, spec, angles, top)
     _legend(fig, handles)
 
@@ -688,7 +751,7 @@ def _radar_frame(ax: Axes, angles: list[float], top: float) -> None:
     rings = [t for t in MaxNLocator(nbins=5).tick_values(0, top) if 0 < t <= top + 1e-9]
     ax.yaxis.set_major_locator(FixedLocator(rings))
     ax.yaxis.set_major_formatter(VnFormatter())
-    ax.set_rlabel_position(180 / len(angles))
+    ax.set_rlabel_position(180 / max(len(angles), 1))
     ax.tick_params(axis="y", labelsize=DATA_PT, labelcolor="#6E6E6E")
     ax.grid(color="#D0D0D0", linewidth=0.6)
     ax.spines["polar"].set_color("#B0B0B0")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final, Literal, get_args
 
@@ -53,9 +54,9 @@ def is_present(value: object) -> bool:
     return isinstance(value, numbers.Real) and not math.isnan(value)
 
 
-def _floats(values: object) -> tuple[Value, ...]:
+def _floats(values: Iterable[object]) -> tuple[Value, ...]:
     """Values as a tuple of float/None (NaN becomes None), so backends see one shape."""
-    return tuple(float(v) if is_present(v) else None for v in values)  # type: ignore[union-attr]
+    return tuple(float(v) if is_present(v) else None for v in values)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class Series:
 
     name: str
     values: tuple[Value, ...]
-    role: str = MAIN
+    role: SeriesRole = MAIN
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "values", _floats(self.values))
@@ -82,16 +83,25 @@ class Series:
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """Everything a backend needs to draw one chart (captions stay in the document).
+    """Everything a backend needs to draw one chart (the caption and source are kept for the
+    document and the alt text; backends draw no title).
 
-    * ``highlight``: a category (peer_bars: the unit's name) or a series name to emphasise.
-    * ``reference`` / ``reference_label``: one benchmark value drawn as a line (peer mean).
-    * ``secondary``: score_rank's rank series, drawn on a reversed right axis;
-      ``rank_of`` gives, per category, the number of ranked units so labels read "x/N".
-    * ``decimals``: data-label precision; ``value_max``: the value axis (or radar) maximum.
+    Kinds: ``score_rank`` (categories = years; bars of the series, rank line from
+    ``secondary``), ``peer_bars`` (categories = peers; the main series, sorted by the backend),
+    ``component_bars`` (categories = components; main and compare series as grouped bars),
+    ``change_bars`` (categories = components; the main series holds the changes),
+    ``radar`` (categories = axes; one polygon per series, scale 0..``value_max``).
+
+    * ``highlight``: a category to emphasise (peer_bars: the unit's name); naming a series is
+      accepted and changes nothing, since the main series is always in the unit colour.
+    * ``reference`` / ``reference_label``: one benchmark value drawn as a line (peer mean);
+      a series with role "reference" is the per-category form of it.
+    * ``secondary``: score_rank's ranks, drawn on a reversed right axis; ``rank_of`` gives,
+      per category, the number of ranked units, so labels read "40/63" (N may change: 63 → 34).
+    * ``decimals``: data-label precision; ``value_max``: the value-axis (or radar) maximum.
     """
 
-    kind: str
+    kind: ChartKind
     categories: tuple[str, ...]
     series: tuple[Series, ...]
     highlight: str | None = None
@@ -123,10 +133,9 @@ class ChartSpec:
         if problems:
             raise ValueError(f"ChartSpec({self.kind!r}): " + "; ".join(problems))
 
-    def main_series(self) -> Series | None:
+    def main_series(self) -> Series:
         """The unit's series: the first with role "main", else the first one."""
-        mains = [s for s in self.series if s.role == MAIN]
-        return (mains or list(self.series) or [None])[0]
+        return next((s for s in self.series if s.role == MAIN), self.series[0])
 
 
 def _shape_problems(spec: ChartSpec) -> list[str]:
@@ -135,6 +144,8 @@ def _shape_problems(spec: ChartSpec) -> list[str]:
     problems = []
     if spec.kind not in KINDS:
         problems.append(f"kind must be one of {KINDS}")
+    if not spec.series:
+        problems.append("at least one series is needed")
     for s in (*spec.series, *([spec.secondary] if spec.secondary else [])):
         if len(s.values) != n:
             problems.append(f"series {s.name!r} has {len(s.values)} values for {n} categories")
@@ -161,8 +172,7 @@ def too_little_data(spec: ChartSpec) -> str | None:
 
 def _count(spec: ChartSpec) -> int:
     """Categories with a value in the unit's series."""
-    main = spec.main_series()
-    return main.present() if main else 0
+    return spec.main_series().present()
 
 
 def _score_rank_gap(spec: ChartSpec) -> str | None:
