@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -64,14 +65,16 @@ def init_worker(spec: JobSpec) -> None:
     worker_state(spec)
 
 
-def render_one(spec: JobSpec, unit: str, analysis: dict) -> tuple[str, bytes | None, str | None]:
-    """Render one unit's document; failures come back as a message, never as a crash."""
+def render_one(spec: JobSpec, unit: str) -> tuple[str, bytes | None, str | None]:
+    """Analyse and render one unit in this worker; failures come back as a message."""
     try:
-        state = worker_state(spec)
+        from .analyze import analyze_unit
         from .build import context_from_analysis
 
-        context = context_from_analysis(state["kit"], state["dataset"], analysis)
-        return unit, state["kit"].renderer.render(context), None
+        state = worker_state(spec)
+        kit = state["kit"]
+        analysis = analyze_unit(state["prepared"], unit, spec.year, kit.rules)
+        return unit, kit.renderer.render(context_from_analysis(kit, state["dataset"], analysis)), None
     except ReportgenError as exc:
         return unit, None, str(exc)
     except Exception as exc:  # noqa: BLE001 - one unit's bug must not stop the batch
@@ -80,7 +83,7 @@ def render_one(spec: JobSpec, unit: str, analysis: dict) -> tuple[str, bytes | N
 
 # --- executors ---------------------------------------------------------------------------
 
-Task = tuple[str, dict]
+Task = str  # a unit name
 Result = tuple[str, bytes | None, str | None]
 
 
@@ -91,10 +94,10 @@ class LocalExecutor:
         self.spec, self.jobs = spec, max(1, jobs)
 
     def run(self, tasks: Sequence[Task]) -> Iterator[Result]:
-        if self.jobs == 1:
+        if self.jobs == 1 or len(tasks) <= 1:
             init_worker(self.spec)
-            for unit, analysis in tasks:
-                yield render_one(self.spec, unit, analysis)
+            for unit in tasks:
+                yield render_one(self.spec, unit)
             return
         import multiprocessing
 
@@ -106,8 +109,7 @@ class LocalExecutor:
             window = self.jobs * 4  # bounded in-flight work keeps memory flat
             while queue or pending:
                 while queue and len(pending) < window:
-                    unit, analysis = queue.pop(0)
-                    pending.add(pool.submit(render_one, self.spec, unit, analysis))
+                    pending.add(pool.submit(render_one, self.spec, queue.pop(0)))
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
                     yield fut.result()
@@ -125,8 +127,7 @@ class DaskExecutor:
         except ImportError as exc:
             raise OutputError("Chạy trên cụm Dask cần cài thêm: pip install 'reportgen[dask]'") from exc
         with Client(self.scheduler) as client:
-            futures = [client.submit(render_one, self.spec, unit, analysis, pure=False)
-                       for unit, analysis in tasks]
+            futures = [client.submit(render_one, self.spec, unit, pure=False) for unit in tasks]
             for fut in as_completed(futures):
                 yield fut.result()
 
@@ -266,6 +267,146 @@ def slug_of(path: Path, out_dir: Path) -> str:
     return str(path.relative_to(out_dir))
 
 
-__all__ = ["BatchResult", "DaskExecutor", "JobSpec", "LocalExecutor", "content_hash", "fingerprint",
-           "folder_lock", "plan_outputs", "read_manifest", "render_one", "select_units", "slugify",
-           "time", "write_manifest"]
+
+def toolkit_files(kit: Any) -> list[Path]:
+    """Every editable file a document depends on, as found on the search path."""
+    from .checks import YAML_FILES
+    from .narrate import PHRASE_FILES
+
+    search = kit.project.search
+    files = {kit.template_path, kit.config_path}
+    files |= {search.find(name) for name in YAML_FILES if name != "report.yaml"}
+    files |= {search.find(f"phrases/{name}") for name in (*PHRASE_FILES, "_chung.j2")}
+    files |= set(search.find_all("frameworks"))
+    return sorted(files)
+
+
+def run_batch(spec: JobSpec, out_dir: Path, groups: Sequence[str] | None = None,
+              units: Sequence[str] | None = None, jobs: int | None = None, force: bool = False,
+              pdf: bool = False, fail_fast: bool = False, scheduler: str | None = None,
+              overview: bool = True,
+              progress: Callable[[int], tuple[Progress, Callable[[], None]]] | None = None) -> BatchResult:
+    """Generate every selected unit's report; see the module docstring."""
+    from .analyze import analyze_unit
+
+    started = time.perf_counter()
+    state = worker_state(spec)  # load, validate, analyse-prepare once; compile templates once
+    kit, dataset = state["kit"], state["dataset"]
+    pairs = select_units(dataset, spec.year, groups, units)
+    paths = plan_outputs(out_dir, spec.year, pairs)
+    toolkit_hash = fingerprint(toolkit_files(kit), extra=f"dpi={spec.dpi}")
+    result = BatchResult()
+    report, stop = progress(len(pairs)) if progress else ((lambda unit, status, detail: None), lambda: None)
+    with folder_lock(out_dir), contextlib.ExitStack() as stack:
+        stack.callback(stop)
+        manifest = read_manifest(out_dir)
+        outputs = manifest.setdefault("outputs", {})
+        hashes: dict[str, str] = {}
+        todo = []
+        for unit, _group in pairs:
+            key = slug_of(paths[unit], out_dir)
+            hashes[unit] = content_hash(analyze_unit(state["prepared"], unit, spec.year, kit.rules),
+                                        toolkit_hash)
+            entry = outputs.get(key, {})
+            fresh = entry.get("hash") == hashes[unit] and entry.get("status") == "ok"
+            have_pdf = not pdf or paths[unit].with_suffix(".pdf").is_file()
+            if fresh and paths[unit].is_file() and have_pdf and not force:
+                result.skipped.append(unit)
+                report(unit, "skipped", key)
+            else:
+                todo.append(unit)
+        executor = (DaskExecutor(spec, scheduler) if scheduler
+                    else LocalExecutor(spec, jobs or os.cpu_count() or 1))
+        try:
+            for unit, document, error in executor.run(todo):
+                key = slug_of(paths[unit], out_dir)
+                if document is None:
+                    result.failed[unit] = error or "lỗi không rõ"
+                    outputs[key] = {"unit": unit, "year": spec.year, "status": "failed", "error": error}
+                    report(unit, "failed", error or "")
+                    if fail_fast:
+                        break
+                    continue
+                write_atomic(paths[unit], document)
+                if pdf:
+                    from .write import convert_pdf
+
+                    try:
+                        convert_pdf(paths[unit])
+                    except ReportgenError as exc:
+                        result.failed[unit] = str(exc)
+                        report(unit, "failed", str(exc))
+                        if fail_fast:
+                            break
+                        continue
+                outputs[key] = {"unit": unit, "group": dict(pairs)[unit], "year": spec.year,
+                                "status": "ok", "hash": hashes[unit], "version": __version__}
+                result.generated.append(unit)
+                report(unit, "generated", key)
+        finally:
+            manifest["version"] = 1
+            manifest["inputs"] = {"data": spec.data or "(dữ liệu mẫu)", "sources": dataset.sources,
+                                  "toolkit": toolkit_hash}
+            write_manifest(out_dir, manifest)
+        if overview and not (fail_fast and result.failed):
+            result.overview = write_overviews(state, spec, out_dir, pairs, force, manifest, report)
+            write_manifest(out_dir, manifest)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def write_overviews(state: dict, spec: JobSpec, out_dir: Path, pairs: Sequence[tuple[str, str]],
+                    force: bool, manifest: dict, report: Progress) -> list[str]:
+    """The group overview report(s), when the overview stage is available."""
+    try:
+        from .overview import render_overview
+    except ImportError:
+        return []
+    written = []
+    for group in dict.fromkeys(g for _, g in pairs):
+        path = out_dir / str(spec.year) / slugify(group) / "tong-hop.docx"
+        key = slug_of(path, out_dir)
+        try:
+            digest, document_fn = render_overview(state, spec.year, group)
+        except ReportgenError as exc:
+            report(f"tổng hợp {group}", "failed", str(exc))
+            continue
+        entry = manifest["outputs"].get(key, {})
+        if entry.get("hash") == digest and path.is_file() and not force:
+            report(f"tổng hợp {group}", "skipped", key)
+            continue
+        write_atomic(path, document_fn())
+        manifest["outputs"][key] = {"unit": f"tổng hợp: {group}", "year": spec.year, "status": "ok",
+                                    "hash": digest, "version": __version__}
+        written.append(key)
+        report(f"tổng hợp {group}", "generated", key)
+    return written
+
+
+def console_progress(total: int, stream: Any = None) -> tuple[Progress, Callable[[], None]]:
+    """A rich progress bar on a terminal, plain one-line-per-unit logs otherwise (cron mail)."""
+    stream = stream or sys.stderr
+    words = {"generated": "đã tạo", "skipped": "không đổi, bỏ qua", "failed": "LỖI"}
+    if stream.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                       TimeElapsedColumn(), transient=True)
+        task = bar.add_task("Đang tạo báo cáo", total=total)
+        bar.start()
+
+        def update(unit: str, status: str, detail: str) -> None:
+            if status == "failed":
+                bar.console.print(f"[red]{unit}: {words[status]}: {detail}[/red]")
+            if not unit.startswith("tổng hợp"):
+                bar.advance(task)
+
+        return update, bar.stop
+    done = [0]
+
+    def log(unit: str, status: str, detail: str) -> None:
+        if not unit.startswith("tổng hợp"):
+            done[0] += 1
+        print(f"[{done[0]}/{total}] {unit}: {words.get(status, status)}: {detail}", file=stream, flush=True)
+
+    return log, lambda: None

@@ -133,6 +133,42 @@ def generate_cmd(
         fail(exc)
 
 
+@app.command("batch")
+def batch_cmd(
+    year: Annotated[int, typer.Option("--year", help="Năm kết quả")],
+    data: DataOpt = None,
+    group: Annotated[list[str] | None, typer.Option("--group", help="Nhóm đơn vị (lặp lại được)")] = None,
+    units: Annotated[str | None, typer.Option("--units", help="Chỉ các đơn vị này, cách nhau bởi dấu phẩy")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", help="Số tiến trình song song (mặc định: số lõi)")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Thư mục kết quả")] = Path("output"),
+    force: Annotated[bool, typer.Option("--force", help="Tạo lại cả báo cáo không thay đổi")] = False,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Chuyển thêm sang PDF")] = False,
+    fail_fast: Annotated[bool, typer.Option("--fail-fast", help="Dừng ngay ở đơn vị lỗi đầu tiên")] = False,
+    config: Annotated[Path | None, typer.Option("--config", help="Tệp cấu hình báo cáo (YAML)")] = None,
+    templates: TemplatesOpt = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Cụm Dask: tcp://HOST:PORT")] = None,
+) -> None:
+    """Tạo báo cáo cho mọi đơn vị của nhóm trong một năm (song song, chỉ tạo lại báo cáo thay đổi)."""
+    from .batch import JobSpec, console_progress, run_batch
+    from .build import CHART_DPI
+
+    spec = JobSpec(str(data) if data else None, str(templates) if templates else None,
+                   str(config) if config else None, year, CHART_DPI)
+    wanted = [u.strip() for u in units.split(",") if u.strip()] if units else None
+    try:
+        result = run_batch(spec, out, group, wanted, jobs, force, pdf, fail_fast, scheduler,
+                           progress=console_progress)
+    except ReportgenError as exc:
+        fail(exc)
+    for unit, reason in result.failed.items():
+        typer.echo(f"LỖI {unit}: {reason}", err=True)
+    typer.echo(f"Đã tạo {len(result.generated)}, bỏ qua {len(result.skipped)} (không thay đổi), "
+               f"lỗi {len(result.failed)}; báo cáo tổng hợp: {len(result.overview)}; "
+               f"{fmt.num(result.seconds, 1)} giây.")
+    if not result.ok:
+        raise typer.Exit(3)
+
+
 @templates_app.command("init")
 def templates_init_cmd(
     directory: Annotated[Path, typer.Argument(help="Thư mục nhận bộ mẫu")],

@@ -232,8 +232,15 @@ def _colours(series: Sequence[Series]) -> list[str]:
 
 
 def _wrap(text: str, chars: int) -> str:
-    """Wrap a long Vietnamese label on word boundaries."""
-    return textwrap.fill(text, width=max(chars, 6), break_long_words=False)
+    """Wrap a long label on word boundaries into balanced lines ("… cải cách / hành chính",
+    not "… cải cách hành / chính"), at most ``chars`` wide."""
+    chars = max(chars, 6)
+    count = len(textwrap.wrap(text, chars, break_long_words=False))
+    for width in range(math.ceil(len(text) / max(count, 1)), chars):
+        lines = textwrap.wrap(text, width, break_long_words=False)
+        if len(lines) == count:
+            return "\n".join(lines)
+    return textwrap.fill(text, chars, break_long_words=False)
 
 
 def _lines(labels: Sequence[str]) -> int:
