@@ -25,6 +25,7 @@ def score_rank(index: dict) -> ChartSpec:
         categories=tuple(str(h["year"]) for h in history),
         series=(Series(f"Điểm ({index['unit']})", tuple(h["score"] for h in history)),),
         secondary=Series("Thứ hạng", tuple(h.get("rank") for h in history)),
+        rank_of=tuple(h.get("of") for h in history),
         value_label=f"Điểm ({index['unit']})",
         secondary_label="Thứ hạng",
         value_max=index["max"],
