@@ -40,6 +40,24 @@ class JobSpec:
     config: str | None
     year: int
     dpi: int
+    stamp: str = ""  # changes when an input file changes, so cached worker state is rebuilt
+
+    def stamped(self) -> JobSpec:
+        """This job with a stamp of its input files' sizes and modification times."""
+        from dataclasses import replace
+
+        from .build import data_path
+
+        h = hashlib.sha256()
+        roots = [data_path(self.data)] + [Path(p) for p in (self.templates, self.config) if p]
+        roots.append(Path.cwd() / "templates")
+        for root in roots:
+            files = sorted(root.rglob("*")) if root.is_dir() else [root]
+            for f in files:
+                if f.is_file():
+                    st = f.stat()
+                    h.update(f"{f}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+        return replace(self, stamp=h.hexdigest())
 
 
 _STATE: dict[str, Any] = {}
@@ -290,6 +308,7 @@ def run_batch(spec: JobSpec, out_dir: Path, groups: Sequence[str] | None = None,
     from .analyze import analyze_unit
 
     started = time.perf_counter()
+    spec = spec.stamped()
     state = worker_state(spec)  # load, validate, analyse-prepare once; compile templates once
     kit, dataset = state["kit"], state["dataset"]
     pairs = select_units(dataset, spec.year, groups, units)
