@@ -1,27 +1,37 @@
 """``reportgen templates init`` and ``templates check``: give users the defaults to edit and
 tell them, before the conference and without writing a report, everything that is broken.
 
-The check gathers every problem at once: YAML syntax (file, line), framework structure,
-unknown codes in the solutions and responsibility files, Jinja syntax in the phrase files and
-in the Word template (file, paragraph, the user's visible text), variables the template uses
-that the report does not provide (with the nearest valid name), then a dry-run render of
-every unit of the data in memory.
+The check gathers every problem at once, each file on its own so that one broken file never
+hides another: YAML syntax (file, line), framework structure, the rules files (a broken one is
+replaced by its default so the others are still checked), unknown index and component codes in
+the solutions and responsibility files, Jinja syntax in the phrase files (file, line, the line's
+text) and in the Word template (file, paragraph, the user's visible text), variables the Word
+template uses that the report does not provide (found statically against the context contract,
+located, with the nearest valid name), attributes the sandbox would refuse; then, when all of
+that is clean enough to run, a dry-run render of every unit of the data in memory.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from .errors import ConfigError, Issue, IssuesError, Location, ReportgenError, did_you_mean
-from .resources import SearchPath, packaged_dir
+from jinja2 import nodes
+
+from .errors import ConfigError, Issue, IssuesError, Location, ReportgenError, suggest
+from .resources import DEFAULT_PREFIX, SearchPath, packaged_dir
 from .yamlio import read_yaml
 
 GUIDE = "HUONG-DAN.md"
 YAML_FILES = ("report.yaml", "analysis.yaml", "solutions.yaml", "responsible.yaml")
 CHECK_DPI = 0  # dry runs place blank images: the point is the text and the template
+# codes of check_rules that mean "this entry is never used": errors for templates check
+UNUSED_ENTRY_CODES = ("unknown_index", "unknown_component")
+QUOTE_CHARS = 90
 
 
 # --- init ----------------------------------------------------------------------------------
@@ -33,38 +43,106 @@ def default_files() -> list[Path]:
                   and "__pycache__" not in p.parts)
 
 
-def init_templates(target: Path, force: bool = False, guide_extra: str = "") -> list[Path]:
-    """Copy the defaults into ``target``; existing files are refused unless ``force``."""
-    root = packaged_dir()
-    files = default_files()
-    clashes = [f for f in files if (target / f).exists()]
+def init_clashes(target: Path, force: bool = False) -> list[Path]:
+    """The default files already present in ``target``; raises unless ``force``."""
+    if target.exists() and not target.is_dir():
+        raise ConfigError(f"'{target}' là một tệp, không phải thư mục")
+    clashes = [f for f in default_files() if (target / f).exists()]
     if clashes and not force:
         shown = ", ".join(str(f) for f in clashes[:6]) + (" …" if len(clashes) > 6 else "")
         raise ConfigError(f"Thư mục '{target}' đã có {len(clashes)} tệp trùng tên ({shown}). "
                           "Dùng --force để ghi đè, hoặc chọn thư mục khác.")
+    return clashes
+
+
+def init_templates(target: Path, force: bool = False,
+                   guide_extra: str | Callable[[], str] = "") -> list[Path]:
+    """Copy the defaults into ``target``; existing files are refused unless ``force``.
+
+    ``guide_extra`` (text, or a function producing it, called only once the copy is allowed)
+    is appended to the copied guide."""
+    init_clashes(target, force)
+    extra = guide_extra() if callable(guide_extra) else guide_extra
+    root = packaged_dir()
     written = []
-    for rel in files:
-        dest = target / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(root / rel, dest)
-        written.append(dest)
-    if guide_extra:
-        guide = target / GUIDE
-        guide.write_text(guide.read_text(encoding="utf-8") + "\n" + guide_extra, encoding="utf-8")
+    try:
+        for rel in default_files():
+            dest = target / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(root / rel, dest)
+            written.append(dest)
+        if extra:
+            guide = target / GUIDE
+            guide.write_text(guide.read_text(encoding="utf-8") + "\n" + extra, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"Không ghi được bộ mẫu vào '{target}': {exc}") from exc
     return written
 
 
+# --- the variable reference of the guide -----------------------------------------------------
+
+def _cell(text: object, limit: int = 120) -> str:
+    text = " ".join(str(text).split()).replace("|", "\\|")
+    return (text[: limit - 1] + "…") if len(text) > limit else text
+
+
+def _example(value: object) -> str:
+    if isinstance(value, bytes | bytearray):
+        return "(ảnh biểu đồ)"
+    if isinstance(value, Mapping):
+        return ""
+    if isinstance(value, list):
+        if not value:
+            return "[] (trống trong ví dụ)"
+        if isinstance(value[0], Mapping | list):
+            return f"danh sách ({len(value)} phần tử)"
+        shown = ", ".join(str(v) for v in value[:2]) + (" …" if len(value) > 2 else "")
+        return f"[{shown}]"
+    if value is None:
+        return "(không có)"
+    if value == "":
+        return '"" (trống)'
+    return str(value)
+
+
+def _lookup(value: object, path: str) -> object:
+    """The value at a contract path (``results[].charts[].caption``), first list elements."""
+    for token in re.findall(r"\[\]|[^.\[\]]+", path):
+        if token == "[]":
+            value = value[0] if isinstance(value, list) and value else None
+        else:
+            value = value.get(token) if isinstance(value, Mapping) else None
+        if value is None:
+            return None
+    return value
+
+
 def variable_reference(context: dict, analysis: dict) -> str:
-    """Markdown tables of every variable the Word template and the phrase files can use,
-    with an example value taken from a report of the bundled sample."""
+    """Markdown tables of every variable the Word template and the phrase files can use:
+    the Word template's from the context contract (meaning, example from a report of the
+    bundled sample), the phrase files' from that report's analysis (examples)."""
+    from .context import variables
+
     lines = ["## Các biến dùng trong mẫu Word (bao-cao.docx)", "",
-             "Giá trị ví dụ lấy từ báo cáo của dữ liệu mẫu; danh sách `[…]` được lặp bằng "
-             "`{%p for x in … %}` hoặc `{%tr for x in … %}`.", "",
-             "| Biến | Ví dụ |", "|---|---|"]
-    lines += [f"| `{k}` | {v} |" for k, v in flatten(context)]
+             "Ý nghĩa lấy từ hợp đồng dữ liệu của reportgen; ví dụ lấy từ báo cáo của dữ liệu mẫu. "
+             "`[]` là một phần tử của danh sách: danh sách được lặp bằng `{%p for x in … %}` (đoạn "
+             "văn) hoặc `{%tr for x in … %}` (dòng bảng), rồi viết `x.tên`; ví dụ "
+             "`{%p for r in results %}` … `{{ r.heading }}` … `{%p endfor %}`.", "",
+             "| Biến | Ý nghĩa | Ví dụ |", "|---|---|---|"]
+    for v in variables():
+        meaning = v.doc or ""
+        if not v.required:
+            meaning += " (có thể không có)"
+        lines.append(f"| `{v.path}` | {_cell(meaning, 300)} | {_cell(_example(_lookup(context, v.path)))} |")
+        if v.path.endswith(".png"):
+            image = v.path.removesuffix(".png") + ".image"
+            lines.append(f"| `{image}` | Ảnh biểu đồ để chèn vào mẫu: đặt `{{{{ chart.image }}}}` "
+                         "một mình trong một đoạn | (ảnh biểu đồ) |")
     lines += ["", "## Các biến dùng trong mẫu câu (phrases/*.j2)", "",
               "`a` là toàn bộ kết quả phân tích; `i` là một chỉ số trong `a.indices`; `c` là một "
-              "thành phần trong `i.components`.", "", "| Biến | Ví dụ |", "|---|---|"]
+              "thành phần trong `i.components`. Số ở đây là số thô (chưa định dạng): dùng các bộ "
+              "lọc `num`, `signed`, `rank`… để viết theo kiểu Việt Nam.", "",
+              "| Biến | Ví dụ |", "|---|---|"]
     lines += [f"| `a.{k}` | {v} |" for k, v in flatten(analysis)]
     return "\n".join(lines) + "\n"
 
@@ -91,6 +169,245 @@ def flatten(value: object, prefix: str = "", depth: int = 0) -> Iterable[tuple[s
     yield name, (text[:117] + "…") if len(text) > 120 else text
 
 
+# --- static check of the Word template's variables -------------------------------------------
+
+Tree = dict[str, "Tree"]
+LIST = "[]"  # the child of a list node: one of its elements
+_JINJA_NAMES = {"loop", "self", "super", "caller", "varargs", "kwargs"}
+
+
+def contract_tree() -> Tree:
+    """The render context's shape from the contract: ``{"report": {"agency": {}, …},
+    "results": {"[]": {"heading": {}, …}}}``; a chart also has ``image`` (added by the
+    renderer next to ``png``)."""
+    from .context import variables
+
+    tree: Tree = {}
+    for v in variables():
+        tokens = re.findall(r"\[\]|[^.\[\]]+", v.path)
+        if tokens[-1] == "png":
+            tokens[-1] = "image"
+            _insert(tree, tokens, False)
+            tokens[-1] = "png"
+        _insert(tree, tokens, v.type.startswith("list"))
+    return tree
+
+
+def _insert(tree: Tree, tokens: list[str], is_list: bool) -> None:
+    node = tree
+    for token in tokens:
+        node = node.setdefault(token, {})
+    if is_list:
+        node.setdefault(LIST, {})
+
+
+def _names(node: nodes.Node) -> Iterable[str]:
+    if isinstance(node, nodes.Name):
+        yield node.name
+    elif isinstance(node, nodes.Tuple | nodes.List):
+        for item in node.items:
+            yield from _names(item)
+
+
+def _assigned(ast: nodes.Node) -> set[str]:
+    """Names the template defines itself ({% set %}, {% with %}, macro arguments, imports):
+    not checked (conservatively), wherever they are used."""
+    out: set[str] = set()
+    for node in ast.find_all((nodes.Assign, nodes.AssignBlock, nodes.With, nodes.Macro,
+                              nodes.CallBlock, nodes.Import, nodes.FromImport)):
+        if isinstance(node, nodes.Assign | nodes.AssignBlock):
+            out.update(_names(node.target))
+        elif isinstance(node, nodes.With):
+            for target in node.targets:
+                out.update(_names(target))
+        elif isinstance(node, nodes.Macro | nodes.CallBlock):
+            for arg in node.args:
+                out.update(_names(arg))
+            if isinstance(node, nodes.Macro):
+                out.add(node.name)
+        elif isinstance(node, nodes.Import):
+            out.add(node.target)
+        else:
+            out.update(n if isinstance(n, str) else n[1] for n in node.names)
+    return out
+
+
+@dataclass
+class VariableCheck:
+    """Walks a template's syntax tree, following loop variables through the contract, and
+    records (line, message, code) for every name or key the context does not have and every
+    attribute the sandbox refuses."""
+
+    tree: Tree
+    known: set[str] = field(default_factory=set)  # globals and template-defined names
+    problems: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def run(self, ast: nodes.Template) -> list[tuple[int, str, str]]:
+        self.known = self.known | _assigned(ast) | _JINJA_NAMES
+        self.stmt(ast, {})
+        return self.problems
+
+    def stmt(self, node: nodes.Node, scope: dict[str, Tree | None]) -> None:
+        if isinstance(node, nodes.For):
+            seq = self.expr(node.iter, scope)
+            element = seq.get(LIST) if seq is not None else None
+            inner = dict(scope)
+            names = list(_names(node.target))
+            for name in names:
+                inner[name] = element if isinstance(node.target, nodes.Name) else None
+            inner["loop"] = None
+            if node.test is not None:
+                self.expr(node.test, inner)
+            for child in node.body:
+                self.stmt(child, inner)
+            for child in node.else_:
+                self.stmt(child, scope)
+            return
+        for child in node.iter_child_nodes():
+            if isinstance(child, nodes.Expr):
+                self.expr(child, scope)
+            else:
+                self.stmt(child, scope)
+
+    def expr(self, node: nodes.Node, scope: dict[str, Tree | None]) -> Tree | None:
+        """The contract subtree ``node`` evaluates to (None: unknown, not checked)."""
+        if isinstance(node, nodes.Name):
+            if node.ctx != "load":
+                return None
+            if node.name in scope:
+                return scope[node.name]
+            if node.name in self.known:
+                return None
+            if node.name in self.tree:
+                return self.tree[node.name]
+            self.report(node, node.name, "", self.tree)
+            return None
+        if isinstance(node, nodes.Getattr):
+            return self.key(node, self.expr(node.node, scope), node.attr)
+        if isinstance(node, nodes.Getitem):
+            base = self.expr(node.node, scope)
+            arg = node.arg
+            if isinstance(arg, nodes.Const) and isinstance(arg.value, str):
+                return self.key(node, base, arg.value)
+            self.expr(arg, scope)
+            if isinstance(arg, nodes.Const) and isinstance(arg.value, int) and base is not None:
+                return base.get(LIST)
+            return None
+        for child in node.iter_child_nodes():
+            if isinstance(child, nodes.Expr):
+                self.expr(child, scope)
+            else:
+                self.stmt(child, scope)
+        return None
+
+    def key(self, node: nodes.Getattr | nodes.Getitem, base: Tree | None, name: str) -> Tree | None:
+        if name.startswith("_"):
+            self.problems.append((node.lineno, unsafe_message(name), "template_unsafe"))
+            return None
+        if base is None:
+            return None
+        if name in base:
+            return base[name]
+        named = [k for k in base if k != LIST]
+        if named:  # a mapping of the contract: the key must be one of its keys
+            self.report(node, name, _source(node.node), base)
+        elif LIST in base and not hasattr([], name):
+            self.problems.append((node.lineno, f"'{_source(node.node)}' là một danh sách, không có "
+                                  f"'{name}': lặp qua danh sách bằng {{%p for x in {_source(node.node)} %}} "
+                                  f"rồi viết x.{name}", "undefined_variable"))
+        return None
+
+    def report(self, node: nodes.Node, name: str, prefix: str, base: Tree) -> None:
+        full = f"{prefix}.{name}" if prefix else name
+        hits = suggest(name, [k for k in base if k != LIST])
+        hint = (" Có phải: " + ", ".join(repr(f"{prefix}.{h}" if prefix else h) for h in hits) + "?"
+                if hits else "")
+        self.problems.append((node.lineno, f"biến '{full}' không có trong dữ liệu của báo cáo.{hint}",
+                              "undefined_variable"))
+
+
+def _source(node: nodes.Node) -> str:
+    """The expression as the user wrote it (names, attributes, constant keys)."""
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        return f"{_source(node.node)}.{node.attr}"
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        return f"{_source(node.node)}[{node.arg.value!r}]"
+    return "…"
+
+
+def check_word_variables(renderer: Any, tree: Tree | None = None) -> list[Issue]:
+    """Located issues for every unknown variable or unsafe attribute of a compiled Word
+    template (each part: body, headers, footers, notes)."""
+    tree = tree if tree is not None else contract_tree()
+    issues: list[Issue] = []
+    for part in renderer.parts.values():
+        if part.template is None:
+            continue
+        checker = VariableCheck(tree, set(renderer.env.globals))
+        for lineno, message, code in checker.run(renderer.env.parse(part.source)):
+            issues.append(Issue(message, Location(file=renderer.name, where=part.where(lineno)),
+                                code=code))
+    return list({str(i): i for i in issues}.values())
+
+
+def unsafe_attributes(ast: nodes.Template) -> list[tuple[int, str]]:
+    """(line, name) of every attribute or constant key starting with ``_`` (the sandbox
+    refuses them at render time; found here without rendering)."""
+    found = []
+    for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
+        if isinstance(node, nodes.Getattr):
+            name = node.attr
+        else:
+            arg = node.arg
+            name = arg.value if isinstance(arg, nodes.Const) and isinstance(arg.value, str) else ""
+        if name.startswith("_"):
+            found.append((node.lineno, name))
+    return found
+
+
+def unsafe_message(name: str) -> str:
+    return (f"mẫu truy cập thuộc tính bị cấm '{name}' (vì an toàn, mẫu không được dùng phần "
+            "bên trong của Python)")
+
+
+def check_phrase_safety(search: SearchPath, report: CheckReport) -> None:
+    """Attributes the sandbox refuses, in the phrase files (file, line, the line's text)."""
+    from .narrate import phrase_environment
+
+    env = phrase_environment(search)
+    for path in search.find_all("phrases", "*.j2"):
+        try:
+            ast = env.parse(path.read_text(encoding="utf-8"), path.name, str(path))
+        except Exception:  # noqa: BLE001 - syntax errors are reported by Phrases.load
+            continue
+        for lineno, name in unsafe_attributes(ast):
+            report.add(Issue(unsafe_message(name), _line_location(str(path), lineno),
+                             code="phrase_unsafe"))
+
+
+def _first(search: SearchPath, name: str) -> Path | None:
+    try:
+        return search.find(name)
+    except ConfigError:
+        return None
+
+
+def _line_location(file: str, line: int | None) -> Location:
+    """File and line, with the line's text quoted (what the user sees in the editor)."""
+    quoted = None
+    if line:
+        try:
+            lines = Path(file).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            lines = []
+        if 0 < line <= len(lines) and lines[line - 1].strip():
+            text = " ".join(lines[line - 1].split())
+            quoted = "«" + (text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…") + "»"
+    return Location(file=file, line=line, where=quoted)
+
+
 # --- check ---------------------------------------------------------------------------------
 
 @dataclass
@@ -103,86 +420,167 @@ class CheckReport:
     def ok(self) -> bool:
         return not any(i.severity == "error" for i in self.issues)
 
+    def add(self, issue: Issue) -> None:
+        if all(str(issue) != str(i) for i in self.issues):
+            self.issues.append(issue)
 
-def _collect(report: CheckReport, step: Callable[[], object]) -> object | None:
+
+def _record(report: CheckReport, exc: ReportgenError) -> None:
+    if isinstance(exc, IssuesError):
+        for issue in exc.issues:
+            report.add(issue)
+    else:
+        report.add(Issue(exc.message, exc.location, code="config"))
+
+
+def _collect(report: CheckReport, step: Callable[[], Any]) -> Any:
     """Run one check step; its typed errors become issues instead of stopping the check."""
     try:
         return step()
-    except IssuesError as exc:
-        report.issues.extend(exc.issues)
     except ReportgenError as exc:
-        report.issues.append(Issue(exc.message, exc.location, code="config"))
+        _record(report, exc)
     return None
 
 
-def check_yaml(search: SearchPath, report: CheckReport) -> None:
-    paths = [search.find(name) for name in YAML_FILES]
+def check_yaml(search: SearchPath, report: CheckReport, config: str | Path | None = None) -> set[str]:
+    """Parse every YAML file on the path; returns the files that do not parse."""
+    paths = [Path(config) if config and name == "report.yaml" else _first(search, name)
+             for name in YAML_FILES]
     paths += search.find_all("frameworks")
+    broken = set()
     for path in paths:
-        _collect(report, lambda p=path: read_yaml(p))
+        if path is None:
+            continue
+        if _collect(report, lambda p=path: read_yaml(p) or True) is None:
+            broken.add(str(path))
+    return broken
 
 
-def check_variables(renderer: object, context: dict, report: CheckReport) -> None:
-    """Names the Word template uses that no report provides, with the nearest valid name."""
-    known = set(context)
-    for name in sorted(renderer.variables() - known):
-        report.issues.append(Issue(
-            f"biến '{name}' không có trong dữ liệu báo cáo.{did_you_mean(name, known)}",
-            Location(file=renderer.name), code="undefined_variable"))
+def check_rules_files(search: SearchPath, frameworks: Any, broken: set[str],
+                      report: CheckReport) -> Any:
+    """Parse the three rules files, each on its own: a file that does not parse or does not
+    validate is reported and replaced by its packaged default, so that the others are still
+    checked (unknown codes included). Returns the rules when all three are the user's."""
+    from .rules import ANALYSIS_FILE, RESPONSIBLE_FILE, SOLUTIONS_FILE, build_rules, check_rules
+
+    names = (ANALYSIS_FILE, SOLUTIONS_FILE, RESPONSIBLE_FILE)
+    docs: dict[str, tuple[Any, str]] = {}
+    replaced: set[str] = set()
+    for name in names:
+        path = _first(search, name)
+        if path is None or str(path) in broken:
+            path = search.find(DEFAULT_PREFIX + name)
+            replaced.add(name)
+        docs[name] = (read_yaml(path), str(path))
+    rules = None
+    for _attempt in names:
+        try:
+            rules = build_rules(*docs[ANALYSIS_FILE], *docs[SOLUTIONS_FILE], *docs[RESPONSIBLE_FILE])
+            break
+        except ReportgenError as exc:
+            _record(report, exc)
+            failing = next((n for n in names if docs[n][1] == exc.location.file), None)
+            if failing is None or failing in replaced:
+                return None
+            path = search.find(DEFAULT_PREFIX + failing)
+            docs[failing] = (read_yaml(path), str(path))
+            replaced.add(failing)
+    if rules is None:
+        return None
+    if frameworks is not None:
+        defaults = {docs[n][1] for n in replaced}
+        for issue in check_rules(rules, frameworks):
+            if issue.location.file in defaults:
+                continue
+            if issue.code in UNUSED_ENTRY_CODES:
+                issue = replace(issue, severity="error",
+                                message=issue.message + " Mục này sẽ không bao giờ được dùng.")
+            report.add(issue)
+    return None if replaced else rules
 
 
 def check_templates(templates: str | Path | None = None, data: str | Path | None = None,
                     config: str | Path | None = None, units: int | None = None) -> CheckReport:
-    """Every check, all problems listed; stops early only when nothing further can run."""
-    from .analyze import analyze_unit, prepare
-    from .build import REPORT_TEMPLATE, context_from_analysis, load_dataset, make_toolkit, open_project
-    from .narrate import Phrases
+    """Every check, all problems listed; the dry run only when everything it needs is sound."""
+    from .build import REPORT_TEMPLATE, Project, Toolkit, load_dataset
+    from .frameworks import load_frameworks
+    from .narrate import Narrator, Phrases
     from .render import Renderer
-    from .rules import check_rules, load_rules
 
     report = CheckReport()
     search = _collect(report, lambda: SearchPath.build(templates))
     if search is None:
         return report
-    check_yaml(search, report)
-    if not report.ok:
+    broken = check_yaml(search, report, config)
+    project = None
+    if not any(p in broken for p in map(str, search.find_all("frameworks"))):
+        project = _collect(report, lambda: Project(search, load_frameworks(search)))
+    rules = check_rules_files(search, project.frameworks if project else None, broken, report)
+
+    phrases = None
+    try:
+        phrases = Phrases.load(search)
+    except IssuesError as exc:
+        for issue in exc.issues:
+            if issue.location.line:
+                issue = replace(issue, location=_line_location(issue.location.file or "",
+                                                               issue.location.line))
+            report.add(issue)
+    except ReportgenError as exc:
+        _record(report, exc)
+    check_phrase_safety(search, report)
+
+    template_path = _first(search, REPORT_TEMPLATE)
+    renderer = _collect(report, lambda: Renderer(search.find(REPORT_TEMPLATE)))
+    word_errors = check_word_variables(renderer) if renderer is not None else []
+    for issue in word_errors:
+        report.add(issue)
+
+    config_path = Path(config) if config else _first(search, "report.yaml")
+    if (project is None or rules is None or phrases is None or renderer is None
+            or config_path is None or str(config_path) in broken):
         return report
-    project = _collect(report, lambda: open_project(templates))
-    if project is None:
-        return report
-    # each part compiled on its own, so that a broken phrase file does not hide a broken
-    # Word template
-    rules = _collect(report, lambda: load_rules(project.search))
-    if rules is not None:
-        report.issues.extend(check_rules(rules, project.frameworks))
-    _collect(report, lambda: Phrases.load(project.search))
-    _collect(report, lambda: Renderer(project.search.find(REPORT_TEMPLATE)))
-    kit = _collect(report, lambda: make_toolkit(project, config, dpi=CHECK_DPI)) if report.ok else None
+    config_doc = _collect(report, lambda: read_yaml(config_path))
     dataset = _collect(report, lambda: load_dataset(project, data))
-    if kit is None or dataset is None or not report.ok:
+    if config_doc is None or dataset is None:
         return report
+    kit = Toolkit(project, rules, Narrator(phrases, config_doc or {}), renderer, template_path,
+                  config_path, CHECK_DPI)
+    dry_run(kit, dataset, report, units, render=not word_errors)
+    return report
+
+
+def dry_run(kit: Any, dataset: Any, report: CheckReport, units: int | None = None,
+            render: bool = True) -> None:
+    """Build (and, unless the Word template is already known to be broken, render) the
+    report of every unit of the data's latest year in memory; new problems are added once,
+    naming the first unit they occurred for."""
+    from .analyze import analyze_unit, prepare
+    from .build import context_from_analysis
+
     prepared = prepare(dataset)
     year = dataset.years[-1]
-    names = [u for u in dataset.units if (dataset.frame["unit"].eq(u) & dataset.frame["year"].eq(year)).any()]
+    frame = dataset.frame
+    names = [u for u in dataset.units if (frame["unit"].eq(u) & frame["year"].eq(year)).any()]
     names = names[:units] if units else names
     report.units = len(names)
-    seen: set[str] = set()
-    for n, unit in enumerate(names):
+    seen = {(i.location.file, i.location.where, i.message) for i in report.issues}
+    for unit in names:
         try:
             context = context_from_analysis(kit, dataset, analyze_unit(prepared, unit, year, kit.rules))
-            if n == 0:
-                check_variables(kit.renderer, context, report)
-            kit.renderer.render(context)
-            report.rendered += 1
+            if render:
+                kit.renderer.render(context)
+                report.rendered += 1
         except IssuesError as exc:
             for issue in exc.issues:
-                if str(issue) not in seen:
-                    seen.add(str(issue))
-                    report.issues.append(Issue(f"{issue.message} (khi tạo báo cáo thử cho {unit})",
-                                               issue.location, issue.value, issue.severity, issue.code))
+                _add_unit_issue(report, issue, unit, seen)
         except ReportgenError as exc:
-            if exc.message not in seen:
-                seen.add(exc.message)
-                report.issues.append(Issue(f"{exc.message} (khi tạo báo cáo thử cho {unit})",
-                                           exc.location, code="render"))
-    return report
+            _add_unit_issue(report, Issue(exc.message, exc.location, code="render"), unit, seen)
+
+
+def _add_unit_issue(report: CheckReport, issue: Issue, unit: str, seen: set) -> None:
+    """A dry-run problem, once (the same template error recurs for every unit)."""
+    key = (issue.location.file, issue.location.where, issue.message)
+    if key not in seen:
+        seen.add(key)
+        report.add(replace(issue, message=f"{issue.message} (khi tạo báo cáo thử cho {unit})"))

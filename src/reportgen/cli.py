@@ -179,8 +179,8 @@ def templates_init_cmd(
     from .guide import example_for_guide
 
     try:
-        context, analysis = example_for_guide()
-        written = init_templates(directory, force, variable_reference(context, analysis))
+        written = init_templates(directory, force,
+                                 lambda: variable_reference(*example_for_guide()))
     except ReportgenError as exc:
         fail(exc)
     typer.echo(f"Đã tạo {len(written)} tệp trong {directory}; đọc {directory / 'HUONG-DAN.md'} để bắt đầu.")
@@ -200,7 +200,9 @@ def templates_check_cmd(
         typer.echo(f"  - {line}", err=not report.ok)
     if not report.ok:
         errors = sum(1 for i in report.issues if i.severity == "error")
-        typer.echo(f"Bộ mẫu có {errors} lỗi.", err=True)
+        tried = (f"; đã tạo thử {report.rendered}/{report.units} báo cáo" if report.units
+                 else "; chưa tạo thử báo cáo nào (sửa các lỗi trên trước)")
+        typer.echo(f"Bộ mẫu có {errors} lỗi{tried}.", err=True)
         raise typer.Exit(1)
     typer.echo(f"Bộ mẫu hợp lệ: đã tạo thử {report.rendered}/{report.units} báo cáo trong bộ nhớ.")
 

@@ -1,16 +1,21 @@
-"""Example values for the user guide: one report of the bundled sample, analysed and narrated."""
+"""Example values for the user guide: one report of the bundled sample, analysed and narrated
+with the packaged defaults (the files ``templates init`` copies), whatever the current
+project's ``templates/`` folder holds."""
 
 from __future__ import annotations
 
-from .build import context_from_analysis, load_dataset, make_toolkit, open_project
+from .build import Project, context_from_analysis, load_dataset, make_toolkit
+from .frameworks import load_frameworks
+from .resources import SearchPath, packaged_dir
 
 
 def example_for_guide(dpi: int = 0) -> tuple[dict, dict]:
-    """(render context, analysis) of the sample's default unit, charts drawn small."""
+    """(render context, analysis) of the sample's default unit, charts not drawn."""
     from .analyze import analyze_unit, prepare
     from .build import default_unit_and_year
 
-    project = open_project()
+    search = SearchPath((packaged_dir(),))
+    project = Project(search, load_frameworks(search))
     dataset = load_dataset(project)
     kit = make_toolkit(project, dpi=dpi)
     unit, year = default_unit_and_year(dataset, kit, None, None)

@@ -169,14 +169,17 @@ def _ranked(scores: dict[str, dict[str, float]]) -> dict[str, int]:
 
 
 def generate(provinces: int = 45, years: tuple[int, ...] = (2022, 2023, 2024),
-             departments: bool = True, seed: int = 2025) -> list[dict]:
-    """Rows of the long layout (text cells, decimal comma) for a fictional dataset."""
+             departments: bool = True, seed: int = 2025,
+             indexes: tuple[str, ...] = ("PAR_INDEX", "SIPAS", "PAPI")) -> list[dict]:
+    """Rows of the long layout (text cells, decimal comma) for a fictional dataset; the
+    provinces get the listed indexes (benchmarks may ask for fewer)."""
     rng = random.Random(seed)
     prov = _units(province_names(provinces, seed), PROVINCE_GROUP, years, rng, 0.08)
     depts = _units(DEPARTMENTS, DEPARTMENT_GROUP, years, rng, 0.06) if departments else []
     rows: list[dict] = []
     makers = (("PAR_INDEX", _par_rows, PAR_MAX, True), ("SIPAS", _sipas_rows, None, True),
               ("PAPI", _papi_rows, None, False))
+    makers = tuple(m for m in makers if m[0] in indexes)
     for year in years:
         present = [u for u in prov if year not in u.missing]
         for index, make, maxima, published in makers:
@@ -220,8 +223,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--provinces", type=int, default=45)
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--no-departments", action="store_true")
+    parser.add_argument("--indexes", default="PAR_INDEX,SIPAS,PAPI",
+                        help="chỉ số của các tỉnh, cách nhau bởi dấu phẩy")
     args = parser.parse_args(argv)
-    write_csv(generate(args.provinces, departments=not args.no_departments, seed=args.seed), args.out)
+    rows = generate(args.provinces, departments=not args.no_departments, seed=args.seed,
+                    indexes=tuple(args.indexes.split(",")))
+    write_csv(rows, args.out)
 
 
 if __name__ == "__main__":

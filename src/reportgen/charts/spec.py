@@ -17,12 +17,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final, Literal, get_args
 
-ChartKind = Literal["score_rank", "peer_bars", "component_bars", "change_bars", "radar"]
+ChartKind = Literal["score_rank", "peer_bars", "component_bars", "change_bars", "radar", "heatmap"]
 SCORE_RANK: Final = "score_rank"
 PEER_BARS: Final = "peer_bars"
 COMPONENT_BARS: Final = "component_bars"
 CHANGE_BARS: Final = "change_bars"
 RADAR: Final = "radar"
+HEATMAP: Final = "heatmap"
 KINDS: Final[tuple[str, ...]] = get_args(ChartKind)
 
 SeriesRole = Literal["main", "compare", "reference"]
@@ -35,6 +36,8 @@ MIN_YEARS: Final = 2
 MIN_PEERS: Final = 3
 MIN_COMPONENTS: Final = 2
 MIN_RADAR_AXES: Final = 5
+MIN_HEATMAP_ROWS: Final = 2
+MIN_HEATMAP_COLUMNS: Final = 2
 
 # Okabe–Ito (colour-blind safe). The unit is always UNIT, in every chart and every backend.
 UNIT: Final = "#0072B2"
@@ -45,6 +48,11 @@ RANK_COLOUR: Final = "#E69F00"
 RISE: Final = "#009E73"
 FALL: Final = "#D55E00"
 INK: Final = "#262626"
+# Sequential, colour-blind safe and readable in grey print: viridis, as stops from low to high
+# (a backend interpolates between them). Missing cells are MISSING_CELL.
+HEATMAP_SCALE: Final[tuple[str, ...]] = ("#440154", "#482878", "#3E4989", "#31688E", "#26828E",
+                                         "#1F9E89", "#35B779", "#6ECE58", "#B5DE2B", "#FDE725")
+MISSING_CELL: Final = "#EEEEEE"
 
 Value = float | None
 
@@ -90,7 +98,10 @@ class ChartSpec:
     ``secondary``), ``peer_bars`` (categories = peers; the main series, sorted by the backend),
     ``component_bars`` (categories = components; main and compare series as grouped bars),
     ``change_bars`` (categories = components; the main series holds the changes),
-    ``radar`` (categories = axes; one polygon per series, scale 0..``value_max``).
+    ``radar`` (categories = axes; one polygon per series, scale 0..``value_max``),
+    ``heatmap`` (categories = rows, e.g. the units of a group in ranking order; one series per
+    column, e.g. a component, holding the rows' values, e.g. percent of the maximum; cells
+    coloured on HEATMAP_SCALE in a few classes of the data range, values written in them).
 
     * ``highlight``: a category to emphasise (peer_bars: the unit's name); naming a series is
       accepted and changes nothing, since the main series is always in the unit colour.
@@ -216,10 +227,25 @@ def _radar_gap(spec: ChartSpec) -> str | None:
     return None
 
 
+def _heatmap_gap(spec: ChartSpec) -> str | None:
+    """Fewer than two rows or two columns with a value: nothing to compare in a grid."""
+    rows = sum(any(s.values[i] is not None for s in spec.series)
+               for i in range(len(spec.categories)))
+    columns = sum(s.present() > 0 for s in spec.series)
+    if rows < MIN_HEATMAP_ROWS:
+        return f"chỉ có {rows:02d} đơn vị có số liệu, chưa đủ để so sánh giữa các đơn vị"
+    if columns < MIN_HEATMAP_COLUMNS:
+        if columns == 0:
+            return "không có số liệu của các chỉ số thành phần"
+        return f"chỉ có số liệu của {columns:02d} chỉ số thành phần"
+    return None
+
+
 _CHECKS = {
     SCORE_RANK: _score_rank_gap,
     PEER_BARS: _peer_gap,
     COMPONENT_BARS: _component_gap,
     CHANGE_BARS: _change_gap,
     RADAR: _radar_gap,
+    HEATMAP: _heatmap_gap,
 }

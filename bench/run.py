@@ -1,0 +1,142 @@
+"""reportgen benchmarks: per-report cost against its charts, cold start, batch scaling, memory.
+
+    python bench/run.py            # full run (about 15 minutes on 2 cores)
+    python bench/run.py --quick    # small sizes, a smoke run (about 1 minute)
+
+Prints medians over several runs and the ratios the targets are stated in:
+report/floor ≤ 1.5; incremental re-run of 300 unchanged units ≤ 5 s; speed-up with 2 workers
+≥ 1.7×; time per unit at 1,200 units within 10 % of that at 300; peak memory per worker
+≤ 400 MB and flat. The machine is noisy: read medians, not single runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from floor import floor_document  # noqa: E402
+
+
+def median_time(fn, runs: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), times
+
+
+def per_report(runs: int) -> dict:
+    """Warm process: one sample report (analysis → charts → narrative → .docx bytes) vs the
+    floor (the same charts by bare matplotlib + python-docx saving them), interleaved."""
+    from reportgen.analyze import analyze_unit, prepare
+    from reportgen.build import (
+        CHART_DPI,
+        default_unit_and_year,
+        load_dataset,
+        make_toolkit,
+        open_project,
+        render_report,
+    )
+    from reportgen.charts.spec import too_little_data
+    from reportgen.figures import index_charts
+
+    project = open_project()
+    dataset = load_dataset(project)
+    kit = make_toolkit(project)
+    prepared = prepare(dataset)
+    unit, year = default_unit_and_year(dataset, kit, None, None)
+    analysis = analyze_unit(prepared, unit, year, kit.rules)
+    specs = [s for i in analysis["indices"] for group in index_charts(i, unit).values() for s in group
+             if not too_little_data(s)]
+    render_report(kit, prepared, dataset, unit, year)  # warm-up
+    floor_document(specs, CHART_DPI)
+    report_times, floor_times = [], []
+    for _ in range(runs):  # interleaved, so machine noise hits both alike
+        report_times.append(median_time(lambda: render_report(kit, prepared, dataset, unit, year), 1)[0])
+        floor_times.append(median_time(lambda: floor_document(specs, CHART_DPI), 1)[0])
+    report, floor = statistics.median(report_times), statistics.median(floor_times)
+    return {"unit": unit, "charts": len(specs), "dpi": CHART_DPI, "report_s": report,
+            "floor_s": floor, "ratio": report / floor}
+
+
+def cold_start(runs: int, out: Path) -> dict:
+    cmd = [sys.executable, "-c", "from reportgen.cli import main; main()", "generate", "--out", str(out)]
+    med, _ = median_time(lambda: subprocess.run(cmd, check=True, capture_output=True), runs)
+    return {"generate_process_s": med}
+
+
+def make_dataset(units: int, path: Path, indexes: str) -> Path:
+    from reportgen.sample import generate, write_csv
+
+    write_csv(generate(units, departments=False, seed=7, indexes=tuple(indexes.split(","))), path)
+    return path
+
+
+def run_batch_process(data: Path, out: Path, jobs: int, year: int) -> dict:
+    """One `reportgen batch` in a fresh process; peak memory of it and of its workers."""
+    code = ("import json,resource,sys;from pathlib import Path;"
+            "from reportgen.batch import JobSpec, run_batch;"
+            f"r=run_batch(JobSpec({str(data)!r},None,None,{year},200),Path({str(out)!r}),jobs={jobs},overview=False);"
+            "print(json.dumps({'generated':len(r.generated),'skipped':len(r.skipped),'failed':len(r.failed),"
+            "'seconds':r.seconds,'parent_mb':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024,"
+            "'worker_mb':resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024}))")
+    t = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["wall_s"] = time.perf_counter() - t
+    return result
+
+
+def batch(sizes: tuple[int, ...], indexes: str, work: Path) -> dict:
+    out: dict = {}
+    base = sizes[0]
+    data = make_dataset(base, work / f"units-{base}.csv", indexes)
+    for jobs in (1, 2):
+        r = run_batch_process(data, work / f"out-{base}-{jobs}", jobs, 2024)
+        out[f"{base}_jobs{jobs}"] = r | {"reports_per_s": r["generated"] / r["seconds"]}
+    out["speedup_2_workers"] = out[f"{base}_jobs1"]["seconds"] / out[f"{base}_jobs2"]["seconds"]
+    out[f"{base}_rerun_unchanged"] = run_batch_process(data, work / f"out-{base}-2", 2, 2024)
+    for size in sizes[1:]:
+        big = make_dataset(size, work / f"units-{size}.csv", indexes)
+        out[f"{size}_jobs2"] = run_batch_process(big, work / f"out-{size}-2", 2, 2024)
+    per_unit = {s: out[f"{s}_jobs2"]["seconds"] / out[f"{s}_jobs2"]["generated"] for s in sizes}
+    out["seconds_per_unit_jobs2"] = per_unit
+    if len(sizes) > 1:
+        out["per_unit_growth"] = per_unit[sizes[-1]] / per_unit[sizes[0]] - 1
+    return out
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (smoke run)")
+    parser.add_argument("--runs", type=int, default=None)
+    parser.add_argument("--indexes", default="PAR_INDEX",
+                        help="indexes of the synthetic batch units (default: PAR_INDEX only, 4 charts "
+                             "per report, so that 1,200 units fit in minutes)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    runs = args.runs or (3 if args.quick else 7)
+    sizes = (12, 24) if args.quick else (300, 1200)
+    with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as tmp:
+        work = Path(tmp)
+        figures = {"per_report": per_report(runs), "cold_start": cold_start(max(1, runs // 2), work / "cold"),
+                   "batch": batch(sizes, args.indexes, work)}
+    figures["peak_mb_bench_process"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(figures, ensure_ascii=False, indent=1))
+    if args.json:
+        args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
+    return figures
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+"""The benchmark runs (a smoke test, not a timed test: no figure is asserted)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "run.py"
+
+
+def load_bench():
+    sys.path.insert(0, str(BENCH.parent))
+    spec = importlib.util.spec_from_file_location("bench_run", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmark_smoke(tmp_path: Path):
+    bench = load_bench()
+    report = bench.per_report(runs=1)
+    assert report["charts"] > 0 and report["report_s"] > 0 and report["floor_s"] > 0
+    figures = bench.batch((3,), "PAR_INDEX", tmp_path)
+    assert figures["3_jobs1"]["generated"] == 3 and figures["3_jobs2"]["generated"] == 3
+    assert figures["3_rerun_unchanged"]["skipped"] == 3
