@@ -241,6 +241,7 @@ class VariableCheck:
     tree: Tree
     known: set[str] = field(default_factory=set)  # globals and template-defined names
     problems: list[tuple[int, str, str]] = field(default_factory=list)
+    unsafe: set[int] = field(default_factory=set)  # ids of refused attribute nodes
 
     def run(self, ast: nodes.Template) -> list[tuple[int, str, str]]:
         self.known = self.known | _assigned(ast) | _JINJA_NAMES
@@ -302,7 +303,9 @@ class VariableCheck:
 
     def key(self, node: nodes.Getattr | nodes.Getitem, base: Tree | None, name: str) -> Tree | None:
         if name.startswith("_"):
-            self.problems.append((node.lineno, unsafe_message(name), "template_unsafe"))
+            if id(node.node) not in self.unsafe:  # ''.__class__.__mro__: report the first only
+                self.problems.append((node.lineno, unsafe_message(name), "template_unsafe"))
+            self.unsafe.add(id(node))
             return None
         if base is None:
             return None
@@ -354,8 +357,9 @@ def check_word_variables(renderer: Any, tree: Tree | None = None) -> list[Issue]
 
 def unsafe_attributes(ast: nodes.Template) -> list[tuple[int, str]]:
     """(line, name) of every attribute or constant key starting with ``_`` (the sandbox
-    refuses them at render time; found here without rendering)."""
-    found = []
+    refuses them at render time; found here without rendering). In a chain such as
+    ``''.__class__.__mro__`` only the first refused step is listed."""
+    refused: dict[int, tuple[nodes.Node, str]] = {}
     for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
         if isinstance(node, nodes.Getattr):
             name = node.attr
@@ -363,8 +367,8 @@ def unsafe_attributes(ast: nodes.Template) -> list[tuple[int, str]]:
             arg = node.arg
             name = arg.value if isinstance(arg, nodes.Const) and isinstance(arg.value, str) else ""
         if name.startswith("_"):
-            found.append((node.lineno, name))
-    return found
+            refused[id(node)] = (node, name)
+    return [(node.lineno, name) for node, name in refused.values() if id(node.node) not in refused]
 
 
 def unsafe_message(name: str) -> str:
@@ -372,19 +376,23 @@ def unsafe_message(name: str) -> str:
             "bên trong của Python)")
 
 
-def check_phrase_safety(search: SearchPath, report: CheckReport) -> None:
-    """Attributes the sandbox refuses, in the phrase files (file, line, the line's text)."""
+def check_phrase_safety(search: SearchPath, report: CheckReport) -> bool:
+    """Attributes the sandbox refuses, in the phrase files (file, line, the line's text);
+    False when there is any."""
     from .narrate import phrase_environment
 
     env = phrase_environment(search)
+    safe = True
     for path in search.find_all("phrases", "*.j2"):
         try:
             ast = env.parse(path.read_text(encoding="utf-8"), path.name, str(path))
         except Exception:  # noqa: BLE001 - syntax errors are reported by Phrases.load
             continue
         for lineno, name in unsafe_attributes(ast):
+            safe = False
             report.add(Issue(unsafe_message(name), _line_location(str(path), lineno),
                              code="phrase_unsafe"))
+    return safe
 
 
 def _first(search: SearchPath, name: str) -> Path | None:
@@ -528,7 +536,8 @@ def check_templates(templates: str | Path | None = None, data: str | Path | None
             report.add(issue)
     except ReportgenError as exc:
         _record(report, exc)
-    check_phrase_safety(search, report)
+    if not check_phrase_safety(search, report):
+        phrases = None  # every report would stop at the refused attribute: no dry run
 
     template_path = _first(search, REPORT_TEMPLATE)
     renderer = _collect(report, lambda: Renderer(search.find(REPORT_TEMPLATE)))

@@ -13,6 +13,7 @@ the figure keeps its exact size and the chart renders about a third faster.
 
 from __future__ import annotations
 
+import bisect
 import io
 import math
 import textwrap
@@ -27,6 +28,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
+from matplotlib.colors import LinearSegmentedColormap, to_hex, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -788,10 +790,161 @@ def _radar_labels(ax: Axes, spec: ChartSpec, angles: list[float], top: float) ->
                 fontweight="bold" if name == spec.highlight else "normal", multialignment=ha)
 
 
+# ---------------------------------------------------------------- heatmap
+
+
+HEATMAP_CLASSES = 6  # about this many colour classes over the data range
+HEATMAP_LINES = 4  # most lines of a wrapped column name
+HEATMAP_TOP_CM = 1.6  # room for the column names above the grid, in layout estimates
+HEATMAP_LEGEND_CM = 1.3  # and for the class legend under it
+DARK_CELL = 0.4  # fill luminance under which a cell's value is written in white
+
+
+def _heatmap(fig: Figure, spec: ChartSpec) -> None:
+    """Rows (categories) × columns (series) of coloured cells: a few classes of the data
+    range on the colour-blind-safe HEATMAP_SCALE, named in a legend under the grid; each
+    value written in its cell when it fits. Row names on the left, wrapped column names on
+    top, the highlighted row in bold. A missing value is a light grey cell with "–"."""
+    ax = fig.add_subplot()
+    rows, columns = len(spec.categories), len(spec.series)
+    if not rows or not columns:
+        ax.set_axis_off()
+        return
+    grid = [[s.values[r] for s in spec.series] for r in range(rows)]
+    bounds = _class_bounds([v for row in grid for v in row if v is not None], spec.value_max)
+    colours = _class_colours(len(bounds) - 1)
+    fills = [[_class_colour(v, bounds, colours) for v in row] for row in grid]
+    ax.imshow([[to_rgb(c) for c in row] for row in fills], aspect="auto",
+              interpolation="nearest", zorder=1)
+    row_labels, row_size = _fit_side_labels(spec, HEATMAP_TOP_CM + HEATMAP_LEGEND_CM)
+    slot_pt = _heatmap_slot_pt(spec, row_labels, row_size)
+    _category_axis(ax, "y", row_labels, spec.categories, spec.highlight, fontsize=row_size)
+    _heatmap_columns(ax, spec, slot_pt)
+    _cell_lines(ax, rows, columns)
+    _cell_values(ax, spec, grid, fills, slot_pt)
+    has_gaps = any(v is None for row in grid for v in row)
+    _class_legend(fig, spec, bounds, colours, has_gaps)
+
+
+def _class_bounds(values: Sequence[float], value_max: float | None) -> list[float]:
+    """Round class limits covering the data (70, 75, …, 95), not the whole 0..max scale:
+    the grid is there to show differences between units. The top limit is ``value_max``
+    when the data reach into the last class."""
+    if not values:
+        return [0.0, value_max or 1.0]
+    low, high = min(values), max(values)
+    if high - low < 1e-9:
+        return [low - 0.5, high + 0.5]
+    ticks = [float(t) for t in MaxNLocator(nbins=HEATMAP_CLASSES, steps=[1, 2, 2.5, 5, 10])
+             .tick_values(low, high)]
+    while len(ticks) > 2 and ticks[1] <= low + 1e-9:
+        ticks.pop(0)
+    while len(ticks) > 2 and ticks[-2] >= high - 1e-9:
+        ticks.pop()
+    if value_max is not None and ticks[-2] < value_max < ticks[-1] and high <= value_max:
+        ticks[-1] = value_max
+    return ticks
+
+
+def _class_colours(count: int) -> list[str]:
+    """``count`` colours spread over HEATMAP_SCALE, darkest for the lowest class."""
+    scale = LinearSegmentedColormap.from_list("reportgen", S.HEATMAP_SCALE)
+    if count == 1:
+        return [to_hex(scale(0.5))]
+    return [to_hex(scale(i / (count - 1))) for i in range(count)]
+
+
+def _class_colour(value: float | None, bounds: Sequence[float], colours: Sequence[str]) -> str:
+    """The fill of one cell: its class colour, or the missing-cell grey."""
+    if value is None:
+        return S.MISSING_CELL
+    index = bisect.bisect_right(bounds, value) - 1
+    return colours[min(max(index, 0), len(colours) - 1)]
+
+
+def _luminance(colour: str) -> float:
+    """Relative luminance (WCAG) of a hex colour, to choose black or white text on it."""
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in to_rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _heatmap_slot_pt(spec: ChartSpec, row_labels: Sequence[str], size: float) -> float:
+    """Estimated width of one column, in points, after the row names."""
+    widest = max((_text_em(line) for label in row_labels for line in label.split("\n")),
+                 default=0.0)
+    names_cm = widest * size / PT_PER_CM + 0.5
+    return _plot_pt(spec, "x", names_cm) / max(len(spec.series), 1)
+
+
+def _heatmap_columns(ax: Axes, spec: ChartSpec, slot_pt: float) -> None:
+    """Column names on top, wrapped to the column width; the font shrinks (not below
+    MIN_PT) before a name would need more than HEATMAP_LINES lines."""
+    names = [s.name for s in spec.series]
+    wrapped, size = names, MIN_PT
+    for size in (TICK_PT, 8.0, 7.5, 7.0, 6.5, 6.0, MIN_PT):
+        wrapped = [_wrap(n, int(slot_pt * 0.95 / (size * CHAR_EM))) for n in names]
+        if _lines(wrapped) <= HEATMAP_LINES:
+            break
+    ax.xaxis.tick_top()
+    ax.set_xticks(range(len(names)), wrapped, fontsize=size, multialignment="center")
+    ax.tick_params(axis="x", length=0, pad=2)
+    for side in ("top", "right", "bottom", "left"):
+        ax.spines[side].set_visible(False)
+
+
+def _cell_lines(ax: Axes, rows: int, columns: int) -> None:
+    """Thin white lines between cells, so neighbours of one class stay apart."""
+    ax.hlines([r - 0.5 for r in range(1, rows)], -0.5, columns - 0.5, colors="white",
+              linewidth=0.6, zorder=2)
+    ax.vlines([c - 0.5 for c in range(1, columns)], -0.5, rows - 0.5, colors="white",
+              linewidth=0.6, zorder=2)
+    ax.set_xlim(-0.5, columns - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)
+
+
+def _cell_values(ax: Axes, spec: ChartSpec, grid: Sequence[Sequence[float | None]],
+                 fills: Sequence[Sequence[str]], slot_pt: float) -> None:
+    """Each value in its cell ("86,5"), white on dark fills; none when they cannot fit."""
+    rows = len(grid)
+    row_pt = _plot_pt(spec, "y", HEATMAP_TOP_CM + HEATMAP_LEGEND_CM) / max(rows, 1)
+    texts = [[fmt(v, spec.decimals) for v in row] for row in grid]
+    widest = max((_text_em(t) for row in texts for t in row), default=1.0)
+    size = min(DATA_PT + 0.5, row_pt * 0.72, slot_pt * 0.88 / max(widest, 1.0))
+    if size < MIN_PT:
+        return
+    for r, row in enumerate(texts):
+        bold = spec.categories[r] == spec.highlight
+        for c, text in enumerate(row):
+            dark = _luminance(fills[r][c]) < DARK_CELL
+            ax.text(c, r, text, ha="center", va="center", fontsize=size, zorder=3,
+                    color="white" if dark else S.INK, in_layout=False,
+                    fontweight="bold" if bold else "normal")
+
+
+def _class_legend(fig: Figure, spec: ChartSpec, bounds: Sequence[float],
+                  colours: Sequence[str], has_gaps: bool) -> None:
+    """The classes under the grid, one row: "70–75", "75–80", …, titled by value_label."""
+    decimals = _decimals_for(list(bounds), most=2)
+    handles = [Patch(facecolor=c, edgecolor="none",
+                     label=f"{fmt(lo, decimals)}–{fmt(hi, decimals)}")
+               for c, lo, hi in zip(colours, bounds, bounds[1:], strict=False)]
+    if has_gaps:
+        handles.append(Patch(facecolor=S.MISSING_CELL, edgecolor="none", label="Không có số liệu"))
+    pad = PAD_PT / 72 / fig.get_figheight()
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, pad),
+               ncols=len(handles), fontsize=LEGEND_PT - 0.5, columnspacing=1.0,
+               handlelength=1.4, handletextpad=0.4, borderaxespad=0.0, borderpad=0.0,
+               title=spec.value_label or None, title_fontsize=LEGEND_PT)
+
+
 DRAWERS: dict[str, Drawer] = {
     S.SCORE_RANK: _score_rank,
     S.PEER_BARS: _peer_bars,
     S.COMPONENT_BARS: _component_bars,
     S.CHANGE_BARS: _change_bars,
     S.RADAR: _radar,
+    S.HEATMAP: _heatmap,
 }
