@@ -11,7 +11,13 @@ Tag conventions (docxtpl): every Jinja tag is written in a single run; ``{%p …
 paragraph or row). Control paragraphs use the style "Lệnh mẫu" so authors can see them;
 they never reach the rendered report.
 
-Usage: ``python tools/build_template.py [OUT.docx]`` (default ``templates/bao-cao.docx``).
+It also builds the group overview ``templates/tong-hop.docx`` (:func:`build_overview`): the
+same header block, title, signature and page numbers; the ranking, rating groups, heatmap and
+component means per index; a landscape appendix of every unit × every component, whose
+columns are made by ``{%tc for %}`` loops (reportgen.overview fixes the column widths).
+
+Usage: ``python tools/build_template.py`` (both templates), ``python tools/build_template.py
+OUT.docx`` (the unit report only) or ``python tools/build_template.py --overview OUT.docx``.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from docx.text.paragraph import Paragraph
 
 FONT = "Times New Roman"
 OUT = Path(__file__).resolve().parents[1] / "templates" / "bao-cao.docx"
+OVERVIEW_OUT = OUT.with_name("tong-hop.docx")
 
 PORTRAIT_TEXT_CM = 16.5  # 210 − 30 − 15 mm
 LANDSCAPE_TEXT_CM = 25.7  # 297 − 20 − 20 mm
@@ -879,11 +886,191 @@ def build() -> Document:
     return doc
 
 
+# --- the group overview (tong-hop.docx) ---------------------------------------------------
+
+OVERVIEW_RANKING_COLS = [
+    Col("Xếp hạng", 1.5, "rank", "Ô bảng - giữa"),
+    Col("Đơn vị", 5.4, "unit", "Ô bảng"),
+    Col("Điểm", 1.7, "score"),
+    Col("Tỷ lệ (%)", 1.7, "percent"),
+    Col("Tăng/ giảm điểm", 1.8, "delta"),
+    Col("Tăng/ giảm bậc", 1.6, "delta_rank", "Ô bảng - giữa"),
+    Col("Xếp loại", 2.8, "rating", "Ô bảng"),
+]
+
+RATING_COLS = [
+    Col("Nhóm xếp loại", 2.8, "label", "Ô bảng"),
+    Col("Mức điểm", 4.7, "description", "Ô bảng"),
+    Col("Năm trước", 2.2, "previous", "Ô bảng - giữa", group="Số đơn vị"),
+    Col("Năm đánh giá", 2.2, "count", "Ô bảng - giữa", group="Số đơn vị"),
+    Col("Tăng/ giảm", 2.1, "delta", "Ô bảng - giữa", group="Số đơn vị"),
+    Col("Tỷ lệ (%)", 2.5, "share"),
+]
+
+MEANS_COLS = [
+    Col("STT", 1.1, "no", "Ô bảng - giữa"),
+    Col("Lĩnh vực, chỉ số thành phần", 3.4, "name", "Ô bảng"),
+    Col("Điểm tối đa", 1.4, "max"),
+    Col("Điểm trung bình", 1.6, "mean"),
+    Col("Tỷ lệ (%)", 1.4, "mean_percent"),
+    Col("Tăng/ giảm", 1.5, "delta"),
+    Col("Cao nhất", 3.05, "best", "Ô bảng"),
+    Col("Thấp nhất", 3.05, "worst", "Ô bảng"),
+]
+
+# Matrix appendix: rank, unit, one looped component column, total; the two narrow cells hold
+# the {%tc for %} / {%tc endfor %} tags and disappear at render.
+MATRIX_WIDTHS = (1.5, 4.8, 0.3, 2.1, 0.3, 2.3)
+
+
+def overview_title_block(doc) -> None:
+    """Tên loại, trích yếu, sample notice, căn cứ and the opening paragraph (as bao-cao)."""
+    title_block(doc)
+
+
+def overview_results(doc) -> None:
+    """I. Per index: sentences, ranking table and its note, units per rating group."""
+    para(doc, "{{ sections.results }}", "Heading 1")
+    tag(doc, "{%p for r in results %}")
+    para(doc, "{{ r.heading }}", "Heading 2")
+    each(doc, "p", "r.paragraphs", "{{ p }}")
+    para(doc, "{{ r.ranking.caption }}", "Caption")
+    data_table(doc, OVERVIEW_RANKING_COLS, "r.ranking.rows", [("", {})], PORTRAIT_TEXT_CM)
+    tag(doc, "{%p if r.ranking.note %}")
+    para(doc, "{{ r.ranking.note }}", "Ghi chú bảng")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if r.ratings.rows %}")
+    para(doc, "{{ r.ratings.caption }}", "Caption")
+    data_table(doc, RATING_COLS, "r.ratings.rows", [("", {})], PORTRAIT_TEXT_CM)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+
+
+def overview_components(doc) -> None:
+    """II. Per index: sentences, the heatmap, the component means table."""
+    tag(doc, "{%p if components %}")
+    para(doc, "{{ sections.components }}", "Heading 1")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p for comp in components %}")
+    para(doc, "{{ comp.heading }}", "Heading 2")
+    each(doc, "p", "comp.paragraphs", "{{ p }}")
+    charts_block(doc, "comp")
+    para(doc, "{{ comp.caption }}", "Caption")
+    para(doc, "{{ comp.unit_note }}", "Đơn vị tính")
+    data_table(doc, MEANS_COLS, "comp.rows", [("", {})], PORTRAIT_TEXT_CM)
+    tag(doc, "{%p if comp.note %}")
+    para(doc, "{{ comp.note }}", "Ghi chú bảng")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+
+
+def overview_leaders(doc) -> None:
+    """III. Per index: a) leading units, b) units to improve, c) biggest rises and falls."""
+    para(doc, "{{ sections.leaders }}", "Heading 1")
+    tag(doc, "{%p for l in leaders %}")
+    para(doc, "{{ l.heading }}", "Heading 2")
+    tag(doc, "{%p for sub in l.subsections %}")
+    para(doc, "{{ sub.heading }}", "Heading 3")
+    each(doc, "p", "sub.paragraphs", "{{ p }}")
+    each(doc, "b", "sub.bullets", "- {{ b }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+
+
+def matrix_table(where, seq: str, width_cm: float) -> Table:
+    """Every unit × every component: ``{%tc for %}`` repeats the component column in the
+    header and in each row. Cells keep their natural widths; the table is ``width_cm`` wide
+    and the rendered grid is scaled to it (reportgen.overview.fit_table_grids)."""
+    table = where.add_table(rows=0, cols=len(MATRIX_WIDTHS))
+    table.style = "Bảng số liệu"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    header = table.add_row()
+    _row_props(header, header=True)
+    titles = ("Xếp hạng", "Đơn vị", f"{{%tc for h in {seq}.columns %}}", "{{ h }}",
+              "{%tc endfor %}", f"{{{{ {seq}.total }}}}")
+    for cell, text in zip(header.cells, titles, strict=True):
+        control = text.startswith("{%tc")
+        _fill_cell(cell, text, "Lệnh mẫu" if control else "Ô bảng - tiêu đề",
+                   fill=None if control else HEADER_FILL)
+    control_row(table, f"{{%tr for row in {seq}.rows %}}")
+    row = table.add_row()
+    _row_props(row)
+    cells = (("{{ row.rank }}", "Ô bảng - giữa"), ("{{ row.unit }}", "Ô bảng"),
+             ("{%tc for v in row['values'] %}", "Lệnh mẫu"), ("{{ v }}", "Ô bảng - số"),
+             ("{%tc endfor %}", "Lệnh mẫu"), ("{{ row.total }}", "Ô bảng - số"))
+    for cell, (text, style) in zip(row.cells, cells, strict=True):
+        _fill_cell(cell, text, style)
+    control_row(table, "{%tr endfor %}")
+    _table_frame(table, MATRIX_WIDTHS, borders=True)
+    tblpr = table._tbl.tblPr
+    _replace(tblpr, "w:tblW", w=str(int(Cm(width_cm).twips)), type="dxa")
+    _order_tblpr(tblpr)
+    return table
+
+
+def overview_appendices(doc) -> None:
+    """Landscape appendix: per index the full table of units × components (the same
+    section logic as :func:`appendices`)."""
+    body_end = doc.add_section(WD_SECTION.NEW_PAGE)
+    tiny(doc.paragraphs[-1])
+    setup_page(body_end, landscape=True)
+    tag(doc, "{%p for ap in appendices %}")
+    tag(doc, "{%p if not loop.first %}")
+    doc.add_section(WD_SECTION.NEW_PAGE)
+    tiny(doc.paragraphs[-1])
+    tag(doc, "{%p endif %}")
+    para(doc, "{{ ap.number }}", "Phụ lục")
+    para(doc, "{{ ap.title }}", "Tên phụ lục")
+    para(doc, "{{ ap.ref }}", "Kèm theo")
+    rule(doc, 4.0, LANDSCAPE_TEXT_CM)
+    tag(doc, "{%p for t in ap.tables %}")
+    caption = para(doc, "{{ t.caption }}", "Caption")
+    caption.paragraph_format.space_before = Pt(12)
+    para(doc, "{{ t.unit_note }}", "Đơn vị tính")
+    matrix_table(doc, "t", LANDSCAPE_TEXT_CM)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    tiny(doc.add_paragraph())
+
+
+def overview_properties(doc) -> None:
+    properties(doc)
+    doc.core_properties.subject = "Báo cáo tổng hợp kết quả các Chỉ số của các cơ quan, đơn vị"
+
+
+def build_overview() -> Document:
+    """The group overview template, in document order."""
+    doc = Document()
+    setup_styles(doc)
+    settings(doc)
+    overview_properties(doc)
+    body = doc.sections[0]
+    setup_page(body, landscape=False)
+    page_headers(body)
+    header_block(doc)
+    overview_title_block(doc)
+    overview_results(doc)
+    overview_components(doc)
+    overview_leaders(doc)
+    para(doc, "{{ report.closing }}")
+    signature_block(doc)
+    overview_appendices(doc)
+    _order_ppr_children(doc.element)
+    return doc
+
+
 def main(argv: Sequence[str] = ()) -> int:
-    out = Path(argv[0]) if argv else OUT
-    out.parent.mkdir(parents=True, exist_ok=True)
-    build().save(str(out))
-    print(f"Đã tạo {out}")
+    args = list(argv)
+    if args[:1] == ["--overview"]:
+        targets = [(build_overview, Path(args[1]) if len(args) > 1 else OVERVIEW_OUT)]
+    elif args:
+        targets = [(build, Path(args[0]))]
+    else:
+        targets = [(build, OUT), (build_overview, OVERVIEW_OUT)]
+    for make, out in targets:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        make().save(str(out))
+        print(f"Đã tạo {out}")
     return 0
 
 

@@ -24,7 +24,7 @@ from .errors import TemplateError as ReportTemplateError
 from .resources import SearchPath
 
 PHRASE_FILES = ("ket-qua.j2", "phan-tich.j2", "danh-gia.j2", "trach-nhiem.j2", "giai-phap.j2",
-                "bieu-do.j2")
+                "bieu-do.j2", "tong-hop.j2")
 
 
 def phrase_environment(search: SearchPath) -> SandboxedEnvironment:

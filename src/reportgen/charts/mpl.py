@@ -793,7 +793,7 @@ def _radar_labels(ax: Axes, spec: ChartSpec, angles: list[float], top: float) ->
 # ---------------------------------------------------------------- heatmap
 
 
-HEATMAP_CLASSES = 6  # about this many colour classes over the data range
+HEATMAP_CLASSES = 7  # at most this many colour classes over the data range
 HEATMAP_LINES = 4  # most lines of a wrapped column name
 HEATMAP_TOP_CM = 1.6  # room for the column names above the grid, in layout estimates
 HEATMAP_LEGEND_CM = 1.3  # and for the class legend under it
@@ -835,7 +835,7 @@ def _class_bounds(values: Sequence[float], value_max: float | None) -> list[floa
     low, high = min(values), max(values)
     if high - low < 1e-9:
         return [low - 0.5, high + 0.5]
-    ticks = [float(t) for t in MaxNLocator(nbins=HEATMAP_CLASSES, steps=[1, 2, 2.5, 5, 10])
+    ticks = [float(t) for t in MaxNLocator(nbins=HEATMAP_CLASSES, steps=[1, 2, 5, 10])
              .tick_values(low, high)]
     while len(ticks) > 2 and ticks[1] <= low + 1e-9:
         ticks.pop(0)
