@@ -29,6 +29,7 @@ from .yamlio import read_yaml
 GUIDE = "HUONG-DAN.md"
 YAML_FILES = ("report.yaml", "analysis.yaml", "solutions.yaml", "responsible.yaml")
 CHECK_DPI = 0  # dry runs place blank images: the point is the text and the template
+OTHER_WORD_TEMPLATES = ("tong-hop.docx",)  # the group overview of `reportgen batch`
 # codes of check_rules that mean "this entry is never used": errors for templates check
 UNUSED_ENTRY_CODES = ("unknown_index", "unknown_component")
 QUOTE_CHARS = 90
@@ -340,16 +341,23 @@ def _source(node: nodes.Node) -> str:
     return "…"
 
 
-def check_word_variables(renderer: Any, tree: Tree | None = None) -> list[Issue]:
-    """Located issues for every unknown variable or unsafe attribute of a compiled Word
-    template (each part: body, headers, footers, notes)."""
+def check_word_variables(renderer: Any, tree: Tree | None = None,
+                         names: bool = True) -> list[Issue]:
+    """Located issues for every unknown variable (unless ``names`` is False: a template of
+    another context) or unsafe attribute of a compiled Word template (each part: body,
+    headers, footers, notes)."""
     tree = tree if tree is not None else contract_tree()
     issues: list[Issue] = []
     for part in renderer.parts.values():
         if part.template is None:
             continue
-        checker = VariableCheck(tree, set(renderer.env.globals))
-        for lineno, message, code in checker.run(renderer.env.parse(part.source)):
+        ast = renderer.env.parse(part.source)
+        if names:
+            problems = VariableCheck(tree, set(renderer.env.globals)).run(ast)
+        else:
+            problems = [(line, unsafe_message(name), "template_unsafe")
+                        for line, name in unsafe_attributes(ast)]
+        for lineno, message, code in problems:
             issues.append(Issue(message, Location(file=renderer.name, where=part.where(lineno)),
                                 code=code))
     return list({str(i): i for i in issues}.values())
@@ -376,9 +384,12 @@ def unsafe_message(name: str) -> str:
             "bên trong của Python)")
 
 
-def check_phrase_safety(search: SearchPath, report: CheckReport) -> bool:
-    """Attributes the sandbox refuses, in the phrase files (file, line, the line's text);
-    False when there is any."""
+def check_phrase_files(search: SearchPath, report: CheckReport) -> bool:
+    """Every phrase file on the path (also those the unit report does not load, such as the
+    group overview's): Jinja syntax and attributes the sandbox refuses (file, line, the
+    line's text). False when there is any problem."""
+    from jinja2 import TemplateSyntaxError
+
     from .narrate import phrase_environment
 
     env = phrase_environment(search)
@@ -386,7 +397,15 @@ def check_phrase_safety(search: SearchPath, report: CheckReport) -> bool:
     for path in search.find_all("phrases", "*.j2"):
         try:
             ast = env.parse(path.read_text(encoding="utf-8"), path.name, str(path))
-        except Exception:  # noqa: BLE001 - syntax errors are reported by Phrases.load
+        except TemplateSyntaxError as exc:
+            safe = False
+            report.add(Issue(f"lỗi cú pháp Jinja: {exc.message}",
+                             _line_location(str(path), exc.lineno), code="phrase_syntax"))
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            safe = False
+            report.add(Issue(f"không đọc được mẫu câu: {exc}", Location(file=str(path)),
+                             code="phrase_error"))
             continue
         for lineno, name in unsafe_attributes(ast):
             safe = False
@@ -421,8 +440,10 @@ def _line_location(file: str, line: int | None) -> Location:
 @dataclass
 class CheckReport:
     issues: list[Issue] = field(default_factory=list)
-    rendered: int = 0
-    units: int = 0
+    rendered: int = 0  # reports rendered in memory
+    units: int = 0  # units of the dry run
+    built: int = 0  # report contents built (analysis + sentences), rendered or not
+    render_skipped: bool = False  # the Word template was already known to be broken
 
     @property
     def ok(self) -> bool:
@@ -536,24 +557,29 @@ def check_templates(templates: str | Path | None = None, data: str | Path | None
             report.add(issue)
     except ReportgenError as exc:
         _record(report, exc)
-    if not check_phrase_safety(search, report):
-        phrases = None  # every report would stop at the refused attribute: no dry run
+    if not check_phrase_files(search, report):
+        phrases = None  # every report would stop at the same problem: no dry run
 
     template_path = _first(search, REPORT_TEMPLATE)
     renderer = _collect(report, lambda: Renderer(search.find(REPORT_TEMPLATE)))
     word_errors = check_word_variables(renderer) if renderer is not None else []
     for issue in word_errors:
         report.add(issue)
+    for name in OTHER_WORD_TEMPLATES:  # syntax and safety only: another context contract
+        path = _first(search, name)
+        other = _collect(report, lambda p=path: Renderer(p)) if path is not None else None
+        for issue in check_word_variables(other, names=False) if other is not None else []:
+            report.add(issue)
 
     config_path = Path(config) if config else _first(search, "report.yaml")
     if (project is None or rules is None or phrases is None or renderer is None
             or config_path is None or str(config_path) in broken):
         return report
-    config_doc = _collect(report, lambda: read_yaml(config_path))
+    config_doc = _collect(report, lambda: read_yaml(config_path) or {})  # empty file: defaults
     dataset = _collect(report, lambda: load_dataset(project, data))
     if config_doc is None or dataset is None:
         return report
-    kit = Toolkit(project, rules, Narrator(phrases, config_doc or {}), renderer, template_path,
+    kit = Toolkit(project, rules, Narrator(phrases, config_doc), renderer, template_path,
                   config_path, CHECK_DPI)
     dry_run(kit, dataset, report, units, render=not word_errors)
     return report
@@ -573,10 +599,12 @@ def dry_run(kit: Any, dataset: Any, report: CheckReport, units: int | None = Non
     names = [u for u in dataset.units if (frame["unit"].eq(u) & frame["year"].eq(year)).any()]
     names = names[:units] if units else names
     report.units = len(names)
+    report.render_skipped = not render
     seen = {(i.location.file, i.location.where, i.message) for i in report.issues}
     for unit in names:
         try:
             context = context_from_analysis(kit, dataset, analyze_unit(prepared, unit, year, kit.rules))
+            report.built += 1
             if render:
                 kit.renderer.render(context)
                 report.rendered += 1

@@ -195,13 +195,21 @@ def templates_check_cmd(
     """Kiểm tra bộ mẫu: cú pháp, biến, YAML, mã thành phần, rồi thử tạo báo cáo mọi đơn vị."""
     from .checks import check_templates
 
-    report = check_templates(directory, data, config)
+    try:
+        report = check_templates(directory, data, config)
+    except ReportgenError as exc:  # the check collects every problem; this is a safety net
+        fail(exc)
     for line in summarize(report.issues):
         typer.echo(f"  - {line}", err=not report.ok)
     if not report.ok:
         errors = sum(1 for i in report.issues if i.severity == "error")
-        tried = (f"; đã tạo thử {report.rendered}/{report.units} báo cáo" if report.units
-                 else "; chưa tạo thử báo cáo nào (sửa các lỗi trên trước)")
+        if report.render_skipped:
+            tried = (f"; đã tạo thử nội dung {report.built}/{report.units} báo cáo, chưa đặt vào "
+                     "mẫu Word vì mẫu có lỗi")
+        elif report.units:
+            tried = f"; đã tạo thử {report.rendered}/{report.units} báo cáo"
+        else:
+            tried = "; chưa tạo thử báo cáo nào (sửa các lỗi trên trước)"
         typer.echo(f"Bộ mẫu có {errors} lỗi{tried}.", err=True)
         raise typer.Exit(1)
     typer.echo(f"Bộ mẫu hợp lệ: đã tạo thử {report.rendered}/{report.units} báo cáo trong bộ nhớ.")

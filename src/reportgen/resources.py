@@ -44,6 +44,8 @@ class SearchPath:
         candidates: list[Path] = []
         if user_dir is not None:
             user = Path(user_dir)
+            if user.exists() and not user.is_dir():
+                raise ConfigError(f"'{user}' là một tệp, không phải thư mục mẫu")
             if not user.is_dir():
                 raise ConfigError(f"Thư mục mẫu '{user}' không tồn tại")
             candidates.append(user)

@@ -1,0 +1,78 @@
+"""The built wheel carries the packaged defaults and the sample, and an installed reportgen
+finds them from a folder without ``templates/``.
+
+Slow-ish (builds the wheel and a virtual environment, about 10–20 s) but part of the suite:
+the defaults reach users only through the wheel's ``force-include``. The venv reuses the
+installed dependencies (``--system-site-packages``) and installs the wheel offline.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATES = ROOT / "templates"
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    command = [sys.executable, "-m", "build", "--wheel", "--outdir", str(out)]
+    if importlib.util.find_spec("hatchling") is not None:
+        command.append("--no-isolation")  # no download when the backend is at hand
+    done = subprocess.run([*command, str(ROOT)], capture_output=True, text=True, timeout=180,
+                          check=False)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    [built] = out.glob("reportgen-*.whl")
+    return built
+
+
+def test_wheel_contains_the_defaults_and_the_sample(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {"reportgen/templates/bao-cao.docx", "reportgen/templates/phrases/ket-qua.j2",
+                "reportgen/templates/solutions.yaml", "reportgen/templates/report.yaml",
+                "reportgen/templates/analysis.yaml", "reportgen/templates/responsible.yaml",
+                "reportgen/templates/HUONG-DAN.md", "reportgen/sample/sample.csv"}
+    expected |= {f"reportgen/templates/frameworks/{p.name}"
+                 for p in (TEMPLATES / "frameworks").glob("*.yaml")}
+    expected |= {f"reportgen/templates/phrases/{p.name}"
+                 for p in (TEMPLATES / "phrases").glob("*.j2")}
+    assert len(expected) > 20
+    assert expected <= names, sorted(expected - names)
+    with zipfile.ZipFile(wheel) as archive:
+        assert archive.read("reportgen/templates/bao-cao.docx") == \
+            (TEMPLATES / "bao-cao.docx").read_bytes()
+
+
+def test_installed_wheel_finds_the_packaged_defaults(wheel: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
+                   check=True, timeout=120)
+    bindir = venv / ("Scripts" if os.name == "nt" else "bin")
+    python = bindir / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q",
+                    str(wheel)], check=True, timeout=120)
+    empty = tmp_path / "thu-muc-trong"
+    empty.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+
+    where = subprocess.run(
+        [str(python), "-c", "from reportgen.resources import packaged_dir; print(packaged_dir())"],
+        cwd=empty, env=env, capture_output=True, text=True, timeout=60, check=True)
+    packaged = Path(where.stdout.strip())
+    assert packaged.is_relative_to(venv), packaged  # the wheel's copy, not the checkout
+    assert (packaged / "bao-cao.docx").is_file()
+
+    done = subprocess.run([str(bindir / "reportgen"), "validate"], cwd=empty, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Dữ liệu hợp lệ" in done.stdout
+    assert "PAR_INDEX" in done.stdout
+    assert not (empty / "templates").exists()
