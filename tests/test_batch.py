@@ -134,7 +134,8 @@ def test_cli_exit_code_and_summary_when_a_unit_fails(dataset: Path, tmp_path: Pa
     (templates / "phrases").mkdir(parents=True)
     source = (packaged_dir() / "phrases" / "ket-qua.j2").read_text(encoding="utf-8")
     (templates / "phrases" / "ket-qua.j2").write_text(source.replace(
-        "{% macro ket_qua(i, u) -%}", "{% macro ket_qua(i, u) -%}{% if u.name == 'xã Tây' %}{{ 1 / 0 }}{% endif %}"),
+        "{% macro ket_qua(i, u) -%}",
+        "{% macro ket_qua(i, u) -%}{% if u.name == 'xã Tây' %}{{ 1 / 0 }}{% endif %}"),
         encoding="utf-8")
     result = CliRunner().invoke(app, ["batch", "--data", str(dataset), "--year", "2024", "--jobs", "1",
                                       "--out", str(tmp_path / "out"), "--templates", str(templates)])
@@ -168,9 +169,9 @@ def test_two_units_with_one_file_name_are_refused_before_writing(tmp_path: Path)
 
 def test_lock_refuses_a_second_batch_and_takes_over_a_stale_one(tmp_path: Path):
     out = tmp_path / "out"
-    with folder_lock(out):
-        with pytest.raises(OutputError, match="đang được một lô khác ghi"), folder_lock(out):
-            pass
+    with folder_lock(out), pytest.raises(OutputError, match="đang được một lô khác ghi"), \
+            folder_lock(out):
+        pass
     (out / LOCK).write_text("999999999")  # no such process
     with folder_lock(out):
         assert (out / LOCK).read_text() == str(os.getpid())
@@ -207,7 +208,8 @@ def test_dask_cluster_produces_the_same_documents(dataset: Path, tmp_path: Path)
         assert dump((local_out / key).read_bytes()) == dump((dask_out / key).read_bytes()), key
     local_manifest = json.loads((local_out / MANIFEST).read_text(encoding="utf-8"))["outputs"]
     dask_manifest = json.loads((dask_out / MANIFEST).read_text(encoding="utf-8"))["outputs"]
-    assert {k: v["hash"] for k, v in local_manifest.items()} == {k: v["hash"] for k, v in dask_manifest.items()}
+    hashes = [{k: v["hash"] for k, v in m.items()} for m in (local_manifest, dask_manifest)]
+    assert hashes[0] == hashes[1]
 
 
 def test_output_folder_can_be_moved_and_stays_incremental(dataset: Path, tmp_path: Path):

@@ -133,10 +133,6 @@ def test_golden_dumps_hold_the_nd30_layout(rendered_dumps: dict[str, str]) -> No
     assert "PAR INDEX" not in rendered_dumps["so-tu-phap-2024"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "render.py _ChartImage passes only width=Cm(width_cm) to InlineImage, so the height comes "
-    "from the PNG's aspect ratio: the 1×1 placeholder of a dry run (dpi 0, used by "
-    "`templates check`) is placed square (15.5×15.5 cm) instead of at the chart's height"))
 def test_dry_run_places_images_at_the_chart_size(golden_renderer, rendered_dumps) -> None:
     from reportgen.build import make_toolkit, render_report
 

@@ -595,11 +595,12 @@ def _peer_rows(ctx: _Ctx, cell: Cell) -> list[dict[str, Any]]:
 
 
 def _history(ctx: _Ctx) -> list[dict[str, Any]]:
-    """Score and rank of the unit over every year it has a total (for the chart)."""
+    """Score and rank of the unit in every year up to the report's that has a total (for the
+    chart): a report on an earlier year never shows results published after it."""
     out = []
     for year, comps in sorted(ctx.prep.rows[(ctx.unit, ctx.index)].items()):
         row = comps.get(TOTAL)
-        if row is None:
+        if row is None or year > ctx.year:
             continue
         cell = ctx.prep.cell(year, ctx.index, row.group, TOTAL)
         out.append({"year": year, "score": _r(row.score), "percent": _percent(row.score, row.max),

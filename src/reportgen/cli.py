@@ -17,13 +17,17 @@ from . import __version__
 from . import formatting as fmt
 from .errors import ReportgenError, summarize
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="reportgen: báo cáo phân tích Chỉ số PAR INDEX, SIPAS, PAPI… theo Nghị định 30/2020/NĐ-CP")
-templates_app = typer.Typer(no_args_is_help=True, help="Tạo và kiểm tra bộ mẫu báo cáo do người dùng chỉnh sửa")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    help="reportgen: báo cáo phân tích Chỉ số PAR INDEX, SIPAS, PAPI… theo Nghị định 30/2020/NĐ-CP")
+templates_app = typer.Typer(
+    no_args_is_help=True, help="Tạo và kiểm tra bộ mẫu báo cáo do người dùng chỉnh sửa")
 app.add_typer(templates_app, name="templates")
 
-DataOpt = Annotated[Path | None, typer.Option("--data", help="Tệp .csv/.xlsx hoặc thư mục dữ liệu (mặc định: dữ liệu mẫu)")]
-TemplatesOpt = Annotated[Path | None, typer.Option("--templates", help="Thư mục mẫu của người dùng (ưu tiên trước mẫu mặc định)")]
+DataOpt = Annotated[Path | None, typer.Option(
+    "--data", help="Tệp .csv/.xlsx hoặc thư mục dữ liệu (mặc định: dữ liệu mẫu)")]
+TemplatesOpt = Annotated[Path | None, typer.Option(
+    "--templates", help="Thư mục mẫu của người dùng (ưu tiên trước mẫu mặc định)")]
 
 
 def fail(exc: ReportgenError) -> None:
@@ -59,7 +63,8 @@ def _summary_text(summary: dict) -> str:
 def validate_cmd(
     data: DataOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="Coi cảnh báo là lỗi")] = False,
-    year: Annotated[int | None, typer.Option("--year", help="Năm cho bảng dạng ngang không có cột năm")] = None,
+    year: Annotated[int | None, typer.Option(
+        "--year", help="Năm cho bảng dạng ngang không có cột năm")] = None,
     index: Annotated[str | None, typer.Option("--index", help="Mã chỉ số cho bảng dạng ngang")] = None,
     templates: TemplatesOpt = None,
 ) -> None:
@@ -103,7 +108,8 @@ def analyze_cmd(
 @app.command("generate")
 def generate_cmd(
     data: DataOpt = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="Tên đơn vị (mặc định: đơn vị mặc định của cấu hình)")] = None,
+    unit: Annotated[str | None, typer.Option(
+        "--unit", help="Tên đơn vị (mặc định: đơn vị mặc định của cấu hình)")] = None,
     year: Annotated[int | None, typer.Option("--year", help="Năm kết quả (mặc định: năm mới nhất)")] = None,
     config: Annotated[Path | None, typer.Option("--config", help="Tệp cấu hình báo cáo (YAML)")] = None,
     templates: TemplatesOpt = None,
@@ -138,8 +144,10 @@ def batch_cmd(
     year: Annotated[int, typer.Option("--year", help="Năm kết quả")],
     data: DataOpt = None,
     group: Annotated[list[str] | None, typer.Option("--group", help="Nhóm đơn vị (lặp lại được)")] = None,
-    units: Annotated[str | None, typer.Option("--units", help="Chỉ các đơn vị này, cách nhau bởi dấu phẩy")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", help="Số tiến trình song song (mặc định: số lõi)")] = None,
+    units: Annotated[str | None, typer.Option(
+        "--units", help="Chỉ các đơn vị này, cách nhau bởi dấu phẩy")] = None,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", help="Số tiến trình song song (mặc định: số lõi)")] = None,
     out: Annotated[Path, typer.Option("--out", help="Thư mục kết quả")] = Path("output"),
     force: Annotated[bool, typer.Option("--force", help="Tạo lại cả báo cáo không thay đổi")] = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Chuyển thêm sang PDF")] = False,

@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal
 
 LOCALE = "vi"
 ROMAN = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 DASH = "–"
+LETTERS = "abcdđeghiklmnopqrstuvxy"  # Vietnamese item letters: đ after d, no f/j/w/z
+
+
+def rounded(value: float | int, decimals: int = 2) -> Decimal:
+    """The value as written on paper: its shortest decimal form rounded half up, as Excel
+    and the published tables do (47.525 → 47.53, where binary ``round`` gives 47.52)."""
+    exact = Decimal(repr(float(value)))
+    result = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return result if result else abs(result)  # never "-0,00"
 
 
 def num(value: float | int | None, decimals: int = 2) -> str:
@@ -22,19 +32,16 @@ def num(value: float | int | None, decimals: int = 2) -> str:
     if value is None:
         return DASH
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(round(float(value), decimals) + 0.0, format=pattern, locale=LOCALE)
+    return format_decimal(rounded(value, decimals), format=pattern, locale=LOCALE)
 
 
 def signed(value: float | int | None, decimals: int = 2) -> str:
     """Change with its sign: "+0,22", "-0,82", "0,00"."""
     if value is None:
         return DASH
-    text = num(abs(value), decimals)
-    if round(float(value), decimals) > 0:
-        return "+" + text
-    if round(float(value), decimals) < 0:
-        return "-" + text
-    return text
+    q = rounded(value, decimals)
+    text = num(abs(q), decimals)
+    return ("+" + text) if q > 0 else ("-" + text) if q < 0 else text
 
 
 def pad2(value: int | float | None) -> str:
@@ -74,8 +81,7 @@ def roman(n: int) -> str:
 
 def letter(n: int) -> str:
     """Vietnamese item letters for "a)", "b)", … (đ after d, no f/j/w/z)."""
-    letters = ["a", "b", "c", "d", "đ", "e", "g", "h", "i", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "x", "y"]
-    return letters[n] if 0 <= n < len(letters) else str(n + 1)
+    return LETTERS[n] if 0 <= n < len(LETTERS) else str(n + 1)
 
 
 def deadline(rule: dict | None) -> str:

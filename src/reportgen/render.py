@@ -179,8 +179,11 @@ class _Job(DocxTemplate):
 class _ChartImage(InlineImage):
     """An InlineImage that also writes the chart's alt text (``wp:docPr/@descr``)."""
 
-    def __init__(self, tpl: DocxTemplate, png: bytes, width_cm: float, alt: str) -> None:
-        super().__init__(tpl, io.BytesIO(png), width=Cm(width_cm))
+    def __init__(self, tpl: DocxTemplate, png: bytes, width_cm: float, alt: str,
+                 height_cm: float | None = None) -> None:
+        # Both sides when known: a dry run's 1×1 placeholder must take the chart's place.
+        height = Cm(height_cm) if height_cm else None
+        super().__init__(tpl, io.BytesIO(png), width=Cm(width_cm), height=height)
         self.alt = alt
 
     def _insert_image(self) -> str:
@@ -478,7 +481,8 @@ def with_images(value: Any, job: DocxTemplate) -> Any:
         png = value.get("png")
         if isinstance(png, bytes | bytearray) and "width_cm" in value and "image" not in value:
             copied["image"] = _ChartImage(job, bytes(png), float(value["width_cm"]),
-                                          str(value.get("alt_text") or ""))
+                                          str(value.get("alt_text") or ""),
+                                          value.get("height_cm"))
         return copied
     if isinstance(value, list | tuple):
         return [with_images(v, job) for v in value]

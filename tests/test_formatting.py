@@ -1,0 +1,42 @@
+"""Vietnamese number and date formatting: what a clerk expects to read in the report."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from reportgen.formatting import num, pad2, rank, signed, signed_places, vn_date
+
+
+@pytest.mark.parametrize(("value", "decimals", "text"), [
+    (80.98, 2, "80,98"),
+    (1250.5, 2, "1.250,50"),
+    (47.525, 2, "47,53"),  # an exact half on paper rounds up, as in Excel
+    (2.675, 2, "2,68"),  # binary round() gives 2.67
+    (0.125, 2, "0,13"),
+    (-0.001, 2, "0,00"),  # never "-0,00"
+    (63, 0, "63"),
+    (None, 2, "–"),
+])
+def test_num(value, decimals, text) -> None:
+    assert num(value, decimals) == text
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (1.25, "+1,25"), (-8.37, "-8,37"), (0.004, "0,00"), (-0.004, "0,00"), (0.005, "+0,01"),
+    (-0.005, "-0,01"),
+])
+def test_signed(value, text) -> None:
+    assert signed(value) == text
+
+
+def test_ranks_and_places_are_zero_padded_under_ten() -> None:
+    assert (pad2(5), pad2(12), rank(5, 63), rank(5, 63, padded=False)) == ("05", "12", "05/63", "5/63")
+    assert (signed_places(2), signed_places(-10), signed_places(0)) == ("+02", "-10", "0")
+
+
+def test_dates_pad_day_and_the_first_two_months() -> None:
+    assert vn_date(dt.date(2024, 1, 5)) == "ngày 05 tháng 01 năm 2024"
+    assert vn_date(dt.date(2024, 12, 25)) == "ngày 25 tháng 12 năm 2024"
+    assert vn_date(dt.date(2024, 3, 9)) == "ngày 09 tháng 3 năm 2024"
