@@ -70,7 +70,8 @@ def make_toolkit(project: Project, config: str | Path | None = None,
 
     config_path = Path(config) if config else project.search.find(REPORT_CONFIG)
     template_path = project.search.find(template)
-    narrator = Narrator(Phrases.load(project.search), read_yaml(config_path) or {})
+    narrator = Narrator(Phrases.load(project.search), read_yaml(config_path) or {}, str(config_path))
+    narrator.check_settings()
     return Toolkit(project, load_rules(project.search), narrator, Renderer(template_path),
                    template_path, config_path, dpi)
 
@@ -85,7 +86,7 @@ def draw_charts(specs: dict[str, list], dpi: int) -> dict[str, list[dict]]:
     """Draw each chart specification, or record why it was left out; ``dpi`` 0 means a
     dry run that places a blank image of the right size instead of drawing."""
     from .charts.mpl import draw
-    from .charts.spec import too_little_data
+    from .charts.spec import GAP, too_little_data
 
     drawn: dict[str, list[dict]] = {}
     for section, items in specs.items():
@@ -95,13 +96,15 @@ def draw_charts(specs: dict[str, list], dpi: int) -> dict[str, list[dict]]:
             if reason:
                 out.append({"kind": spec.kind, "omitted": reason})
                 continue
-            if dpi <= 0:
-                out.append({"kind": spec.kind, "png": PLACEHOLDER_PNG, "width_cm": spec.width_cm,
-                            "height_cm": spec.height_cm, "alt_text": spec.alt_text})
-                continue
-            image = draw(spec, dpi)
-            out.append({"kind": spec.kind, "png": image.png, "width_cm": image.width_cm,
-                        "height_cm": image.height_cm, "alt_text": image.alt_text})
+            image = draw(spec, dpi) if dpi > 0 else None
+            chart = {"kind": spec.kind, "png": image.png if image else PLACEHOLDER_PNG,
+                     "width_cm": image.width_cm if image else spec.width_cm,
+                     "height_cm": image.height_cm if image else spec.height_cm,
+                     "alt_text": image.alt_text if image else spec.alt_text}
+            if spec.excerpt_of is not None:
+                shown = len(spec.categories) - spec.categories.count(GAP)
+                chart["excerpt"] = {"shown": shown, "of": spec.excerpt_of}
+            out.append(chart)
         drawn[section] = out
     return drawn
 
@@ -124,7 +127,8 @@ def context_from_analysis(kit: Toolkit, dataset: Dataset, analysis: dict) -> dic
     from .figures import index_charts
 
     unit, year = analysis["unit"], analysis["year"]
-    charts = {i["index"]: draw_charts(index_charts(i, unit), kit.dpi) for i in analysis["indices"]}
+    rule = kit.narrator.excerpt_rule(analysis.get("group") or "")
+    charts = {i["index"]: draw_charts(index_charts(i, unit, rule), kit.dpi) for i in analysis["indices"]}
     return kit.narrator.context(analysis, charts, index_sources(dataset, year), is_sample(dataset))
 
 

@@ -577,10 +577,11 @@ def check_templates(templates: str | Path | None = None, data: str | Path | None
         return report
     config_doc = _collect(report, lambda: read_yaml(config_path) or {})  # empty file: defaults
     dataset = _collect(report, lambda: load_dataset(project, data))
-    if config_doc is None or dataset is None:
+    narrator = Narrator(phrases, config_doc or {}, str(config_path))
+    settings_ok = _collect(report, lambda: narrator.check_settings() or True)
+    if config_doc is None or dataset is None or not settings_ok:
         return report
-    kit = Toolkit(project, rules, Narrator(phrases, config_doc), renderer, template_path,
-                  config_path, CHECK_DPI)
+    kit = Toolkit(project, rules, narrator, renderer, template_path, config_path, CHECK_DPI)
     dry_run(kit, dataset, report, units, render=not word_errors)
     return report
 

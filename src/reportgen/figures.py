@@ -6,7 +6,9 @@ captions are filled later by the narrative stage from the editable phrase templa
 
 from __future__ import annotations
 
-from .charts.spec import ChartSpec, Series
+from .charts.spec import GAP, ChartSpec, Series
+from .formatting import pad2
+from .ranking import ExcerptRule
 
 RESULT_CHARTS = ("score_rank", "peer_bars")
 COMPONENT_CHARTS = ("component_bars", "change_bars", "radar")
@@ -33,19 +35,40 @@ def score_rank(index: dict) -> ChartSpec:
     )
 
 
-def peer_bars(index: dict, unit: str) -> ChartSpec:
+def peer_excerpt(peers: list[dict], unit: str, rule: ExcerptRule,
+                 limit: int) -> list[dict | None] | None:
+    """The peers an excerpt of a large group shows, in ranking order, None for a gap; None
+    when the whole group fits under ``limit``."""
+    ordered = sorted(peers, key=lambda p: (p.get("rank") or len(peers) + 1))
+    position = next((n for n, p in enumerate(ordered) if p["unit"] == unit), None)
+    shown = rule.positions(len(ordered), position, limit)
+    return None if shown is None else [None if n is None else ordered[n] for n in shown]
+
+
+def peer_bars(index: dict, unit: str, rule: ExcerptRule | None = None) -> ChartSpec:
+    """Every peer's score, the unit highlighted; a large group as an excerpt whose names
+    carry their ranks ("598. Hòa Lâm") so the reader still sees where the unit stands."""
     peers = index.get("peers") or []
     mean = (index.get("peer") or {}).get("mean")
+    shown = peer_excerpt(peers, unit, rule, rule.chart_max_units) if rule else None
+    if shown is None:
+        names, values, highlight = [p["unit"] for p in peers], [p["score"] for p in peers], unit
+    else:
+        names = [GAP if p is None else f"{pad2(p['rank'])}. {p['unit']}" for p in shown]
+        values = [None if p is None else p["score"] for p in shown]
+        highlight = next((n for n, p in zip(names, shown, strict=True) if p and p["unit"] == unit),
+                         None)
     return ChartSpec(
         kind="peer_bars",
-        categories=tuple(p["unit"] for p in peers),
-        series=(Series(index["short_name"], tuple(p["score"] for p in peers)),),
-        highlight=unit,
+        categories=tuple(names),
+        series=(Series(index["short_name"], tuple(values)),),
+        highlight=highlight,
+        excerpt_of=len(peers) if shown is not None else None,
         reference=mean,
         reference_label="Trung bình",
         value_label=f"Điểm ({index['unit']})",
         alt_text=f"Vị trí của {unit} trong bảng xếp hạng {index['short_name']}",
-        height_cm=max(8.0, min(17.0, 0.24 * len(peers) + 2.5)),
+        height_cm=max(8.0, min(17.0, 0.24 * len(names) + 2.5)),
     )
 
 
@@ -99,8 +122,9 @@ def radar(index: dict) -> ChartSpec | None:
     )
 
 
-def index_charts(index: dict, unit: str) -> dict[str, list[ChartSpec]]:
-    """Charts for section I (results) and section II (components) of one index."""
+def index_charts(index: dict, unit: str, rule: ExcerptRule | None = None) -> dict[str, list[ChartSpec]]:
+    """Charts for section I (results) and section II (components) of one index; ``rule``
+    says when the position chart of a large group becomes an excerpt."""
     components = [component_bars(index, unit)]
     if index.get("previous") and not index.get("methodology_changed"):
         components.append(change_bars(index))
@@ -109,4 +133,4 @@ def index_charts(index: dict, unit: str) -> dict[str, list[ChartSpec]]:
         components.append(spider)
     if not top_components(index):
         components = []
-    return {"results": [score_rank(index), peer_bars(index, unit)], "components": components}
+    return {"results": [score_rank(index), peer_bars(index, unit, rule)], "components": components}

@@ -21,6 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from . import formatting as fmt
 from .errors import ConfigError, Issue, Location
 from .errors import TemplateError as ReportTemplateError
+from .ranking import ExcerptRule
 from .resources import SearchPath
 
 PHRASE_FILES = ("ket-qua.j2", "phan-tich.j2", "danh-gia.j2", "trach-nhiem.j2", "giai-phap.j2",
@@ -79,6 +80,13 @@ class Phrases:
 
     def text(self, file: str, macro: str, **kwargs: Any) -> str:
         return " ".join(self.paragraphs(file, macro, **kwargs))
+
+    def optional(self, file: str, macro: str, **kwargs: Any) -> str:
+        """Like :meth:`text`, but "" when the file has no such macro (a phrase file written
+        before the macro existed keeps working)."""
+        if not hasattr(self.modules.get(file), macro):
+            return ""
+        return self.text(file, macro, **kwargs)
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -266,9 +274,18 @@ def appendix_component_rows(index: Mapping[str, Any], letter: str) -> list[dict[
     return rows
 
 
-def ranking_rows(index: Mapping[str, Any], unit: str) -> list[dict[str, Any]]:
+def ranking_rows(index: Mapping[str, Any], unit: str,
+                 rule: ExcerptRule | None = None) -> list[dict[str, Any]]:
+    """Phụ lục II rows: every peer, or an excerpt of a large group with "…" rows for gaps."""
+    from .figures import peer_excerpt
+
+    peers = index.get("peers") or []
+    shown = peer_excerpt(peers, unit, rule, rule.table_max_units) if rule else None
     rows = []
-    for p in index.get("peers") or []:
+    for p in peers if shown is None else shown:
+        if p is None:
+            rows.append({key: GAP_CELL for key in RANKING_KEYS} | {"highlight": False})
+            continue
         rows.append({
             "rank": fmt.pad2(p.get("rank")), "unit": p["unit"], "score": fmt.num(p.get("score")),
             "percent": fmt.num(p.get("percent")), "delta": fmt.signed(p.get("delta_score")),
@@ -276,6 +293,10 @@ def ranking_rows(index: Mapping[str, Any], unit: str) -> list[dict[str, Any]]:
             "rating": (p.get("rating") or fmt.DASH), "highlight": p["unit"] == unit,
         })
     return rows
+
+
+GAP_CELL = "…"  # every cell of the row standing for units an excerpt leaves out
+RANKING_KEYS = ("rank", "unit", "score", "percent", "delta", "delta_rank", "rating")
 
 
 # --- the whole context ------------------------------------------------------------------
@@ -289,6 +310,16 @@ class Narrator:
 
     phrases: Phrases
     config: Mapping[str, Any]
+    config_file: str | None = None  # for located configuration errors
+
+    def excerpt_rule(self, group: str) -> ExcerptRule:
+        """When the peer lists of a group's reports are cut (``peer_excerpt``)."""
+        return ExcerptRule.from_settings(report_settings(self.config, group), self.config_file)
+
+    def check_settings(self) -> None:
+        """Raise :class:`ConfigError` now, before any report, for settings every report reads."""
+        for group in ("", *(self.config.get("groups") or {})):
+            self.excerpt_rule(group)
 
     def context(self, analysis: Mapping[str, Any], charts: Mapping[str, Mapping[str, list]],
                 sources: Mapping[str, str], sample: bool = False) -> dict[str, Any]:
@@ -345,6 +376,8 @@ class Narrator:
                 continue
             n = counter.next("chart")
             caption = self.phrases.text("bieu-do.j2", "chu_thich", kind=chart["kind"], i=i, u=u, n=n)
+            if chart.get("excerpt"):
+                caption = f"{caption} {self._excerpt_note(chart['excerpt'], u)}".strip()
             source = self.phrases.text("bieu-do.j2", "nguon", i=i, u=u,
                                        source=sources.get(i["index"], ""))
             drawn.append({**chart, "caption": caption, "source": source})
@@ -438,14 +471,26 @@ class Narrator:
             "solutions": solutions,
         }
 
+    def _excerpt_note(self, excerpt: Mapping[str, int], u: Mapping) -> str:
+        return self.phrases.optional("bieu-do.j2", "trich", shown=excerpt["shown"], of=excerpt["of"],
+                                     u=u)
+
+    def _ranking_table(self, letter: str, i: Mapping, u: Mapping, rule: ExcerptRule) -> dict[str, Any]:
+        rows = ranking_rows(i, u["name"], rule)
+        caption = f"{letter}. {i['name']} năm {i['year']}"
+        shown = sum(1 for r in rows if r["unit"] != GAP_CELL)
+        if shown < len(i["peers"]):
+            caption = f"{caption} {self._excerpt_note({'shown': shown, 'of': len(i['peers'])}, u)}"
+        return {"caption": caption.strip(), "kind": "ranking", "rows": rows}
+
     def _appendices(self, analysis: Mapping, u: Mapping, report: Mapping) -> list[dict[str, Any]]:
         indices = analysis["indices"]
         letters = "ABCDEFGHIK"
+        rule = self.excerpt_rule(analysis.get("group") or "")
         comp_tables = [{"caption": f"{letters[n]}. {i['name']}", "kind": "components",
                         "rows": appendix_component_rows(i, letters[n])}
                        for n, i in enumerate(indices) if i["components"]]
-        rank_tables = [{"caption": f"{letters[n]}. {i['name']} năm {i['year']}", "kind": "ranking",
-                        "rows": ranking_rows(i, u["name"])}
+        rank_tables = [self._ranking_table(letters[n], i, u, rule)
                        for n, i in enumerate(indices) if i.get("peers")]
         appendices = []
         if comp_tables:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ConfigError, Location
 
 # Scores are published with 2–4 decimals; anything closer than this is a tie.
 TIE_EPSILON = 1e-9
@@ -24,3 +28,70 @@ def rank_map(scores: Mapping[str, float]) -> dict[str, int]:
     """Competition ranks keyed like ``scores``."""
     keys = list(scores)
     return dict(zip(keys, competition_ranks([scores[k] for k in keys]), strict=True))
+
+
+def excerpt(count: int, position: int | None, head: int, around: int, tail: int) -> list[int | None]:
+    """Positions (0-based, in ranking order) an excerpt of ``count`` ranked units shows: the
+    first ``head``, ``around`` on each side of ``position`` (the unit reported on) and the
+    last ``tail``; ``None`` stands where a run of units is left out (a gap of a single unit
+    is shown instead)."""
+    keep = set(range(min(head, count))) | set(range(max(count - tail, 0), count))
+    if position is not None and 0 <= position < count:
+        keep |= set(range(max(position - around, 0), min(position + around + 1, count)))
+    shown: list[int | None] = []
+    previous = -1
+    for pos in sorted(keep):
+        if pos - previous == 2:  # one unit alone between two shown ones: show it
+            shown.append(pos - 1)
+        elif pos - previous > 2:
+            shown.append(None)
+        shown.append(pos)
+        previous = pos
+    if previous < count - 1:
+        shown.append(None)
+    return shown
+
+
+@dataclass(frozen=True)
+class ExcerptRule:
+    """When a long peer list is cut, and how (``peer_excerpt`` in report.yaml): a group of
+    more than ``chart_max_units`` units shows an excerpt in the position chart, of more
+    than ``table_max_units`` in the appendix ranking. The whole ranking is the group
+    overview's (``reportgen batch``)."""
+
+    chart_max_units: int = 70
+    table_max_units: int = 150
+    head: int = 10
+    around: int = 5
+    tail: int = 5
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any], file: str | None = None) -> ExcerptRule:
+        """The rule of a report's settings; a value that is not a whole number ≥ 0 is a
+        :class:`ConfigError` naming the file and key."""
+        given = settings.get("peer_excerpt") or {}
+        if not isinstance(given, Mapping):
+            raise ConfigError("'peer_excerpt' phải gồm các khóa chart_max_units, table_max_units, "
+                              "head, around, tail", Location(file=file, where="khóa peer_excerpt"))
+        values = {}
+        for key in cls.__dataclass_fields__:
+            if key not in given:
+                continue
+            value = given[key]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ConfigError(f"'peer_excerpt.{key}' phải là số nguyên không âm, không phải "
+                                  f"{value!r}", Location(file=file, where=f"khóa peer_excerpt.{key}"))
+            values[key] = value
+        unknown = sorted(set(given) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise ConfigError(f"khóa không dùng được trong 'peer_excerpt': {', '.join(map(str, unknown))} "
+                              f"(dùng: {', '.join(cls.__dataclass_fields__)})",
+                              Location(file=file, where="khóa peer_excerpt"))
+        return cls(**values)
+
+    def positions(self, count: int, position: int | None, limit: int) -> list[int | None] | None:
+        """The excerpt of ``count`` ranked units (see :func:`excerpt`), or None when the
+        whole list fits under ``limit``."""
+        if count <= limit:
+            return None
+        return excerpt(count, position, self.head, self.around, self.tail)

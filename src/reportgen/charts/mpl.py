@@ -502,10 +502,13 @@ PEER_ROW_MIN_PT = 7.0  # below this row height, horizontal bars give way to vert
 
 
 def _peer_bars(fig: Figure, spec: ChartSpec) -> None:
-    """All peers sorted by score, the unit in its colour, the peer mean as a dashed line."""
-    main = spec.main_series()
-    peers = [(c, v) for c, v in zip(spec.categories, main.values, strict=True) if v is not None]
-    peers.sort(key=lambda p: -p[1])
+    """All peers sorted by score (an excerpt of a large group as given, with its gaps), the
+    unit in its colour, the peer mean as a dashed line."""
+    pairs = list(zip(spec.categories, spec.main_series().values, strict=True))
+    if spec.excerpt_of is None:
+        peers = sorted(((c, v) for c, v in pairs if v is not None), key=lambda p: -p[1])
+    else:
+        peers = [(c, v) for c, v in pairs if v is not None or c == S.GAP]
     ax = fig.add_subplot()
     row = _plot_pt(spec, "y", 1.6) / max(len(peers), 1)
     horizontal = row >= PEER_ROW_MIN_PT or len(peers) <= 12
@@ -516,18 +519,26 @@ def _peer_bars(fig: Figure, spec: ChartSpec) -> None:
     _reference_mark(ax, spec, horizontal)
 
 
+def _peer_top(values: Sequence[float | None]) -> float:
+    """The value axis' end: room above the best score for its label (1 when every score is
+    about 0, so the axis never collapses)."""
+    best = max((v for v in values if v is not None), default=0.0)
+    return best * 1.1 if best > 1e-6 else 1.0
+
+
 def _peer_colours(spec: ChartSpec, names: Sequence[str]) -> list[str]:
     """Unit colour for the highlighted peer, a quiet grey for the others."""
     return [S.UNIT if name == spec.highlight else S.PEERS for name in names]
 
 
-def _bar_collection(ax: Axes, values: Sequence[float], colours: Sequence[str],
+def _bar_collection(ax: Axes, values: Sequence[float | None], colours: Sequence[str],
                     horizontal: bool, width: float = 0.72) -> None:
     """Many bars as one PolyCollection: one draw call instead of one Rectangle artist
-    per bar (150 bars: ~5 ms instead of ~100 ms)."""
+    per bar (150 bars: ~5 ms instead of ~100 ms). A None value leaves its slot empty."""
     half = width / 2
     boxes = [[(i - half, 0.0), (i - half, v), (i + half, v), (i + half, 0.0)]
-             for i, v in enumerate(values)]
+             for i, v in enumerate(values) if v is not None]
+    colours = [c for c, v in zip(colours, values, strict=True) if v is not None]
     if horizontal:
         boxes = [[(y, x) for x, y in box] for box in boxes]
     ax.add_collection(PolyCollection(boxes, facecolors=list(colours), edgecolors="none",
@@ -539,14 +550,15 @@ def _unit_text(unit: bool) -> dict[str, str]:
     return {"fontweight": "bold" if unit else "normal", "color": S.UNIT if unit else S.INK}
 
 
-def _peer_rows(ax: Axes, spec: ChartSpec, peers: list[tuple[str, float]], size: float) -> None:
+def _peer_rows(ax: Axes, spec: ChartSpec, peers: list[tuple[str, float | None]],
+               size: float) -> None:
     """Horizontal bars, best at the top, names on the left and values at the bar ends.
     Names and values are plain texts, not ticks and annotations: 63 rows draw twice as fast."""
     names = [p[0] for p in peers]
     values = [p[1] for p in peers]
     _bar_collection(ax, values, _peer_colours(spec, names), horizontal=True)
     ax.set_ylim(max(len(peers), 1) - 0.5, -0.5)
-    top = max(values, default=1.0) * 1.1
+    top = _peer_top(values)
     ax.set_xlim(0, top)
     ax.set_yticks([])
     _row_names(ax, names, spec.highlight, size)
@@ -573,26 +585,28 @@ def _row_names(ax: Axes, names: Sequence[str], highlight: str | None, size: floa
                 in_layout=unit or _text_em(name) >= widest - 1.5, **_unit_text(unit))
 
 
-def _row_values(ax: Axes, spec: ChartSpec, names: Sequence[str], values: Sequence[float],
+def _row_values(ax: Axes, spec: ChartSpec, names: Sequence[str], values: Sequence[float | None],
                 size: float, top: float) -> None:
     """Values after the bar ends; only labels the mean line crosses get a white box."""
     tr = _offset(ax, 2, 0, ax.transData)
     span = size * 3.2 / _plot_pt(spec, "x", 4.0) * top  # a label's width, in data units
     for i, (name, v) in enumerate(zip(names, values, strict=True)):
+        if v is None:  # the gap of an excerpt
+            continue
         crossed = spec.reference is not None and v - 0.02 * top <= spec.reference <= v + span
         ax.text(v, i, fmt(v, spec.decimals), transform=tr, ha="left", va="center",
                 fontsize=size, zorder=4, bbox=LABEL_BOX if crossed else None, in_layout=i == 0,
                 **_unit_text(name == spec.highlight))
 
 
-def _peer_columns(ax: Axes, spec: ChartSpec, peers: list[tuple[str, float]]) -> None:
+def _peer_columns(ax: Axes, spec: ChartSpec, peers: list[tuple[str, float | None]]) -> None:
     """Vertical bars with rotated names, for many peers on a short chart; only the unit's
     bar carries its value. When even rotated names cannot fit, only the unit is named."""
     names = [p[0] for p in peers]
     values = [p[1] for p in peers]
     _bar_collection(ax, values, _peer_colours(spec, names), horizontal=False)
     ax.set_xlim(-0.6, len(peers) - 0.4)
-    top = max(values, default=1.0) * 1.1
+    top = _peer_top(values)
     ax.set_ylim(0, top)
     ax.set_xticks([])
     size = min(TICK_PT, _plot_pt(spec, "x", 1.8) / max(len(peers), 1) * 0.85)

@@ -32,6 +32,9 @@ COMPARE: Final = "compare"
 REFERENCE: Final = "reference"
 ROLES: Final[tuple[str, ...]] = get_args(SeriesRole)
 
+# peer_bars excerpt of a large group: a category standing for the units left out.
+GAP: Final = "…"
+
 MIN_YEARS: Final = 2
 MIN_PEERS: Final = 3
 MIN_COMPONENTS: Final = 2
@@ -110,6 +113,9 @@ class ChartSpec:
     * ``secondary``: score_rank's ranks, drawn on a reversed right axis; ``rank_of`` gives,
       per category, the number of ranked units, so labels read "40/63" (N may change: 63 → 34).
     * ``decimals``: data-label precision; ``value_max``: the value-axis (or radar) maximum.
+    * ``excerpt_of``: peer_bars of a large group: the categories are an excerpt of this many
+      ranked peers, already in ranking order (kept as given), with a :data:`GAP` category (no
+      value) wherever a run of peers is left out.
     """
 
     kind: ChartKind
@@ -129,6 +135,7 @@ class ChartSpec:
     width_cm: float = 15.5
     height_cm: float = 8.0
     rank_of: tuple[int | None, ...] = field(default=())
+    excerpt_of: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "categories", tuple(str(c) for c in self.categories))
@@ -168,6 +175,8 @@ def _shape_problems(spec: ChartSpec) -> list[str]:
         problems.append("width_cm and height_cm must be positive")
     if spec.value_max is not None and spec.value_max <= 0:
         problems.append("value_max must be positive")
+    if spec.excerpt_of is not None and spec.excerpt_of < n - spec.categories.count(GAP):
+        problems.append("excerpt_of is smaller than the number of peers shown")
     return problems
 
 
