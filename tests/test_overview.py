@@ -377,3 +377,31 @@ def test_heatmap_classes_cover_the_data_and_stop_at_the_maximum() -> None:
     assert colours[0].upper() == S.HEATMAP_SCALE[0] and colours[-1].upper() == S.HEATMAP_SCALE[-1]
     # dark classes get white text, light ones dark text
     assert mpl._luminance(colours[0]) < mpl.DARK_CELL < mpl._luminance(colours[-1])
+
+
+def test_a_large_group_heatmap_is_split_in_equal_parts_with_one_legend(overview: dict) -> None:
+    index = overview["indices"][0]
+    units = [f"xã {n:03d}" for n in range(1, 101)]
+    percent = [[50.0 + n * 0.4] * 7 for n in range(100)]  # 50.0 … 89.6
+    big = {**index, "matrix": {**index["matrix"], "units": units, "percent": percent}}
+    parts = ov.heatmap_specs(big)
+    assert [len(p.categories) for p in parts] == [34, 34, 32]
+    assert [c for p in parts for c in p.categories] == units  # ranking order kept, none lost
+    assert {p.class_range for p in parts} == {(50.0, 50.0 + 99 * 0.4)}
+    assert all(p.height_cm <= 23.0 for p in parts)
+    assert ov.heatmap_specs(index) == [ov.heatmap_spec(index)]  # a small group: one chart
+
+
+def legend_texts(spec: ChartSpec) -> list[str]:
+    with matplotlib.rc_context(mpl.style()):
+        fig = mpl.build_figure(spec, 60)
+    return [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+
+
+def test_heatmap_parts_share_their_colour_classes() -> None:
+    top = heatmap(("xã 1", "xã 2"), PAR[:3], 7.0, class_range=(50.0, 99.0))
+    bottom = heatmap(("xã 3", "xã 4"), PAR[:3], 7.0, class_range=(50.0, 99.0))
+    alone = heatmap(("xã 3", "xã 4"), PAR[:3], 7.0)
+    assert legend_texts(top) == legend_texts(bottom)
+    assert legend_texts(top)[0].startswith("50")  # the group's lowest class, not this part's
+    assert legend_texts(alone) != legend_texts(top)

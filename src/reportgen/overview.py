@@ -27,6 +27,7 @@ group), else from the phrase file (texts) and ``defaults.recipients``.
 from __future__ import annotations
 
 import io
+import math
 import statistics
 import zipfile
 from collections import Counter
@@ -50,6 +51,7 @@ PHRASE_DEPENDENCIES = ("tong-hop.j2", "_chung.j2", "ket-qua.j2")  # ket-qua: sam
 TOP = 3  # units listed as leading, lagging, rising and falling (more when tied)
 DIGITS = 6
 HEATMAP_DECIMALS = 1
+HEATMAP_ROWS = 45  # most units in one heatmap: a larger group is drawn in parts, a page each
 OVERRIDDEN = ("subject", "intro", "closing", "recipients")  # unit-specific in report.yaml
 APPENDIX_LETTERS = "ABCDEGHIKLMN"
 
@@ -329,27 +331,43 @@ def _matrix(prep: Prepared, year: int, index: str, units: list[str],
 
 # --- charts --------------------------------------------------------------------------------
 
-def heatmap_spec(index: Mapping[str, Any]) -> ChartSpec:
-    """The units × components grid (percent of the maximum), units in ranking order; the
-    height grows with the number of units so that 45 rows stay legible on one page."""
+def heatmap_spec(index: Mapping[str, Any], rows: slice = slice(None),
+                 class_range: tuple[float, float] | None = None) -> ChartSpec:
+    """The units × components grid (percent of the maximum), units in ranking order (those
+    of ``rows``); the height grows with the number of units so that 45 rows stay legible on
+    one page."""
     matrix = index["matrix"]
-    units = tuple(matrix["units"]) if matrix["names"] else ()
-    series = tuple(Series(name, tuple(row[n] for row in matrix["percent"]))
+    units = tuple(matrix["units"][rows]) if matrix["names"] else ()
+    percent = matrix["percent"][rows]
+    series = tuple(Series(name, tuple(row[n] for row in percent))
                    for n, name in enumerate(matrix["names"]))
     return ChartSpec(
         kind="heatmap", categories=units, series=series or (Series("", ()),),
         value_label="Tỷ lệ điểm đạt so với điểm tối đa (%)", value_max=100.0,
-        decimals=HEATMAP_DECIMALS, width_cm=16.5,
+        decimals=HEATMAP_DECIMALS, width_cm=16.5, class_range=class_range,
         height_cm=max(7.0, min(23.0, 3.2 + 0.44 * len(units))),
         alt_text=(f"Tỷ lệ điểm đạt các {index['component_word']} {index['short_name']} "
                   f"năm {index['year']} của từng đơn vị"))
+
+
+def heatmap_specs(index: Mapping[str, Any]) -> list[ChartSpec]:
+    """The grid in one chart, or for a large group in parts of at most HEATMAP_ROWS units
+    (a page each), of equal size and with one colour legend for all."""
+    units = len(index["matrix"]["units"])
+    if units <= HEATMAP_ROWS:
+        return [heatmap_spec(index)]
+    parts = math.ceil(units / HEATMAP_ROWS)
+    size = math.ceil(units / parts)
+    values = [v for row in index["matrix"]["percent"] for v in row if v is not None]
+    span = (min(values), max(values)) if values else None
+    return [heatmap_spec(index, slice(start, start + size), span) for start in range(0, units, size)]
 
 
 def overview_charts(overview: Mapping[str, Any], dpi: int) -> dict[str, list[dict]]:
     """The heatmap of every index with components, drawn (or the reason it is left out)."""
     from .build import draw_charts
 
-    specs = {i["index"]: [heatmap_spec(i)] for i in overview["indices"] if i["components"]}
+    specs = {i["index"]: heatmap_specs(i) for i in overview["indices"] if i["components"]}
     return draw_charts(specs, dpi)
 
 
@@ -472,11 +490,15 @@ def _components(phrases: Any, i: Mapping, o: Mapping, charts: list, source: str,
                 counter: _Counter) -> dict[str, Any]:
     """Section II for one index: sentences, the heatmap, the component means table."""
     drawn, notes = [], []
+    parts = sum(1 for chart in charts if not chart.get("omitted"))
     for chart in charts:
         if chart.get("omitted"):
             notes += phrases.paragraphs(PHRASES, "bo_qua_bieu_do", i=i, o=o, reason=chart["omitted"])
             continue
         caption = phrases.text(PHRASES, "bieu_do", i=i, o=o, n=counter.next("chart"))
+        if parts > 1:
+            part = phrases.optional(PHRASES, "phan_bieu_do", part=len(drawn) + 1, parts=parts)
+            caption = f"{caption} {part}".strip()
         drawn.append({**chart, "caption": caption,
                       "source": phrases.text(PHRASES, "nguon", i=i, o=o, source=source)})
     return {

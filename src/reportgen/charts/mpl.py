@@ -825,7 +825,8 @@ def _heatmap(fig: Figure, spec: ChartSpec) -> None:
         ax.set_axis_off()
         return
     grid = [[s.values[r] for s in spec.series] for r in range(rows)]
-    bounds = _class_bounds([v for row in grid for v in row if v is not None], spec.value_max)
+    present = list(spec.class_range or (v for row in grid for v in row if v is not None))
+    bounds = _class_bounds(present, spec.value_max)
     colours = _class_colours(len(bounds) - 1)
     fills = [[_class_colour(v, bounds, colours) for v in row] for row in grid]
     ax.imshow([[to_rgb(c) for c in row] for row in fills], aspect="auto",

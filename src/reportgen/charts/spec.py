@@ -116,6 +116,8 @@ class ChartSpec:
     * ``excerpt_of``: peer_bars of a large group: the categories are an excerpt of this many
       ranked peers, already in ranking order (kept as given), with a :data:`GAP` category (no
       value) wherever a run of peers is left out.
+    * ``class_range``: heatmap: the (low, high) data range the colour classes cover, so the
+      parts of a grid split over several charts share one legend; None: this chart's data.
     """
 
     kind: ChartKind
@@ -136,6 +138,7 @@ class ChartSpec:
     height_cm: float = 8.0
     rank_of: tuple[int | None, ...] = field(default=())
     excerpt_of: int | None = None
+    class_range: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "categories", tuple(str(c) for c in self.categories))
@@ -175,6 +178,8 @@ def _shape_problems(spec: ChartSpec) -> list[str]:
         problems.append("width_cm and height_cm must be positive")
     if spec.value_max is not None and spec.value_max <= 0:
         problems.append("value_max must be positive")
+    if spec.class_range is not None and spec.class_range[0] > spec.class_range[1]:
+        problems.append("class_range must be (low, high)")
     if spec.excerpt_of is not None and spec.excerpt_of < n - spec.categories.count(GAP):
         problems.append("excerpt_of is smaller than the number of peers shown")
     return problems
