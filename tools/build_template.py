@@ -638,25 +638,25 @@ def charts_block(doc, seq: str) -> None:
 
 
 SUMMARY_COLS = [
-    Col("Chỉ số", 3.6, "name", "Ô bảng"),
+    Col("Chỉ số", 3.0, "name", "Ô bảng"),
     Col("Năm trước", 1.7, "prev", group="Kết quả"),
     Col("Năm đánh giá", 1.7, "score", group="Kết quả"),
     Col("Tăng/ giảm", 1.6, "delta", group="Kết quả"),
-    Col("Năm trước", 1.7, "prev_rank", "Ô bảng - giữa", group="Xếp hạng"),
-    Col("Năm đánh giá", 1.7, "rank", "Ô bảng - giữa", group="Xếp hạng"),
+    Col("Năm trước", 2.0, "prev_rank", "Ô bảng - giữa", group="Xếp hạng"),  # "135/143"
+    Col("Năm đánh giá", 2.0, "rank", "Ô bảng - giữa", group="Xếp hạng"),
     Col("Tăng/ giảm bậc", 1.6, "delta_rank", "Ô bảng - giữa", group="Xếp hạng"),
     Col("Nhóm, xếp loại", 2.9, "rating", "Ô bảng"),
 ]
 
 COMPONENT_COLS = [
     Col("STT", 1.1, "no", "Ô bảng - giữa"),
-    Col("Lĩnh vực, chỉ số thành phần", 4.9, "name", "Ô bảng"),
+    Col("Lĩnh vực, chỉ số thành phần", 4.4, "name", "Ô bảng"),
     Col("Điểm tối đa", 1.5, "max"),
     Col("Điểm đạt", 1.5, "score"),
     Col("Tỷ lệ (%)", 1.5, "percent"),
     Col("Điểm bị mất", 1.5, "lost"),
     Col("Tăng/ giảm điểm", 1.6, "delta"),
-    Col("Xếp hạng", 1.5, "rank", "Ô bảng - giữa"),
+    Col("Xếp hạng", 2.0, "rank", "Ô bảng - giữa"),  # "107/150" (a province's communes)
     Col("Tăng/ giảm bậc", 1.4, "delta_rank", "Ô bảng - giữa"),
 ]
 
