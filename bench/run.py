@@ -56,8 +56,9 @@ def per_report(runs: int) -> dict:
     prepared = prepare(dataset)
     unit, year = default_unit_and_year(dataset, kit, None, None)
     analysis = analyze_unit(prepared, unit, year, kit.rules)
-    specs = [s for i in analysis["indices"] for group in index_charts(i, unit).values() for s in group
-             if not too_little_data(s)]
+    rule = kit.narrator.excerpt_rule(analysis.get("group") or "")
+    specs = [s for i in analysis["indices"] for group in index_charts(i, unit, rule).values()
+             for s in group if not too_little_data(s)]
     render_report(kit, prepared, dataset, unit, year)  # warm-up
     floor_document(specs, CHART_DPI)
     report_times, floor_times = [], []
@@ -116,6 +117,28 @@ def batch(sizes: tuple[int, ...], indexes: str, work: Path) -> dict:
     return out
 
 
+def targets(figures: dict) -> list[tuple[str, str, bool]]:
+    """(target, measured, met) for each target of the benchmark issue."""
+    b = figures["batch"]
+    sizes = sorted(int(k) for k in b["seconds_per_unit_jobs2"])
+    small, large = sizes[0], sizes[-1]
+    ratio = figures["per_report"]["ratio"]
+    rerun = b[f"{small}_rerun_unchanged"]["wall_s"]
+    speedup = b["speedup_2_workers"]
+    growth = b.get("per_unit_growth", 0.0)
+    workers = (b[f"{small}_jobs2"]["worker_mb"], b[f"{large}_jobs2"]["worker_mb"])
+    peak = max(*workers, b[f"{small}_jobs1"]["parent_mb"])
+    return [
+        ("report/floor ≤ 1,5", f"{ratio:.2f}", ratio <= 1.5),
+        (f"chạy lại {small} đơn vị không đổi ≤ 5 s (cả tiến trình)", f"{rerun:.2f} s", rerun <= 5),
+        ("tăng tốc với 2 tiến trình ≥ 1,7×", f"{speedup:.2f}×", speedup >= 1.7),
+        (f"thời gian mỗi đơn vị, {large} so với {small}: trong 10 %", f"{growth:+.1%}", abs(growth) <= 0.10),
+        ("bộ nhớ đỉnh mỗi tiến trình ≤ 400 MB", f"{peak:.0f} MB", peak <= 400),
+        (f"bộ nhớ mỗi tiến trình con không tăng ({small} → {large} đơn vị)",
+         f"{workers[0]:.0f} → {workers[1]:.0f} MB", workers[1] <= workers[0] * 1.10),
+    ]
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (smoke run)")
@@ -133,6 +156,8 @@ def main(argv: list[str] | None = None) -> dict:
                    "batch": batch(sizes, args.indexes, work)}
     figures["peak_mb_bench_process"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(figures, ensure_ascii=False, indent=1))
+    for name, measured, met in targets(figures):
+        print(f"{'ĐẠT ' if met else 'CHƯA'}  {name}: {measured}")
     if args.json:
         args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
     return figures

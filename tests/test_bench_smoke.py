@@ -24,3 +24,5 @@ def test_benchmark_smoke(tmp_path: Path):
     figures = bench.batch((3,), "PAR_INDEX", tmp_path)
     assert figures["3_jobs1"]["generated"] == 3 and figures["3_jobs2"]["generated"] == 3
     assert figures["3_rerun_unchanged"]["skipped"] == 3
+    rows = bench.targets({"per_report": report, "batch": figures})
+    assert len(rows) == 6 and all(isinstance(met, bool) for _, _, met in rows)
