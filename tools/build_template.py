@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -863,27 +863,34 @@ def properties(doc) -> None:
     props.modified = stamp
 
 
-def build() -> Document:
-    """The whole template, in document order."""
+def build_document(properties_of: Callable, parts: Sequence[Callable],
+                   closing_parts: Sequence[Callable]) -> Document:
+    """A template in document order: styles, settings and the page of every template, the
+    header block, then ``parts`` (title and sections), the closing paragraph and signature,
+    then ``closing_parts`` (appendices)."""
     doc = Document()
     setup_styles(doc)
     settings(doc)
-    properties(doc)
+    properties_of(doc)
     body = doc.sections[0]
     setup_page(body, landscape=False)
     page_headers(body)
     header_block(doc)
-    title_block(doc)
-    section_results(doc)
-    section_components(doc)
-    section_assessment(doc)
-    section_responsibility(doc)
-    section_tasks(doc)
+    for part in parts:
+        part(doc)
     para(doc, "{{ report.closing }}")
     signature_block(doc)
-    appendices(doc)
+    for part in closing_parts:
+        part(doc)
     _order_ppr_children(doc.element)
     return doc
+
+
+def build() -> Document:
+    """The unit report template."""
+    return build_document(properties, [title_block, section_results, section_components,
+                                       section_assessment, section_responsibility, section_tasks],
+                          [appendices])
 
 
 # --- the group overview (tong-hop.docx) ---------------------------------------------------
@@ -1039,24 +1046,10 @@ def overview_properties(doc) -> None:
 
 
 def build_overview() -> Document:
-    """The group overview template, in document order."""
-    doc = Document()
-    setup_styles(doc)
-    settings(doc)
-    overview_properties(doc)
-    body = doc.sections[0]
-    setup_page(body, landscape=False)
-    page_headers(body)
-    header_block(doc)
-    overview_title_block(doc)
-    overview_results(doc)
-    overview_components(doc)
-    overview_leaders(doc)
-    para(doc, "{{ report.closing }}")
-    signature_block(doc)
-    overview_appendices(doc)
-    _order_ppr_children(doc.element)
-    return doc
+    """The group overview template."""
+    return build_document(overview_properties, [overview_title_block, overview_results,
+                                                overview_components, overview_leaders],
+                          [overview_appendices])
 
 
 def main(argv: Sequence[str] = ()) -> int:
