@@ -340,7 +340,7 @@ class Narrator:
         u = {"name": unit, "year": year, "next_year": action_year, "label": report["unit_label"],
              "short": report["unit_short"], "peer_label": report["peer_label"],
              "agency_short": report["agency_short"]}
-        counter = _Counter()
+        counter = Numbering()
         return {
             "report": report,
             "sections": self._sections(action_year),
@@ -366,7 +366,7 @@ class Narrator:
         }
 
     def _chart_entries(self, kind_charts: list, i: Mapping, u: Mapping, sources: Mapping,
-                       counter: _Counter) -> tuple[list[dict], list[str]]:
+                       counter: Numbering) -> tuple[list[dict], list[str]]:
         """Number the drawn charts and caption them; omitted ones become a sentence."""
         drawn, notes = [], []
         for chart in kind_charts:
@@ -384,7 +384,7 @@ class Narrator:
         return drawn, notes
 
     def _result(self, i: Mapping, u: Mapping, charts: Mapping, sources: Mapping,
-                counter: _Counter) -> dict[str, Any]:
+                counter: Numbering) -> dict[str, Any]:
         n = counter.next("result")
         drawn, notes = self._chart_entries(charts.get("results", []), i, u, sources, counter)
         return {
@@ -394,7 +394,7 @@ class Narrator:
             "notes": notes,
         }
 
-    def _summary(self, indices: list, u: Mapping, counter: _Counter) -> dict[str, Any]:
+    def _summary(self, indices: list, u: Mapping, counter: Numbering) -> dict[str, Any]:
         n = counter.next("table")
         years = sorted({i["year"] for i in indices} | {i["previous"]["year"] for i in indices
                                                         if i.get("previous")})
@@ -406,7 +406,7 @@ class Narrator:
         }
 
     def _components(self, n: int, i: Mapping, u: Mapping, charts: Mapping, sources: Mapping,
-                    counter: _Counter) -> dict[str, Any]:
+                    counter: Numbering) -> dict[str, Any]:
         drawn, notes = self._chart_entries(charts.get("components", []), i, u, sources, counter)
         top = [c for c in i["components"] if c.get("level", 1) == 1]
         subsections = []
@@ -439,7 +439,7 @@ class Narrator:
             "causes_subjective": self.phrases.paragraphs("danh-gia.j2", "nguyen_nhan_chu_quan", a=a, u=u),
         }
 
-    def _responsibility(self, analysis: Mapping, u: Mapping, counter: _Counter) -> dict[str, Any]:
+    def _responsibility(self, analysis: Mapping, u: Mapping, counter: Numbering) -> dict[str, Any]:
         rows = []
         for n, r in enumerate(analysis.get("responsibility") or [], start=1):
             rows.append({
@@ -505,7 +505,7 @@ class Narrator:
         return appendices
 
 
-class _Counter:
+class Numbering:
     """Running numbers of headings, tables ("Bảng n.") and charts ("Biểu đồ n.")."""
 
     def __init__(self) -> None:

@@ -43,6 +43,7 @@ from .analyze import DOWN, UP, Prepared, direction, prepare, rank_direction, rat
 from .charts.spec import ChartSpec, Series
 from .errors import LookupFailed
 from .frameworks import TOTAL, Framework
+from .narrate import Numbering
 from .validate import Dataset
 
 TEMPLATE = "tong-hop.docx"
@@ -413,7 +414,7 @@ def overview_context(narrator: Any, overview: Mapping[str, Any], charts: Mapping
     if sample:
         report["sample_notice"] = phrases.text("ket-qua.j2", "du_lieu_mau")
     o = {**variables, "peer_label": report["peer_label"], "agency_short": report["agency_short"]}
-    counter = _Counter()
+    counter = Numbering()
     keys = ["results", *(["components"] if any(i["components"] for i in indices) else []), "leaders"]
     sections = {key: phrases.text(PHRASES, "muc", key=key, o=o, n=n)
                 for n, key in enumerate(keys, start=1)}
@@ -435,18 +436,7 @@ def _escape(text: str) -> str:
     return text.replace("{", "{{ '{' }}") if "{" in text else text
 
 
-class _Counter:
-    """Running numbers of tables ("Bảng n.") and charts ("Biểu đồ n.")."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, int] = {}
-
-    def next(self, key: str) -> int:
-        self.values[key] = self.values.get(key, 0) + 1
-        return self.values[key]
-
-
-def _result(phrases: Any, i: Mapping, o: Mapping, counter: _Counter) -> dict[str, Any]:
+def _result(phrases: Any, i: Mapping, o: Mapping, counter: Numbering) -> dict[str, Any]:
     """Section I for one index: sentences, the ranking table, the rating-group table."""
     n = counter.next("result")
     ranking = {"caption": phrases.text(PHRASES, "bang_xep_hang", i=i, o=o, n=counter.next("table")),
@@ -487,7 +477,7 @@ def rating_table_rows(i: Mapping[str, Any]) -> list[dict[str, str]]:
 
 
 def _components(phrases: Any, i: Mapping, o: Mapping, charts: list, source: str,
-                counter: _Counter) -> dict[str, Any]:
+                counter: Numbering) -> dict[str, Any]:
     """Section II for one index: sentences, the heatmap, the component means table."""
     drawn, notes = [], []
     parts = sum(1 for chart in charts if not chart.get("omitted"))
