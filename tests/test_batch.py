@@ -102,6 +102,20 @@ def test_a_change_in_one_group_rewrites_that_group_only(dataset: Path, tmp_path:
         assert (after[key] != mtime) == key.startswith("2024/khoi-so/")
 
 
+def test_a_new_source_line_rewrites_the_documents_that_cite_it(dataset: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    run_batch(spec_for(dataset), out, jobs=1, overview=False)
+    cited = "Quyết định công bố Chỉ số CCHC năm 2024 của UBND tỉnh"
+    with_source = [dict(r, source=cited) for r in rows()]
+    with dataset.open("w", encoding="utf-8", newline="") as fh:  # same scores, a source column
+        writer = csv.DictWriter(fh, fieldnames=[*with_source[0]])
+        writer.writeheader()
+        writer.writerows(with_source)
+    again = run_batch(spec_for(dataset), out, jobs=1, overview=False)
+    assert len(again.generated) == 8 and not again.skipped
+    assert f"Nguồn: {cited}" in dump((out / "2024" / "khoi-so" / "so-mot.docx").read_bytes())
+
+
 def test_force_rewrites_everything(dataset: Path, tmp_path: Path):
     out = tmp_path / "out"
     run_batch(spec_for(dataset), out, jobs=1, overview=False)

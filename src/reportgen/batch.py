@@ -1,10 +1,11 @@
 """Batch generation: every unit of a group for a year, in parallel, incremental, isolated.
 
-Data is loaded, validated and analysed once in the parent; templates are compiled and checked
-once before anything is written. Workers (local processes, or Dask workers) build their
-toolkit once and turn a unit's analysis into .docx bytes; the parent writes every file
-atomically and keeps a manifest of what was generated from which inputs, so a re-run rewrites
-exactly the documents whose content would change.
+Data is loaded, validated and analysed in the parent only; templates are compiled and checked
+once before anything is written. The parent sends each unit's analysis (a :class:`UnitJob`)
+to a worker (a local process, or a Dask worker), which builds its toolkit once and turns the
+analysis into .docx bytes; a worker holds no dataset, so its memory does not grow with the
+number of units. The parent writes every file atomically and keeps a manifest of the hash of
+each document's inputs, so a re-run rewrites exactly the documents whose content would change.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,22 +61,48 @@ class JobSpec:
         return replace(self, stamp=h.hexdigest())
 
 
+@dataclass(frozen=True)
+class UnitJob:
+    """One unit's report as a worker receives it: its analysis and the dataset facts its text
+    cites (the "Nguồn:" lines, the sample-data notice). It is everything the document is
+    made from besides the toolkit, so its hash is the document's, and a worker needs no
+    dataset: its memory does not grow with the number of units."""
+
+    unit: str
+    analysis: dict
+    sources: dict[str, str]
+    sample: bool
+
+    def digest(self, toolkit_hash: str) -> str:
+        return content_hash({"analysis": self.analysis, "sources": self.sources,
+                             "sample": self.sample}, toolkit_hash)
+
+
 _STATE: dict[str, Any] = {}
 
 
 def worker_state(spec: JobSpec) -> dict[str, Any]:
-    """Per-process cache: project, toolkit (matplotlib, compiled templates) and dataset."""
+    """Per-process cache of the toolkit (matplotlib, compiled templates, configuration)."""
     key = repr(spec)
     if _STATE.get("key") != key:
-        from .analyze import prepare
-        from .build import load_dataset, make_toolkit, open_project
+        from .build import make_toolkit, open_project
 
         project = open_project(spec.templates)
-        dataset = load_dataset(project, spec.data)
         _STATE.clear()
-        _STATE.update(key=key, kit=make_toolkit(project, spec.config, dpi=spec.dpi), dataset=dataset,
-                      prepared=prepare(dataset))
+        _STATE.update(key=key, kit=make_toolkit(project, spec.config, dpi=spec.dpi))
     return _STATE
+
+
+def batch_state(spec: JobSpec) -> dict[str, Any]:
+    """The parent's state: the toolkit, and the dataset loaded, validated and prepared once."""
+    from .analyze import prepare
+    from .build import load_dataset
+
+    state = worker_state(spec)
+    if "dataset" not in state:
+        dataset = load_dataset(state["kit"].project, spec.data)
+        state.update(dataset=dataset, prepared=prepare(dataset))
+    return state
 
 
 def init_worker(spec: JobSpec) -> None:
@@ -83,54 +110,67 @@ def init_worker(spec: JobSpec) -> None:
     worker_state(spec)
 
 
-def render_one(spec: JobSpec, unit: str) -> tuple[str, bytes | None, str | None]:
-    """Analyse and render one unit in this worker; failures come back as a message."""
+def render_one(spec: JobSpec, job: UnitJob) -> Result:
+    """Render one unit's analysis in this worker; failures come back as a message."""
     try:
-        from .analyze import analyze_unit
-        from .build import context_from_analysis
+        from .build import build_context
 
-        state = worker_state(spec)
-        kit = state["kit"]
-        analysis = analyze_unit(state["prepared"], unit, spec.year, kit.rules)
-        return unit, kit.renderer.render(context_from_analysis(kit, state["dataset"], analysis)), None
+        kit = worker_state(spec)["kit"]
+        return job.unit, kit.renderer.render(build_context(kit, job.analysis, job.sources,
+                                                           job.sample)), None
     except ReportgenError as exc:
-        return unit, None, str(exc)
+        return job.unit, None, str(exc)
     except Exception as exc:  # noqa: BLE001 - one unit's bug must not stop the batch
-        return unit, None, f"{type(exc).__name__}: {exc}"
+        return job.unit, None, f"{type(exc).__name__}: {exc}"
 
 
 # --- executors ---------------------------------------------------------------------------
 
-Task = str  # a unit name
-Result = tuple[str, bytes | None, str | None]
+Result = tuple[str, bytes | None, str | None]  # (unit, document or None, error or None)
+IN_FLIGHT = 4  # jobs in flight per worker: enough to keep workers busy, memory bounded
+
+# Imported by the fork server once, so that each worker starts with them loaded.
+WORKER_PRELOAD = ["reportgen.batch", "reportgen.build", "reportgen.render", "reportgen.narrate",
+                  "reportgen.charts.mpl", "docxtpl"]
+
+
+def _windowed(submit: Callable[[UnitJob], Any], jobs: Iterator[UnitJob], window: int,
+              wait_any: Callable[[set], tuple[set, set]]) -> Iterator[Result]:
+    """Submit ``jobs`` lazily, at most ``window`` in flight; yield results as they come."""
+    pending: set = set()
+    for job in jobs:
+        pending.add(submit(job))
+        if len(pending) >= window:
+            done, pending = wait_any(pending)
+            yield from (f.result() for f in done)
+    while pending:
+        done, pending = wait_any(pending)
+        yield from (f.result() for f in done)
 
 
 class LocalExecutor:
-    """A pool of worker processes, each initialised once (default: one per core)."""
+    """A pool of worker processes (default: one per core), started from a fork server that
+    has the heavy modules imported: a worker starts fast and holds none of the parent's
+    data; each builds its toolkit once."""
 
     def __init__(self, spec: JobSpec, jobs: int) -> None:
         self.spec, self.jobs = spec, max(1, jobs)
 
-    def run(self, tasks: Sequence[Task]) -> Iterator[Result]:
-        if self.jobs == 1 or len(tasks) <= 1:
+    def run(self, jobs: Iterator[UnitJob]) -> Iterator[Result]:
+        if self.jobs == 1:
             init_worker(self.spec)
-            for unit in tasks:
-                yield render_one(self.spec, unit)
+            for job in jobs:
+                yield render_one(self.spec, job)
             return
         import multiprocessing
 
-        ctx = multiprocessing.get_context("fork")
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(WORKER_PRELOAD)
         with ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=init_worker,
                                  initargs=(self.spec,)) as pool:
-            pending: set[Future] = set()
-            queue = list(tasks)
-            window = self.jobs * 4  # bounded in-flight work keeps memory flat
-            while queue or pending:
-                while queue and len(pending) < window:
-                    pending.add(pool.submit(render_one, self.spec, queue.pop(0)))
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    yield fut.result()
+            yield from _windowed(lambda job: pool.submit(render_one, self.spec, job), jobs,
+                                 self.jobs * IN_FLIGHT,
+                                 lambda pending: wait(pending, return_when=FIRST_COMPLETED))
 
 
 class DaskExecutor:
@@ -139,15 +179,21 @@ class DaskExecutor:
     def __init__(self, spec: JobSpec, scheduler: str) -> None:
         self.spec, self.scheduler = spec, scheduler
 
-    def run(self, tasks: Sequence[Task]) -> Iterator[Result]:
+    def run(self, jobs: Iterator[UnitJob]) -> Iterator[Result]:
         try:
-            from dask.distributed import Client, as_completed
+            from dask.distributed import Client
+            from dask.distributed import wait as dask_wait
         except ImportError as exc:
             raise OutputError("Chạy trên cụm Dask cần cài thêm: pip install 'reportgen[dask]'") from exc
         with Client(self.scheduler) as client:
-            futures = [client.submit(render_one, self.spec, unit, pure=False) for unit in tasks]
-            for fut in as_completed(futures):
-                yield fut.result()
+            workers = max(1, sum(client.nthreads().values()))
+
+            def wait_any(pending: set) -> tuple[set, set]:
+                done, rest = dask_wait(pending, return_when="FIRST_COMPLETED")
+                return set(done), set(rest)
+
+            yield from _windowed(lambda job: client.submit(render_one, self.spec, job, pure=False),
+                                 jobs, workers * IN_FLIGHT, wait_any)
 
 
 # --- manifest and lock -------------------------------------------------------------------
@@ -306,10 +352,11 @@ def run_batch(spec: JobSpec, out_dir: Path, groups: Sequence[str] | None = None,
               progress: Callable[[int], tuple[Progress, Callable[[], None]]] | None = None) -> BatchResult:
     """Generate every selected unit's report; see the module docstring."""
     from .analyze import analyze_unit
+    from .build import index_sources, is_sample
 
     started = time.perf_counter()
     spec = spec.stamped()
-    state = worker_state(spec)  # load, validate, analyse-prepare once; compile templates once
+    state = batch_state(spec)  # load, validate, analyse-prepare once; compile templates once
     kit, dataset = state["kit"], state["dataset"]
     pairs = select_units(dataset, spec.year, groups, units)
     paths = plan_outputs(out_dir, spec.year, pairs)
@@ -320,12 +367,18 @@ def run_batch(spec: JobSpec, out_dir: Path, groups: Sequence[str] | None = None,
         stack.callback(stop)
         manifest = read_manifest(out_dir)
         outputs = manifest.setdefault("outputs", {})
+        sources, sample = index_sources(dataset, spec.year), is_sample(dataset)
+
+        def job_of(unit: str) -> UnitJob:
+            return UnitJob(unit, analyze_unit(state["prepared"], unit, spec.year, kit.rules),
+                           sources, sample)
+
+        group_of = dict(pairs)
         hashes: dict[str, str] = {}
         todo = []
         for unit, _group in pairs:
             key = slug_of(paths[unit], out_dir)
-            hashes[unit] = content_hash(analyze_unit(state["prepared"], unit, spec.year, kit.rules),
-                                        toolkit_hash)
+            hashes[unit] = job_of(unit).digest(toolkit_hash)
             entry = outputs.get(key, {})
             fresh = entry.get("hash") == hashes[unit] and entry.get("status") == "ok"
             have_pdf = not pdf or paths[unit].with_suffix(".pdf").is_file()
@@ -335,9 +388,11 @@ def run_batch(spec: JobSpec, out_dir: Path, groups: Sequence[str] | None = None,
             else:
                 todo.append(unit)
         executor = (DaskExecutor(spec, scheduler) if scheduler
-                    else LocalExecutor(spec, jobs or os.cpu_count() or 1))
+                    else LocalExecutor(spec, min(jobs or os.cpu_count() or 1, max(len(todo), 1))))
+        # analyses are rebuilt as jobs are sent (a few ms each) rather than all kept in memory
+        jobs_iter = (job_of(unit) for unit in todo)
         try:
-            for unit, document, error in executor.run(todo):
+            for unit, document, error in executor.run(jobs_iter):
                 key = slug_of(paths[unit], out_dir)
                 if document is None:
                     result.failed[unit] = error or "lỗi không rõ"
@@ -358,7 +413,7 @@ def run_batch(spec: JobSpec, out_dir: Path, groups: Sequence[str] | None = None,
                         if fail_fast:
                             break
                         continue
-                outputs[key] = {"unit": unit, "group": dict(pairs)[unit], "year": spec.year,
+                outputs[key] = {"unit": unit, "group": group_of[unit], "year": spec.year,
                                 "status": "ok", "hash": hashes[unit], "version": __version__}
                 result.generated.append(unit)
                 report(unit, "generated", key)
@@ -377,10 +432,8 @@ def run_batch(spec: JobSpec, out_dir: Path, groups: Sequence[str] | None = None,
 def write_overviews(state: dict, spec: JobSpec, out_dir: Path, pairs: Sequence[tuple[str, str]],
                     force: bool, manifest: dict, report: Progress) -> list[str]:
     """The group overview report(s), when the overview stage is available."""
-    try:
-        from .overview import render_overview
-    except ImportError:
-        return []
+    from .overview import render_overview
+
     written = []
     for group in dict.fromkeys(g for _, g in pairs):
         path = out_dir / str(spec.year) / slugify(group) / "tong-hop.docx"

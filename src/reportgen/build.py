@@ -124,12 +124,18 @@ def is_sample(dataset: Dataset) -> bool:
 
 def context_from_analysis(kit: Toolkit, dataset: Dataset, analysis: dict) -> dict:
     """chart specs → draw → narrate: the complete render context of one analysed unit."""
+    return build_context(kit, analysis, index_sources(dataset, analysis["year"]), is_sample(dataset))
+
+
+def build_context(kit: Toolkit, analysis: dict, sources: dict[str, str], sample: bool) -> dict:
+    """The render context from an analysis and the dataset facts its text cites (the
+    indexes' sources, whether it is sample data): what a batch worker receives."""
     from .figures import index_charts
 
-    unit, year = analysis["unit"], analysis["year"]
+    unit = analysis["unit"]
     rule = kit.narrator.excerpt_rule(analysis.get("group") or "")
     charts = {i["index"]: draw_charts(index_charts(i, unit, rule), kit.dpi) for i in analysis["indices"]}
-    return kit.narrator.context(analysis, charts, index_sources(dataset, year), is_sample(dataset))
+    return kit.narrator.context(analysis, charts, sources, sample)
 
 
 def report_context(kit: Toolkit, prepared: object, dataset: Dataset, unit: str, year: int) -> dict:

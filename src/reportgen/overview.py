@@ -619,7 +619,7 @@ def _renderer(state: dict[str, Any]) -> Any:
 def render_overview(state: dict[str, Any], year: int, group: str) -> tuple[str, Callable[[], bytes]]:
     """(hash of everything the overview depends on, function producing its .docx bytes).
 
-    ``state`` is :func:`reportgen.batch.worker_state`'s dict (``kit``, ``dataset``,
+    ``state`` is :func:`reportgen.batch.batch_state`'s dict (``kit``, ``dataset``,
     ``prepared``). Nothing is drawn or rendered until the function is called.
     """
     from .batch import content_hash
