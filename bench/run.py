@@ -84,18 +84,27 @@ def make_dataset(units: int, path: Path, indexes: str) -> Path:
 
 
 def run_batch_process(data: Path, out: Path, jobs: int, year: int) -> dict:
-    """One `reportgen batch` in a fresh process; peak memory of it and of its workers."""
-    code = ("import json,resource,sys;from pathlib import Path;"
-            "from reportgen.batch import JobSpec, run_batch;"
-            f"r=run_batch(JobSpec({str(data)!r},None,None,{year},200),Path({str(out)!r}),jobs={jobs},overview=False);"
-            "print(json.dumps({'generated':len(r.generated),'skipped':len(r.skipped),'failed':len(r.failed),"
-            "'seconds':r.seconds,'parent_mb':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024,"
-            "'worker_mb':resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024}))")
+    """One batch in a fresh process (``--batch-child``); its peak memory and its workers'."""
+    cmd = [sys.executable, __file__, "--batch-child", str(data), str(out), str(jobs), str(year)]
     t = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result["wall_s"] = time.perf_counter() - t
     return result
+
+
+def batch_child(data: str, out: str, jobs: int, year: int) -> None:
+    """The measured batch, run inside the fresh process; prints its figures as JSON."""
+    from memwatch import DescendantPeaks
+
+    from reportgen.batch import JobSpec, run_batch
+
+    with DescendantPeaks() as peaks:
+        r = run_batch(JobSpec(data, None, None, year, 200), Path(out), jobs=jobs, overview=False)
+    print(json.dumps({"generated": len(r.generated), "skipped": len(r.skipped), "failed": len(r.failed),
+                      "seconds": r.seconds,
+                      "parent_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "worker_mb": peaks.worker_peak()}))
 
 
 def batch(sizes: tuple[int, ...], indexes: str, work: Path) -> dict:
@@ -147,7 +156,13 @@ def main(argv: list[str] | None = None) -> dict:
                         help="indexes of the synthetic batch units (default: PAR_INDEX only, 4 charts "
                              "per report, so that 1,200 units fit in minutes)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--batch-child", nargs=4, metavar=("DATA", "OUT", "JOBS", "YEAR"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.batch_child:
+        data, out, jobs, year = args.batch_child
+        batch_child(data, out, int(jobs), int(year))
+        return {}
     runs = args.runs or (3 if args.quick else 7)
     sizes = (12, 24) if args.quick else (300, 1200)
     with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as tmp:
