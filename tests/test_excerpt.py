@@ -46,8 +46,8 @@ def test_rule_cuts_only_above_its_limit() -> None:
 
 
 @pytest.mark.parametrize(("given", "message"), [
-    ({"head": "mười"}, "'peer_excerpt.head' phải là số nguyên không âm, không phải 'mười'"),
-    ({"tail": -1}, "'peer_excerpt.tail' phải là số nguyên không âm"),
+    ({"head": "mười"}, "khóa peer_excerpt.head: phải là số nguyên không âm, không phải 'mười'"),
+    ({"tail": -1}, "khóa peer_excerpt.tail: phải là số nguyên không âm"),
     ({"chart_max": 50}, "khóa không dùng được trong 'peer_excerpt': chart_max"),
     ("nhiều", "'peer_excerpt' phải gồm các khóa"),
 ])
@@ -150,3 +150,16 @@ def test_groups_under_the_default_limits_are_shown_whole() -> None:
         yaml.safe_load((packaged_dir() / "report.yaml").read_text(encoding="utf-8"))["defaults"])
     assert rule.positions(63, 40, rule.chart_max_units) is None  # 63 provinces: the whole chart
     assert rule.positions(63, 40, rule.table_max_units) is None
+
+
+def test_generate_with_bad_settings_exits_1_and_writes_nothing(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from reportgen.cli import app
+
+    config = _config(tmp_path, {"around": "năm"})
+    result = CliRunner().invoke(app, ["generate", "--config", str(config), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert f"{config}, khóa peer_excerpt.around: phải là số nguyên không âm, không phải 'năm'" in (
+        result.output)
+    assert not (tmp_path / "out").exists()

@@ -79,8 +79,8 @@ class ExcerptRule:
                 continue
             value = given[key]
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ConfigError(f"'peer_excerpt.{key}' phải là số nguyên không âm, không phải "
-                                  f"{value!r}", Location(file=file, where=f"khóa peer_excerpt.{key}"))
+                raise ConfigError(f"phải là số nguyên không âm, không phải {value!r}",
+                                  Location(file=file, where=f"khóa peer_excerpt.{key}"))
             values[key] = value
         unknown = sorted(set(given) - set(cls.__dataclass_fields__))
         if unknown:
