@@ -35,22 +35,12 @@ def score_rank(index: dict) -> ChartSpec:
     )
 
 
-def peer_excerpt(peers: list[dict], unit: str, rule: ExcerptRule,
-                 limit: int) -> list[dict | None] | None:
-    """The peers an excerpt of a large group shows, in ranking order, None for a gap; None
-    when the whole group fits under ``limit``."""
-    ordered = sorted(peers, key=lambda p: (p.get("rank") or len(peers) + 1))
-    position = next((n for n, p in enumerate(ordered) if p["unit"] == unit), None)
-    shown = rule.positions(len(ordered), position, limit)
-    return None if shown is None else [None if n is None else ordered[n] for n in shown]
-
-
 def peer_bars(index: dict, unit: str, rule: ExcerptRule | None = None) -> ChartSpec:
     """Every peer's score, the unit highlighted; a large group as an excerpt whose names
     carry their ranks ("598. Hòa Lâm") so the reader still sees where the unit stands."""
     peers = index.get("peers") or []
     mean = (index.get("peer") or {}).get("mean")
-    shown = peer_excerpt(peers, unit, rule, rule.chart_max_units) if rule else None
+    shown = rule.select(peers, unit, rule.chart_max_units) if rule else None
     if shown is None:
         names, values, highlight = [p["unit"] for p in peers], [p["score"] for p in peers], unit
     else:

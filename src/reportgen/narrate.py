@@ -277,10 +277,8 @@ def appendix_component_rows(index: Mapping[str, Any], letter: str) -> list[dict[
 def ranking_rows(index: Mapping[str, Any], unit: str,
                  rule: ExcerptRule | None = None) -> list[dict[str, Any]]:
     """Phụ lục II rows: every peer, or an excerpt of a large group with "…" rows for gaps."""
-    from .figures import peer_excerpt
-
     peers = index.get("peers") or []
-    shown = peer_excerpt(peers, unit, rule, rule.table_max_units) if rule else None
+    shown = rule.select(peers, unit, rule.table_max_units) if rule else None
     rows = []
     for p in peers if shown is None else shown:
         if p is None:

@@ -95,3 +95,12 @@ class ExcerptRule:
         if count <= limit:
             return None
         return excerpt(count, position, self.head, self.around, self.tail)
+
+    def select(self, peers: Sequence[Mapping[str, Any]], unit: str,
+               limit: int) -> list[Mapping[str, Any] | None] | None:
+        """The peer rows (``rank``, ``unit``, …) an excerpt shows, best first, None for a gap;
+        None when the whole group fits under ``limit``."""
+        ordered = sorted(peers, key=lambda p: p.get("rank") or len(peers) + 1)
+        position = next((n for n, p in enumerate(ordered) if p["unit"] == unit), None)
+        shown = self.positions(len(ordered), position, limit)
+        return None if shown is None else [None if n is None else ordered[n] for n in shown]
