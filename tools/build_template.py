@@ -750,13 +750,18 @@ def section_assessment(doc) -> None:
     each(doc, "s", "assessment.causes_subjective", "- {{ s }}")
 
 
+def table_if_rows(doc, cols: list[Col], table: str) -> None:
+    """``table``'s caption and rows (a portrait table), left out when it has no rows."""
+    tag(doc, f"{{%p if {table}.rows %}}")
+    para(doc, f"{{{{ {table}.caption }}}}", "Caption")
+    data_table(doc, cols, f"{table}.rows", [("", {})], PORTRAIT_TEXT_CM)
+    tag(doc, "{%p endif %}")
+
+
 def section_responsibility(doc) -> None:
     para(doc, "{{ sections.responsibility }}", "Heading 1")
     para(doc, "{{ responsibility.intro }}")
-    tag(doc, "{%p if responsibility.rows %}")
-    para(doc, "{{ responsibility.caption }}", "Caption")
-    data_table(doc, RESPONSIBILITY_COLS, "responsibility.rows", [("", {})], PORTRAIT_TEXT_CM)
-    tag(doc, "{%p endif %}")
+    table_if_rows(doc, RESPONSIBILITY_COLS, "responsibility")
     para(doc, "{{ responsibility.closing }}")
 
 
@@ -946,10 +951,7 @@ def overview_results(doc) -> None:
     tag(doc, "{%p if r.ranking.note %}")
     para(doc, "{{ r.ranking.note }}", "Ghi chú bảng")
     tag(doc, "{%p endif %}")
-    tag(doc, "{%p if r.ratings.rows %}")
-    para(doc, "{{ r.ratings.caption }}", "Caption")
-    data_table(doc, RATING_COLS, "r.ratings.rows", [("", {})], PORTRAIT_TEXT_CM)
-    tag(doc, "{%p endif %}")
+    table_if_rows(doc, RATING_COLS, "r.ratings")
     tag(doc, "{%p endfor %}")
 
 
