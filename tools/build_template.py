@@ -804,8 +804,9 @@ def signature_block(doc) -> None:
     name.paragraph_format.space_before = Pt(84)  # room for signature and seal (~3 cm)
 
 
-def appendices(doc) -> None:
-    """Each appendix in its own landscape section (new page, page numbers from 1).
+def appendix_sections(doc, table_body: Callable) -> None:
+    """Each appendix in its own landscape section (new page, page numbers from 1), its
+    titles, then per table its caption and ``table_body(doc)``.
 
     An unconditional break ends the portrait body; each later loop pass starts with a
     landscape break that ends the previous appendix. With no appendices the trailing
@@ -826,17 +827,26 @@ def appendices(doc) -> None:
     tag(doc, "{%p for t in ap.tables %}")
     caption = para(doc, "{{ t.caption }}", "Caption")
     caption.paragraph_format.space_before = Pt(12)
-    tag(doc, "{%p if t.kind == 'components' %}")
-    data_table(doc, APPENDIX_COMPONENT_COLS, "t.rows",
-               [("row.bold", {"bold": True}), ("", {})], LANDSCAPE_TEXT_CM)
-    tag(doc, "{%p elif t.kind == 'ranking' %}")
-    data_table(doc, RANKING_COLS, "t.rows",
-               [("row.highlight", {"bold": True, "fill": HIGHLIGHT_FILL}), ("", {})],
-               LANDSCAPE_TEXT_CM)
-    tag(doc, "{%p endif %}")
+    table_body(doc)
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
     tiny(doc.add_paragraph())  # Word wants a paragraph, not a table, last in the body
+
+
+def appendices(doc) -> None:
+    """The unit report's appendices: component tables and peer rankings."""
+
+    def table_body(doc) -> None:
+        tag(doc, "{%p if t.kind == 'components' %}")
+        data_table(doc, APPENDIX_COMPONENT_COLS, "t.rows",
+                   [("row.bold", {"bold": True}), ("", {})], LANDSCAPE_TEXT_CM)
+        tag(doc, "{%p elif t.kind == 'ranking' %}")
+        data_table(doc, RANKING_COLS, "t.rows",
+                   [("row.highlight", {"bold": True, "fill": HIGHLIGHT_FILL}), ("", {})],
+                   LANDSCAPE_TEXT_CM)
+        tag(doc, "{%p endif %}")
+
+    appendix_sections(doc, table_body)
 
 
 def settings(doc) -> None:
@@ -1018,28 +1028,13 @@ def matrix_table(where, seq: str, width_cm: float) -> Table:
 
 
 def overview_appendices(doc) -> None:
-    """Landscape appendix: per index the full table of units × components (the same
-    section logic as :func:`appendices`)."""
-    body_end = doc.add_section(WD_SECTION.NEW_PAGE)
-    tiny(doc.paragraphs[-1])
-    setup_page(body_end, landscape=True)
-    tag(doc, "{%p for ap in appendices %}")
-    tag(doc, "{%p if not loop.first %}")
-    doc.add_section(WD_SECTION.NEW_PAGE)
-    tiny(doc.paragraphs[-1])
-    tag(doc, "{%p endif %}")
-    para(doc, "{{ ap.number }}", "Phụ lục")
-    para(doc, "{{ ap.title }}", "Tên phụ lục")
-    para(doc, "{{ ap.ref }}", "Kèm theo")
-    rule(doc, 4.0, LANDSCAPE_TEXT_CM)
-    tag(doc, "{%p for t in ap.tables %}")
-    caption = para(doc, "{{ t.caption }}", "Caption")
-    caption.paragraph_format.space_before = Pt(12)
-    para(doc, "{{ t.unit_note }}", "Đơn vị tính")
-    matrix_table(doc, "t", LANDSCAPE_TEXT_CM)
-    tag(doc, "{%p endfor %}")
-    tag(doc, "{%p endfor %}")
-    tiny(doc.add_paragraph())
+    """Landscape appendix: per index the full table of units × components."""
+
+    def table_body(doc) -> None:
+        para(doc, "{{ t.unit_note }}", "Đơn vị tính")
+        matrix_table(doc, "t", LANDSCAPE_TEXT_CM)
+
+    appendix_sections(doc, table_body)
 
 
 def overview_properties(doc) -> None:
