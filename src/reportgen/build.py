@@ -96,11 +96,10 @@ def draw_charts(specs: dict[str, list], dpi: int) -> dict[str, list[dict]]:
             if reason:
                 out.append({"kind": spec.kind, "omitted": reason})
                 continue
-            image = draw(spec, dpi) if dpi > 0 else None
-            chart = {"kind": spec.kind, "png": image.png if image else PLACEHOLDER_PNG,
-                     "width_cm": image.width_cm if image else spec.width_cm,
-                     "height_cm": image.height_cm if image else spec.height_cm,
-                     "alt_text": image.alt_text if image else spec.alt_text}
+            drawn_or_spec = draw(spec, dpi) if dpi > 0 else spec  # both carry size and alt text
+            chart = {"kind": spec.kind, "png": drawn_or_spec.png if dpi > 0 else PLACEHOLDER_PNG,
+                     "width_cm": drawn_or_spec.width_cm, "height_cm": drawn_or_spec.height_cm,
+                     "alt_text": drawn_or_spec.alt_text}
             if spec.excerpt_of is not None:
                 shown = len(spec.categories) - spec.categories.count(GAP)
                 chart["excerpt"] = {"shown": shown, "of": spec.excerpt_of}

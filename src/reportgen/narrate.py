@@ -309,10 +309,15 @@ class Narrator:
     phrases: Phrases
     config: Mapping[str, Any]
     config_file: str | None = None  # for located configuration errors
+    _excerpt_rules: dict[str, ExcerptRule] = field(default_factory=dict, repr=False)
 
     def excerpt_rule(self, group: str) -> ExcerptRule:
-        """When the peer lists of a group's reports are cut (``peer_excerpt``)."""
-        return ExcerptRule.from_settings(report_settings(self.config, group), self.config_file)
+        """When the peer lists of a group's reports are cut (``peer_excerpt``); read once
+        per group, not per report."""
+        if group not in self._excerpt_rules:
+            settings = report_settings(self.config, group)
+            self._excerpt_rules[group] = ExcerptRule.from_settings(settings, self.config_file)
+        return self._excerpt_rules[group]
 
     def check_settings(self) -> None:
         """Raise :class:`ConfigError` now, before any report, for settings every report reads."""
