@@ -38,8 +38,8 @@ def median_time(fn, runs: int) -> tuple[float, list[float]]:
 def per_report(runs: int) -> dict:
     """Warm process: one sample report (analysis → charts → narrative → .docx bytes) vs the
     floor (the same charts by bare matplotlib + python-docx saving them), interleaved."""
-    from reportgen.analyze import analyze_unit, prepare
-    from reportgen.build import (
+    from reportgen.analysis.unit import analyze_unit, prepare
+    from reportgen.app import (
         CHART_DPI,
         default_unit_and_year,
         load_dataset,
@@ -48,7 +48,7 @@ def per_report(runs: int) -> dict:
         render_report,
     )
     from reportgen.charts.spec import too_little_data
-    from reportgen.figures import index_charts
+    from reportgen.charts.unit import index_charts
 
     project = open_project()
     dataset = load_dataset(project)
@@ -77,7 +77,7 @@ def cold_start(runs: int, out: Path) -> dict:
 
 
 def make_dataset(units: int, path: Path, indexes: str) -> Path:
-    from reportgen.sample import generate, write_csv
+    from reportgen.data.sample import generate, write_csv
 
     write_csv(generate(units, departments=False, seed=7, indexes=tuple(indexes.split(","))), path)
     return path
@@ -97,7 +97,7 @@ def batch_child(data: str, out: str, jobs: int, year: int) -> None:
     """The measured batch, run inside the fresh process; prints its figures as JSON."""
     from memwatch import DescendantPeaks
 
-    from reportgen.batch import JobSpec, run_batch
+    from reportgen.batch.run import JobSpec, run_batch
 
     with DescendantPeaks() as peaks:
         r = run_batch(JobSpec(data, None, None, year, 200), Path(out), jobs=jobs, overview=False)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from reportgen.frameworks import Frameworks, load_frameworks
-from reportgen.resources import SearchPath
+from reportgen.config.frameworks import Frameworks, load_frameworks
+from reportgen.config.search import SearchPath
 
 LONG_HEADER = ["year", "index", "unit", "component", "score", "max_score", "rank", "group"]
 

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.analyze import analyze_unit, check_year, find_unit, prepare
+from reportgen.analysis.unit import analyze_unit, check_year, find_unit, prepare
+from reportgen.config.frameworks import Framework, Frameworks, parse_framework
+from reportgen.config.rules import Rules, load_rules
+from reportgen.config.search import SearchPath
+from reportgen.config.yamlio import parse_yaml
+from reportgen.data.load import records_from
+from reportgen.data.validate import Dataset, validate
 from reportgen.errors import DataError, LookupFailed
-from reportgen.frameworks import Framework, Frameworks, parse_framework
-from reportgen.load import records_from
-from reportgen.resources import SearchPath
-from reportgen.rules import Rules, load_rules
-from reportgen.validate import Dataset, validate
-from reportgen.yamlio import parse_yaml
 
 GROUP = "Tỉnh"
 
@@ -512,7 +512,7 @@ def test_contract_on_hand_made_data(main: Dataset, rules: Rules) -> None:
 
 
 def test_every_unit_and_year_of_the_sample() -> None:
-    from reportgen.build import load_dataset, open_project
+    from reportgen.app import load_dataset, open_project
 
     project = open_project()
     try:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from reportgen.batch import (
+from reportgen.batch.run import (
     LOCK,
     MANIFEST,
     JobSpec,
@@ -21,9 +21,9 @@ from reportgen.batch import (
     run_batch,
 )
 from reportgen.cli import app
-from reportgen.docxdump import dump
+from reportgen.config.search import packaged_dir
+from reportgen.docx.dump import dump
 from reportgen.errors import OutputError
-from reportgen.resources import packaged_dir
 
 # PAR_SO (province-defined example index): 7 fields with these maxima.
 MAXIMA = {"1": 12, "2": 10, "3": 22, "4": 10, "5": 14, "6": 12, "7": 20}

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reportgen.analyze import prepare
-from reportgen.build import Project, load_dataset, make_toolkit, render_report
+from reportgen.analysis.ranking import ExcerptRule, excerpt
+from reportgen.analysis.unit import prepare
+from reportgen.app import Project, load_dataset, make_toolkit, render_report
 from reportgen.charts.mpl import draw
 from reportgen.charts.spec import GAP, ChartSpec, Series
-from reportgen.docxdump import dump
+from reportgen.config.frameworks import load_frameworks
+from reportgen.config.search import SearchPath, packaged_dir
+from reportgen.docx.dump import dump
 from reportgen.errors import ConfigError
-from reportgen.frameworks import load_frameworks
-from reportgen.ranking import ExcerptRule, excerpt
-from reportgen.resources import SearchPath, packaged_dir
 
 # --- which positions an excerpt keeps ----------------------------------------------------
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from reportgen.config.frameworks import TOTAL, Framework, fold_code, load_frameworks, parse_framework
+from reportgen.config.search import SearchPath
+from reportgen.config.yamlio import read_yaml
+from reportgen.data.sample import sample_path
 from reportgen.errors import ConfigError
-from reportgen.frameworks import TOTAL, Framework, fold_code, load_frameworks, parse_framework
-from reportgen.resources import SearchPath
-from reportgen.sample import sample_path
-from reportgen.yamlio import read_yaml
 
 FRAMEWORK_DIR = Path(__file__).resolve().parents[1] / "templates" / "frameworks"
 FILES = sorted(FRAMEWORK_DIR.glob("*.yaml"))

@@ -1,6 +1,6 @@
 """The formal report end to end: golden dumps, `reportgen generate`, atomic writes, PDF.
 
-The golden files in ``tests/golden/`` are normalized dumps (``reportgen.docxdump``) of the
+The golden files in ``tests/golden/`` are normalized dumps (``reportgen.docx.dump``) of the
 sample reports of "Hòa Lâm" 2024 (the default unit: PAR INDEX, SIPAS, PAPI) and "Sở Tư pháp"
 2024 (a department of "Khối sở", one index). When a change to the report is intended,
 regenerate them with the one documented command and review the diff:
@@ -23,9 +23,9 @@ import docx
 import pytest
 from typer.testing import CliRunner
 
-import reportgen.write as write_mod
+import reportgen.output.write as write_mod
 from reportgen.cli import app
-from reportgen.docxdump import dump
+from reportgen.docx.dump import dump
 from reportgen.errors import RenderError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,7 +103,7 @@ def test_two_renders_give_identical_dumps(rendered_dumps: dict[str, str]) -> Non
 
 
 def test_golden_cases_are_the_default_unit_and_a_one_index_department(golden_renderer) -> None:
-    from reportgen.build import default_unit_and_year
+    from reportgen.app import default_unit_and_year
 
     r = golden_renderer
     assert default_unit_and_year(r.dataset, r.kit, None, None) == golden.CASES["hoa-lam-2024"]
@@ -134,7 +134,7 @@ def test_golden_dumps_hold_the_nd30_layout(rendered_dumps: dict[str, str]) -> No
 
 
 def test_dry_run_places_images_at_the_chart_size(golden_renderer, rendered_dumps) -> None:
-    from reportgen.build import make_toolkit, render_report
+    from reportgen.app import make_toolkit, render_report
 
     r = golden_renderer
     dry = make_toolkit(r.project, dpi=0)
@@ -216,7 +216,7 @@ def test_generate_second_shape_dataset(tmp_path) -> None:
 # --- atomic write --------------------------------------------------------------------------
 
 class _OsProxy:
-    """``os`` for reportgen.write only, with one function replaced."""
+    """``os`` for reportgen.output.write only, with one function replaced."""
 
     def __init__(self, **replaced) -> None:
         self._replaced = replaced
@@ -265,7 +265,7 @@ def test_generate_is_atomic(failure: str, tmp_path, monkeypatch) -> None:
     target.parent.mkdir(parents=True)
     target.write_bytes(b"older report")
     if failure == "render":
-        monkeypatch.setattr("reportgen.render.Renderer.render", _render_fails)
+        monkeypatch.setattr("reportgen.docx.render.Renderer.render", _render_fails)
     elif failure == "half-write":
         monkeypatch.setattr(write_mod, "os", _OsProxy(fdopen=_half_writing_fdopen))
     else:

@@ -7,9 +7,9 @@ import unicodedata
 import pandas as pd
 import pytest
 
+from reportgen.data.load import LoadOptions, clean_text, load, parse_number, records_from
+from reportgen.data.validate import validate
 from reportgen.errors import DataError
-from reportgen.load import LoadOptions, clean_text, load, parse_number, records_from
-from reportgen.validate import validate
 
 HEADER = ["year", "index", "unit", "component", "score"]
 

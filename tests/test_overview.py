@@ -17,14 +17,14 @@ from docx.oxml.ns import qn
 from lxml import etree
 from PIL import Image
 
-from reportgen import overview as ov
-from reportgen.build import make_toolkit, open_project
+from reportgen.analysis import group as ov
+from reportgen.app import make_toolkit, open_project
 from reportgen.charts import ChartSpec, Series, mpl, render_png, too_little_data
 from reportgen.charts import spec as S
-from reportgen.docxdump import dump
+from reportgen.data.load import records_from
+from reportgen.data.validate import Dataset, validate
+from reportgen.docx.dump import dump
 from reportgen.errors import LookupFailed
-from reportgen.load import records_from
-from reportgen.validate import Dataset, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "templates" / "tong-hop.docx"
@@ -87,7 +87,7 @@ def overview(data: Dataset, kit: Any) -> dict:
 
 
 def state_of(kit: Any, dataset: Dataset) -> dict[str, Any]:
-    from reportgen.analyze import prepare
+    from reportgen.analysis.unit import prepare
 
     return {"kit": kit, "dataset": dataset, "prepared": prepare(dataset)}
 

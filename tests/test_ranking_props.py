@@ -6,14 +6,14 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reportgen.analyze import analyze_unit, prepare
-from reportgen.frameworks import Frameworks, parse_framework
-from reportgen.load import records_from
-from reportgen.ranking import competition_ranks
-from reportgen.resources import SearchPath
-from reportgen.rules import Rules, load_rules
-from reportgen.validate import validate
-from reportgen.yamlio import parse_yaml
+from reportgen.analysis.ranking import competition_ranks
+from reportgen.analysis.unit import analyze_unit, prepare
+from reportgen.config.frameworks import Frameworks, parse_framework
+from reportgen.config.rules import Rules, load_rules
+from reportgen.config.search import SearchPath
+from reportgen.config.yamlio import parse_yaml
+from reportgen.data.load import records_from
+from reportgen.data.validate import validate
 
 FRAMEWORK = """
 code: TST

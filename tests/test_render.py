@@ -15,10 +15,10 @@ from pathlib import Path
 import docx
 import pytest
 
-from reportgen.context import ReportContext, variables
-from reportgen.docxdump import dump
+from reportgen.docx.dump import dump
+from reportgen.docx.render import Renderer
 from reportgen.errors import TemplateError
-from reportgen.render import Renderer
+from reportgen.narrate.context import ReportContext, variables
 
 try:
     from tests.fixtures.context import AMPERSAND_UNIT, ANGLE_UNIT, SAMPLE_NOTICE, example_context

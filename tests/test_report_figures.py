@@ -21,11 +21,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from reportgen.analyze import prepare
-from reportgen.build import Project, load_dataset, make_toolkit, render_report
-from reportgen.docxdump import dump
-from reportgen.frameworks import load_frameworks
-from reportgen.resources import SearchPath, packaged_dir
+from reportgen.analysis.unit import prepare
+from reportgen.app import Project, load_dataset, make_toolkit, render_report
+from reportgen.config.frameworks import load_frameworks
+from reportgen.config.search import SearchPath, packaged_dir
+from reportgen.docx.dump import dump
 
 TOTAL = "TOTAL"
 DASH = "–"

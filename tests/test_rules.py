@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.analyze import analyze_unit
+from reportgen.analysis.unit import analyze_unit
+from reportgen.config.frameworks import Frameworks, load_frameworks, parse_framework
+from reportgen.config.rules import Rules, check_rules, load_rules
+from reportgen.config.search import SearchPath
+from reportgen.config.yamlio import parse_yaml
+from reportgen.data.load import records_from
+from reportgen.data.validate import validate
 from reportgen.errors import ConfigError
-from reportgen.frameworks import Frameworks, load_frameworks, parse_framework
-from reportgen.load import records_from
-from reportgen.resources import SearchPath
-from reportgen.rules import Rules, check_rules, load_rules
-from reportgen.validate import validate
-from reportgen.yamlio import parse_yaml
 
 TINY = """
 code: TST

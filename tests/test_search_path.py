@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from reportgen.cli import app
+from reportgen.config.search import SearchPath, packaged_dir
 from reportgen.errors import ConfigError
-from reportgen.resources import SearchPath, packaged_dir
 
 HEADER = ["year", "index", "unit", "component", "score", "max_score", "rank", "group"]
 HEADING = "2. Tồn tại, hạn chế"  # a fixed heading of the bundled Word template

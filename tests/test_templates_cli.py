@@ -21,10 +21,10 @@ import yaml
 from docx.text.run import Run
 from typer.testing import CliRunner
 
-from reportgen.checks import GUIDE, default_files
+from reportgen.check.templates import GUIDE, default_files
 from reportgen.cli import app
-from reportgen.resources import packaged_dir
-from reportgen.write import convert_pdf, output_path
+from reportgen.config.search import packaged_dir
+from reportgen.output.write import convert_pdf, output_path
 
 HEADER = ["year", "index", "unit", "component", "score", "max_score", "rank", "group"]
 FIELD_MAX = {"1": 9.0, "2": 11.0, "3": 13.5, "4": 9.5, "5": 13.0, "6": 10.0, "7": 13.0,
@@ -238,7 +238,7 @@ def test_check_passes_on_the_defaults_with_small_data(small_data: Path) -> None:
 
 
 def test_check_dry_runs_every_unit_of_the_bundled_sample(initialised: Path) -> None:
-    from reportgen.build import load_dataset, open_project
+    from reportgen.app import load_dataset, open_project
 
     frame = load_dataset(open_project(initialised)).frame
     units = frame.loc[frame["year"] == frame["year"].max(), "unit"].nunique()

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from reportgen.data.load import LoadOptions, fold, load, records_from
+from reportgen.data.validate import validate
 from reportgen.errors import DataError, Issue, Location, summarize
-from reportgen.load import LoadOptions, fold, load, records_from
-from reportgen.validate import validate
 
 HEADER = ["year", "index", "unit", "component", "score"]
 LONG = ["year", "index", "unit", "component", "score", "max_score", "rank", "group"]
@@ -484,7 +484,7 @@ def test_the_province_list_is_complete():
 
 @pytest.fixture(scope="module")
 def sample_loaded():
-    from reportgen.sample import sample_path
+    from reportgen.data.sample import sample_path
 
     return load(sample_path())
 
@@ -553,7 +553,7 @@ def test_sample_par_index_part_validates(sample_frame, frameworks):
     # Runs whatever other frameworks are bundled: the PAR INDEX rows alone are valid,
     # every one has a maximum, every field a name and a responsible unit.
     par = sample_frame[sample_frame["index"] == "PAR_INDEX"]
-    from reportgen.load import Loaded
+    from reportgen.data.load import Loaded
 
     dataset = validate(Loaded(par.reset_index(drop=True), [], ["sample.csv"]), frameworks)
     assert len(dataset.frame) == len(par)
@@ -604,7 +604,7 @@ def test_sample_units_are_fictional(sample_frame):
 
 
 def test_sample_file_matches_the_generator(sample_frame):
-    from reportgen.sample import generate
+    from reportgen.data.sample import generate
 
     rows = generate()
     assert len(rows) == len(sample_frame)
@@ -615,14 +615,14 @@ def test_sample_file_matches_the_generator(sample_frame):
 # --- the sample generator ----------------------------------------------------------------
 
 def test_generator_same_seed_same_rows():
-    from reportgen.sample import generate
+    from reportgen.data.sample import generate
 
     assert generate(provinces=35, seed=7) == generate(provinces=35, seed=7)
     assert generate(provinces=35, seed=7) != generate(provinces=35, seed=8)
 
 
 def test_generator_large_dataset_has_distinct_fictional_provinces():
-    from reportgen.sample import PROVINCE_GROUP, generate
+    from reportgen.data.sample import PROVINCE_GROUP, generate
 
     rows = generate(provinces=1200, departments=False)
     names = {r["unit"] for r in rows if r["group"] == PROVINCE_GROUP}
@@ -633,7 +633,7 @@ def test_generator_large_dataset_has_distinct_fictional_provinces():
 
 
 def test_generator_names_are_not_a_real_province_without_accents():
-    from reportgen.sample import PROVINCE_GROUP, generate
+    from reportgen.data.sample import PROVINCE_GROUP, generate
 
     names = {r["unit"] for r in generate(provinces=1200, departments=False)
              if r["group"] == PROVINCE_GROUP}
@@ -642,7 +642,7 @@ def test_generator_names_are_not_a_real_province_without_accents():
 
 
 def test_generator_rows_parse(frameworks):
-    from reportgen.sample import generate
+    from reportgen.data.sample import generate
 
     rows = [r for r in generate(provinces=8, seed=3) if r["index"] == "PAR_INDEX"]
     dataset = validate(records_from(rows), frameworks)

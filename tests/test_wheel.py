@@ -39,7 +39,7 @@ def test_wheel_contains_the_defaults_and_the_sample(wheel: Path) -> None:
     expected = {"reportgen/templates/bao-cao.docx", "reportgen/templates/phrases/ket-qua.j2",
                 "reportgen/templates/solutions.yaml", "reportgen/templates/report.yaml",
                 "reportgen/templates/analysis.yaml", "reportgen/templates/responsible.yaml",
-                "reportgen/templates/HUONG-DAN.md", "reportgen/sample/sample.csv"}
+                "reportgen/templates/HUONG-DAN.md", "reportgen/data/sample/sample.csv"}
     expected |= {f"reportgen/templates/frameworks/{p.name}"
                  for p in (TEMPLATES / "frameworks").glob("*.yaml")}
     expected |= {f"reportgen/templates/phrases/{p.name}"
@@ -64,7 +64,7 @@ def test_installed_wheel_finds_the_packaged_defaults(wheel: Path, tmp_path: Path
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
 
     where = subprocess.run(
-        [str(python), "-c", "from reportgen.resources import packaged_dir; print(packaged_dir())"],
+        [str(python), "-c", "from reportgen.config.search import packaged_dir; print(packaged_dir())"],
         cwd=empty, env=env, capture_output=True, text=True, timeout=60, check=True)
     packaged = Path(where.stdout.strip())
     assert packaged.is_relative_to(venv), packaged  # the wheel's copy, not the checkout

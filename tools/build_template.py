@@ -14,7 +14,7 @@ they never reach the rendered report.
 It also builds the group overview ``templates/tong-hop.docx`` (:func:`build_overview`): the
 same header block, title, signature and page numbers; the ranking, rating groups, heatmap and
 component means per index; a landscape appendix of every unit × every component, whose
-columns are made by ``{%tc for %}`` loops (reportgen.overview fixes the column widths).
+columns are made by ``{%tc for %}`` loops (reportgen.analysis.group fixes the column widths).
 
 Usage: ``python tools/build_template.py`` (both templates), ``python tools/build_template.py
 OUT.docx`` (the unit report only) or ``python tools/build_template.py --overview OUT.docx``.
@@ -999,7 +999,7 @@ def overview_leaders(doc) -> None:
 def matrix_table(where, seq: str, width_cm: float) -> Table:
     """Every unit × every component: ``{%tc for %}`` repeats the component column in the
     header and in each row. Cells keep their natural widths; the table is ``width_cm`` wide
-    and the rendered grid is scaled to it (reportgen.overview.fit_table_grids)."""
+    and the rendered grid is scaled to it (reportgen.analysis.group.fit_table_grids)."""
     table = where.add_table(rows=0, cols=len(MATRIX_WIDTHS))
     table.style = "Bảng số liệu"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

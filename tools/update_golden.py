@@ -5,7 +5,7 @@ Usage (from the repository root)::
     python tools/update_golden.py            # rewrite tests/golden/*.txt
     python tools/update_golden.py --check    # exit 1 and print a diff when they are stale
 
-Each golden file is the normalized dump (:func:`reportgen.docxdump.dump`: section settings,
+Each golden file is the normalized dump (:func:`reportgen.docx.dump.dump`: section settings,
 headers and footers, styles and text of paragraphs, table cells with shading, image sizes)
 of one report rendered from the bundled sample data with the packaged templates, report
 configuration and rules only (a ``templates/`` folder in the working directory is ignored).
@@ -37,9 +37,9 @@ def golden_path(name: str) -> Path:
 
 def pinned_project():
     """The project with the packaged defaults only, whatever the working directory holds."""
-    from reportgen.build import Project
-    from reportgen.frameworks import load_frameworks
-    from reportgen.resources import SearchPath, packaged_dir
+    from reportgen.app import Project
+    from reportgen.config.frameworks import load_frameworks
+    from reportgen.config.search import SearchPath, packaged_dir
 
     search = SearchPath((packaged_dir(),))
     return Project(search, load_frameworks(search))
@@ -61,8 +61,8 @@ class Renderer:
     """Renders the golden reports; load and compile once, render many."""
 
     def __init__(self, dpi: int | None = None) -> None:
-        from reportgen.analyze import prepare
-        from reportgen.build import CHART_DPI, load_dataset, make_toolkit
+        from reportgen.analysis.unit import prepare
+        from reportgen.app import CHART_DPI, load_dataset, make_toolkit
 
         self.project = pinned_project()
         self.dataset = load_dataset(self.project)
@@ -70,12 +70,12 @@ class Renderer:
         self.prepared = prepare(self.dataset)
 
     def docx(self, unit: str, year: int) -> bytes:
-        from reportgen.build import render_report
+        from reportgen.app import render_report
 
         return render_report(self.kit, self.prepared, self.dataset, unit, year)
 
     def dump(self, unit: str, year: int) -> str:
-        from reportgen.docxdump import dump
+        from reportgen.docx.dump import dump
 
         return normalise(dump(self.docx(unit, year)))
 

@@ -13,9 +13,9 @@ from typing import Annotated
 
 import typer
 
-from . import __version__
-from . import formatting as fmt
-from .errors import ReportgenError, summarize
+from reportgen import __version__
+from reportgen import formatting as fmt
+from reportgen.errors import ReportgenError, summarize
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -69,8 +69,8 @@ def validate_cmd(
     templates: TemplatesOpt = None,
 ) -> None:
     """Kiểm tra dữ liệu: liệt kê mọi lỗi (tệp, sheet, dòng, cột, giá trị) hoặc in tóm tắt."""
-    from .build import load_dataset, open_project
-    from .load import LoadOptions
+    from reportgen.app import load_dataset, open_project
+    from reportgen.data.load import LoadOptions
 
     try:
         dataset = load_dataset(open_project(templates), data, strict, LoadOptions(year, index))
@@ -89,9 +89,9 @@ def analyze_cmd(
     templates: TemplatesOpt = None,
 ) -> None:
     """In kết quả phân tích của một đơn vị, một năm dưới dạng JSON."""
-    from .analyze import analyze_unit, check_year, find_unit, prepare
-    from .build import load_dataset, open_project
-    from .rules import load_rules
+    from reportgen.analysis.unit import analyze_unit, check_year, find_unit, prepare
+    from reportgen.app import load_dataset, open_project
+    from reportgen.config.rules import load_rules
 
     try:
         project = open_project(templates)
@@ -117,9 +117,9 @@ def generate_cmd(
     pdf: Annotated[bool, typer.Option("--pdf", help="Chuyển thêm sang PDF bằng LibreOffice")] = False,
 ) -> None:
     """Tạo báo cáo .docx của một đơn vị, một năm và in đường dẫn tệp."""
-    from .analyze import check_year, find_unit, prepare
-    from .build import default_unit_and_year, load_dataset, make_toolkit, open_project, render_report
-    from .write import convert_pdf, output_path, write_atomic
+    from reportgen.analysis.unit import check_year, find_unit, prepare
+    from reportgen.app import default_unit_and_year, load_dataset, make_toolkit, open_project, render_report
+    from reportgen.output.write import convert_pdf, output_path, write_atomic
 
     try:
         project = open_project(templates)
@@ -157,8 +157,8 @@ def batch_cmd(
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Cụm Dask: tcp://HOST:PORT")] = None,
 ) -> None:
     """Tạo báo cáo cho mọi đơn vị của nhóm trong một năm (song song, chỉ tạo lại báo cáo thay đổi)."""
-    from .batch import JobSpec, console_progress, run_batch
-    from .build import CHART_DPI
+    from reportgen.app import CHART_DPI
+    from reportgen.batch.run import JobSpec, console_progress, run_batch
 
     spec = JobSpec(str(data) if data else None, str(templates) if templates else None,
                    str(config) if config else None, year, CHART_DPI)
@@ -183,8 +183,8 @@ def templates_init_cmd(
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có")] = False,
 ) -> None:
     """Sao chép bộ mẫu mặc định (Word, mẫu câu, giải pháp, cơ quan chủ trì, khung chỉ số) kèm hướng dẫn."""
-    from .checks import init_templates, variable_reference
-    from .guide import example_for_guide
+    from reportgen.check.guide import example_for_guide
+    from reportgen.check.templates import init_templates, variable_reference
 
     try:
         written = init_templates(directory, force,
@@ -201,7 +201,7 @@ def templates_check_cmd(
     config: Annotated[Path | None, typer.Option("--config", help="Tệp cấu hình báo cáo (YAML)")] = None,
 ) -> None:
     """Kiểm tra bộ mẫu: cú pháp, biến, YAML, mã thành phần, rồi thử tạo báo cáo mọi đơn vị."""
-    from .checks import check_templates
+    from reportgen.check.templates import check_templates
 
     try:
         report = check_templates(directory, data, config)

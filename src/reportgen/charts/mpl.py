@@ -36,9 +36,9 @@ from matplotlib.ticker import FixedLocator, Formatter, MaxNLocator
 from matplotlib.transforms import Bbox, ScaledTranslation, blended_transform_factory
 from PIL import Image
 
-from ..formatting import num, signed
-from . import spec as S
-from .spec import ChartSpec, Series
+from reportgen.charts import spec as S
+from reportgen.charts.spec import ChartSpec, Series
+from reportgen.formatting import num, signed
 
 CM_PER_INCH = 2.54
 PT_PER_CM = 72 / CM_PER_INCH

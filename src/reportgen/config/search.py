@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .errors import ConfigError
+from reportgen.errors import ConfigError
 
 DEFAULT_PREFIX = "default:"
 
@@ -26,7 +26,7 @@ def packaged_dir() -> Path:
     inside = Path(str(resources.files("reportgen"))) / "templates"
     if inside.is_dir():
         return inside
-    checkout = Path(__file__).resolve().parents[2] / "templates"
+    checkout = Path(__file__).resolve().parents[3] / "templates"
     if checkout.is_dir():
         return checkout
     raise ConfigError("Không tìm thấy thư mục mẫu mặc định của reportgen (cài đặt bị thiếu tệp)")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import DataError, Issue, Location
+from reportgen.errors import DataError, Issue, Location
 
 REQUIRED = ("year", "index", "unit", "component", "score")
 OPTIONAL = ("max_score", "rank", "group", "source")

@@ -3,13 +3,13 @@ and communes ("Báo cáo tổng hợp kết quả Chỉ số … của các cơ 
 
 Three stages, as for a unit report:
 
-- :func:`group_overview` (analyze): a validated dataset (or :class:`~reportgen.analyze.Prepared`),
+- :func:`group_overview` (analyze): a validated dataset (or :class:`~reportgen.analysis.unit.Prepared`),
   a year and a group → one plain, JSON-able structure, numbers unformatted. Per index of the
   group that year: the ranking (rank, unit, score, percent, change in points and places,
   rating), statistics, counts per rating group (this year and the previous one), the best and
   worst units, the units ranked first and last, the biggest rises and falls, per top-level
   component its mean and best/worst units, and the units × components matrix (percent of the
-  maximum) behind the heatmap. Conventions are those of :mod:`reportgen.analyze` (competition
+  maximum) behind the heatmap. Conventions are those of :mod:`reportgen.analysis.unit` (competition
   ranks, published ranks win, each unit's previous year is its nearest earlier year with a
   total, no change figures across a methodology change).
 - :func:`overview_context` (narrate): the render context of ``tong-hop.docx``; sentences come
@@ -38,13 +38,13 @@ from typing import Any
 from docx.oxml.ns import qn
 from lxml import etree
 
-from . import formatting as fmt
-from .analyze import DOWN, UP, Prepared, direction, prepare, rank_direction, rate
-from .charts.spec import ChartSpec, Series
-from .errors import LookupFailed
-from .frameworks import TOTAL, Framework
-from .narrate import Numbering
-from .validate import Dataset
+from reportgen import formatting as fmt
+from reportgen.analysis.unit import DOWN, UP, Prepared, direction, prepare, rank_direction, rate
+from reportgen.charts.spec import ChartSpec, Series
+from reportgen.config.frameworks import TOTAL, Framework
+from reportgen.data.validate import Dataset
+from reportgen.errors import LookupFailed
+from reportgen.narrate.unit import Numbering
 
 TEMPLATE = "tong-hop.docx"
 PHRASES = "tong-hop.j2"
@@ -366,7 +366,7 @@ def heatmap_specs(index: Mapping[str, Any]) -> list[ChartSpec]:
 
 def overview_charts(overview: Mapping[str, Any], dpi: int) -> dict[str, list[dict]]:
     """The heatmap of every index with components, drawn (or the reason it is left out)."""
-    from .build import draw_charts
+    from reportgen.app import draw_charts
 
     specs = {i["index"]: heatmap_specs(i) for i in overview["indices"] if i["components"]}
     return draw_charts(specs, dpi)
@@ -392,7 +392,7 @@ def overview_settings(config: Mapping[str, Any], group: str) -> dict[str, Any]:
 def overview_context(narrator: Any, overview: Mapping[str, Any], charts: Mapping[str, list],
                      sources: Mapping[str, str], sample: bool = False) -> dict[str, Any]:
     """The render context of ``tong-hop.docx`` (every string of the overview)."""
-    from .narrate import header_block, render_setting
+    from reportgen.narrate.unit import header_block, render_setting
 
     phrases = narrator.phrases
     year, group = overview["year"], overview["group"]
@@ -575,7 +575,7 @@ def group_sources(dataset: Dataset, year: int, group: str) -> dict[str, str]:
 
 def group_is_sample(dataset: Dataset, year: int, group: str) -> bool:
     """Whether the group's rows come from the bundled fictitious sample."""
-    from .sample import SAMPLE_SOURCE
+    from reportgen.data.sample import SAMPLE_SOURCE
 
     frame = dataset.frame
     part = frame[(frame["year"] == year) & (frame["group"] == group)]
@@ -597,7 +597,7 @@ def _tools(state: dict[str, Any]) -> dict[str, Any]:
     compiled Word template when first needed."""
     tools = state.get("overview")
     if tools is None:
-        from .batch import fingerprint
+        from reportgen.batch.run import fingerprint
 
         kit = state["kit"]
         tools = {"hash": fingerprint(overview_files(kit), extra=f"overview dpi={kit.dpi}"),
@@ -610,7 +610,7 @@ def _renderer(state: dict[str, Any]) -> Any:
     """The compiled ``tong-hop.docx`` (compiled once per process)."""
     tools = _tools(state)
     if tools["renderer"] is None:
-        from .render import Renderer
+        from reportgen.docx.render import Renderer
 
         tools["renderer"] = Renderer(state["kit"].project.search.find(TEMPLATE))
     return tools["renderer"]
@@ -619,10 +619,10 @@ def _renderer(state: dict[str, Any]) -> Any:
 def render_overview(state: dict[str, Any], year: int, group: str) -> tuple[str, Callable[[], bytes]]:
     """(hash of everything the overview depends on, function producing its .docx bytes).
 
-    ``state`` is :func:`reportgen.batch.batch_state`'s dict (``kit``, ``dataset``,
+    ``state`` is :func:`reportgen.batch.run.batch_state`'s dict (``kit``, ``dataset``,
     ``prepared``). Nothing is drawn or rendered until the function is called.
     """
-    from .batch import content_hash
+    from reportgen.batch.run import content_hash
 
     kit, dataset = state["kit"], state["dataset"]
     overview = group_overview(state["prepared"], year, group, kit.rules)

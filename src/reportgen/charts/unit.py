@@ -6,9 +6,9 @@ captions are filled later by the narrative stage from the editable phrase templa
 
 from __future__ import annotations
 
-from .charts.spec import GAP, ChartSpec, Series
-from .formatting import pad2
-from .ranking import ExcerptRule
+from reportgen.analysis.ranking import ExcerptRule
+from reportgen.charts.spec import GAP, ChartSpec, Series
+from reportgen.formatting import pad2
 
 RESULT_CHARTS = ("score_rank", "peer_bars")
 COMPONENT_CHARTS = ("component_bars", "change_bars", "radar")

@@ -7,7 +7,7 @@ service/policy parts) and PAPI (8 dimensions, some sub-dimensions); one province
 departments in a second group scored on a province-defined index; three consecutive years;
 a persistent quality per unit plus yearly drift; a few ties and a few missing years.
 
-Run ``python -m reportgen.sample --out PATH [--provinces N] [--seed S]``.
+Run ``python -m reportgen.data.sample --out PATH [--provinces N] [--seed S]``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .load import fold
+from reportgen.data.load import fold
 
 SAMPLE_SOURCE = "DỮ LIỆU MẪU hư cấu (reportgen), không phải số liệu công bố"
 PROVINCE_GROUP = "Tỉnh, thành phố"
@@ -163,7 +163,7 @@ def _emit(index: str, u: _Unit, year: int, scores: dict[str, float],
 
 
 def _ranked(scores: dict[str, dict[str, float]]) -> dict[str, int]:
-    from .ranking import rank_map
+    from reportgen.analysis.ranking import rank_map
 
     return rank_map({name: s["TOTAL"] for name, s in scores.items()})
 

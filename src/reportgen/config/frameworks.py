@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, Location
-from .resources import SearchPath
-from .yamlio import line_of, read_yaml
+from reportgen.config.search import SearchPath
+from reportgen.config.yamlio import line_of, read_yaml
+from reportgen.errors import ConfigError, Location
 
 TOTAL = "TOTAL"
 

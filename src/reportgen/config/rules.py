@@ -20,10 +20,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .errors import ConfigError, Issue, Location, did_you_mean
-from .frameworks import TOTAL, Frameworks, fold_code
-from .resources import SearchPath, packaged_dir
-from .yamlio import line_of, read_yaml
+from reportgen.config.frameworks import TOTAL, Frameworks, fold_code
+from reportgen.config.search import SearchPath, packaged_dir
+from reportgen.config.yamlio import line_of, read_yaml
+from reportgen.errors import ConfigError, Issue, Location, did_you_mean
 
 ANALYSIS_FILE = "analysis.yaml"
 SOLUTIONS_FILE = "solutions.yaml"

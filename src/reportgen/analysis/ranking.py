@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ConfigError, Location
+from reportgen.errors import ConfigError, Location
 
 # Scores are published with 2–4 decimals; anything closer than this is a tie.
 TIE_EPSILON = 1e-9

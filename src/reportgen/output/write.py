@@ -15,7 +15,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from .errors import Location, OutputError
+from reportgen.errors import Location, OutputError
 
 PDF_TIMEOUT_S = 180
 

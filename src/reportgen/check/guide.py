@@ -4,15 +4,15 @@ project's ``templates/`` folder holds."""
 
 from __future__ import annotations
 
-from .build import Project, context_from_analysis, load_dataset, make_toolkit
-from .frameworks import load_frameworks
-from .resources import SearchPath, packaged_dir
+from reportgen.app import Project, context_from_analysis, load_dataset, make_toolkit
+from reportgen.config.frameworks import load_frameworks
+from reportgen.config.search import SearchPath, packaged_dir
 
 
 def example_for_guide(dpi: int = 0) -> tuple[dict, dict]:
     """(render context, analysis) of the sample's default unit, charts not drawn."""
-    from .analyze import analyze_unit, prepare
-    from .build import default_unit_and_year
+    from reportgen.analysis.unit import analyze_unit, prepare
+    from reportgen.app import default_unit_and_year
 
     search = SearchPath((packaged_dir(),))
     project = Project(search, load_frameworks(search))

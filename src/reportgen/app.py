@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .frameworks import Frameworks, load_frameworks
-from .load import LoadOptions, load
-from .resources import SearchPath
-from .sample import sample_path
-from .validate import Dataset, validate
+from reportgen.config.frameworks import Frameworks, load_frameworks
+from reportgen.config.search import SearchPath
+from reportgen.data.load import LoadOptions, load
+from reportgen.data.sample import sample_path
+from reportgen.data.validate import Dataset, validate
 
 
 @dataclass(frozen=True)
@@ -63,10 +63,10 @@ class Toolkit:
 def make_toolkit(project: Project, config: str | Path | None = None,
                  template: str = REPORT_TEMPLATE, dpi: int = CHART_DPI) -> Toolkit:
     """Read and compile everything a report needs besides its data."""
-    from .narrate import Narrator, Phrases
-    from .render import Renderer
-    from .rules import load_rules
-    from .yamlio import read_yaml
+    from reportgen.config.rules import load_rules
+    from reportgen.config.yamlio import read_yaml
+    from reportgen.docx.render import Renderer
+    from reportgen.narrate.unit import Narrator, Phrases
 
     config_path = Path(config) if config else project.search.find(REPORT_CONFIG)
     template_path = project.search.find(template)
@@ -85,8 +85,8 @@ PLACEHOLDER_PNG = bytes.fromhex(
 def draw_charts(specs: dict[str, list], dpi: int) -> dict[str, list[dict]]:
     """Draw each chart specification, or record why it was left out; ``dpi`` 0 means a
     dry run that places a blank image of the right size instead of drawing."""
-    from .charts.mpl import draw
-    from .charts.spec import GAP, too_little_data
+    from reportgen.charts.mpl import draw
+    from reportgen.charts.spec import GAP, too_little_data
 
     drawn: dict[str, list[dict]] = {}
     for section, items in specs.items():
@@ -116,7 +116,7 @@ def index_sources(dataset: Dataset, year: int) -> dict[str, str]:
 
 
 def is_sample(dataset: Dataset) -> bool:
-    from .sample import SAMPLE_SOURCE
+    from reportgen.data.sample import SAMPLE_SOURCE
 
     return bool((dataset.frame["source"] == SAMPLE_SOURCE).any())
 
@@ -129,7 +129,7 @@ def context_from_analysis(kit: Toolkit, dataset: Dataset, analysis: dict) -> dic
 def build_context(kit: Toolkit, analysis: dict, sources: dict[str, str], sample: bool) -> dict:
     """The render context from an analysis and the dataset facts its text cites (the
     indexes' sources, whether it is sample data): what a batch worker receives."""
-    from .figures import index_charts
+    from reportgen.charts.unit import index_charts
 
     unit = analysis["unit"]
     rule = kit.narrator.excerpt_rule(analysis.get("group") or "")
@@ -139,7 +139,7 @@ def build_context(kit: Toolkit, analysis: dict, sources: dict[str, str], sample:
 
 def report_context(kit: Toolkit, prepared: object, dataset: Dataset, unit: str, year: int) -> dict:
     """analyze → chart specs → draw → narrate: the complete render context of one report."""
-    from .analyze import analyze_unit
+    from reportgen.analysis.unit import analyze_unit
 
     return context_from_analysis(kit, dataset, analyze_unit(prepared, unit, year, kit.rules))
 

@@ -1,7 +1,7 @@
 """The render context: every value the Word template (``bao-cao.docx``) can place.
 
 This module is the single written contract between the narrative stage
-(:mod:`reportgen.narrate`, which fills it) and the Word template (which only places its
+(:mod:`reportgen.narrate.unit`, which fills it) and the Word template (which only places its
 strings: rendering computes nothing). Every number arrives already formatted as Vietnamese
 text ("86,47", "-0,82", "41/63", "-06"); every sentence is complete.
 
@@ -382,7 +382,7 @@ class Appendix(TypedDict):
 
 
 class ReportContext(TypedDict):
-    """Everything ``bao-cao.docx`` renders; produced by :class:`reportgen.narrate.Narrator`."""
+    """Everything ``bao-cao.docx`` renders; produced by :class:`reportgen.narrate.unit.Narrator`."""
 
     report: Report
     """Thể thức: cơ quan, số, ngày, trích yếu, căn cứ, người ký, nơi nhận."""

@@ -16,7 +16,7 @@ plain ``DocxTemplate.render`` in three ways:
 
 Charts in the context (dicts with ``png`` bytes and ``width_cm``) reach the template as
 ``chart.image``, an ``InlineImage`` added to a copy of the context; the caller's dict is
-never modified. See :mod:`reportgen.context` for the contract.
+never modified. See :mod:`reportgen.narrate.context` for the contract.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from jinja2.exceptions import TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
 
-from .errors import Issue, Location, RenderError, TemplateError, did_you_mean
+from reportgen.errors import Issue, Location, RenderError, TemplateError, did_you_mean
 
 BODY = "body"
 MARKER = re.compile(r"<!--rg:(\d+)-->")
@@ -446,7 +446,7 @@ def _message(exc: BaseException, context: Mapping[str, Any]) -> str:
         m = _UNDEFINED.search(text)
         if m:
             name = m.group(1) or m.group(2)
-            from .context import key_names
+            from reportgen.narrate.context import key_names
 
             if name in key_names():
                 return (f"dữ liệu của báo cáo thiếu giá trị '{name}' mà mẫu cần (mẫu đúng; "
@@ -459,7 +459,7 @@ def _message(exc: BaseException, context: Mapping[str, Any]) -> str:
 
 def _all_keys(value: Any, depth: int = 0) -> set[str]:
     """Every dict key in the context and in the documented contract."""
-    from .context import key_names
+    from reportgen.narrate.context import key_names
 
     keys: set[str] = key_names() if depth == 0 else set()
     if depth > 6:

@@ -3,7 +3,7 @@
 Sentences come from the editable phrase templates (``phrases/*.j2`` on the search path,
 Jinja macros rendered in a sandbox with Vietnamese number filters); table cells are
 formatted here; chart images arrive already drawn. The context contract is documented in
-:mod:`reportgen.context`. Nothing here touches Word or the disk.
+:mod:`reportgen.narrate.context`. Nothing here touches Word or the disk.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateErro
 from jinja2.exceptions import TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from . import formatting as fmt
-from .errors import ConfigError, Issue, Location
-from .errors import TemplateError as ReportTemplateError
-from .ranking import ExcerptRule
-from .resources import SearchPath
+from reportgen import formatting as fmt
+from reportgen.analysis.ranking import ExcerptRule
+from reportgen.config.search import SearchPath
+from reportgen.errors import ConfigError, Issue, Location
+from reportgen.errors import TemplateError as ReportTemplateError
 
 PHRASE_FILES = ("ket-qua.j2", "phan-tich.j2", "danh-gia.j2", "trach-nhiem.j2", "giai-phap.j2",
                 "bieu-do.j2", "tong-hop.j2")

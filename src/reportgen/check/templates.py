@@ -22,9 +22,9 @@ from typing import Any
 
 from jinja2 import nodes
 
-from .errors import ConfigError, Issue, IssuesError, Location, ReportgenError, suggest
-from .resources import DEFAULT_PREFIX, SearchPath, packaged_dir
-from .yamlio import read_yaml
+from reportgen.config.search import DEFAULT_PREFIX, SearchPath, packaged_dir
+from reportgen.config.yamlio import read_yaml
+from reportgen.errors import ConfigError, Issue, IssuesError, Location, ReportgenError, suggest
 
 GUIDE = "HUONG-DAN.md"
 YAML_FILES = ("report.yaml", "analysis.yaml", "solutions.yaml", "responsible.yaml")
@@ -122,7 +122,7 @@ def variable_reference(context: dict, analysis: dict) -> str:
     """Markdown tables of every variable the Word template and the phrase files can use:
     the Word template's from the context contract (meaning, example from a report of the
     bundled sample), the phrase files' from that report's analysis (examples)."""
-    from .context import variables
+    from reportgen.narrate.context import variables
 
     lines = ["## Các biến dùng trong mẫu Word (bao-cao.docx)", "",
              "Ý nghĩa lấy từ hợp đồng dữ liệu của reportgen; ví dụ lấy từ báo cáo của dữ liệu mẫu. "
@@ -181,7 +181,7 @@ def contract_tree() -> Tree:
     """The render context's shape from the contract: ``{"report": {"agency": {}, …},
     "results": {"[]": {"heading": {}, …}}}``; a chart also has ``image`` (added by the
     renderer next to ``png``)."""
-    from .context import variables
+    from reportgen.narrate.context import variables
 
     tree: Tree = {}
     for v in variables():
@@ -390,7 +390,7 @@ def check_phrase_files(search: SearchPath, report: CheckReport) -> bool:
     line's text). False when there is any problem."""
     from jinja2 import TemplateSyntaxError
 
-    from .narrate import phrase_environment
+    from reportgen.narrate.unit import phrase_environment
 
     env = phrase_environment(search)
     safe = True
@@ -490,7 +490,13 @@ def check_rules_files(search: SearchPath, frameworks: Any, broken: set[str],
     """Parse the three rules files, each on its own: a file that does not parse or does not
     validate is reported and replaced by its packaged default, so that the others are still
     checked (unknown codes included). Returns the rules when all three are the user's."""
-    from .rules import ANALYSIS_FILE, RESPONSIBLE_FILE, SOLUTIONS_FILE, build_rules, check_rules
+    from reportgen.config.rules import (
+        ANALYSIS_FILE,
+        RESPONSIBLE_FILE,
+        SOLUTIONS_FILE,
+        build_rules,
+        check_rules,
+    )
 
     names = (ANALYSIS_FILE, SOLUTIONS_FILE, RESPONSIBLE_FILE)
     docs: dict[str, tuple[Any, str]] = {}
@@ -531,10 +537,10 @@ def check_rules_files(search: SearchPath, frameworks: Any, broken: set[str],
 def check_templates(templates: str | Path | None = None, data: str | Path | None = None,
                     config: str | Path | None = None, units: int | None = None) -> CheckReport:
     """Every check, all problems listed; the dry run only when everything it needs is sound."""
-    from .build import REPORT_TEMPLATE, Project, Toolkit, load_dataset
-    from .frameworks import load_frameworks
-    from .narrate import Narrator, Phrases
-    from .render import Renderer
+    from reportgen.app import REPORT_TEMPLATE, Project, Toolkit, load_dataset
+    from reportgen.config.frameworks import load_frameworks
+    from reportgen.docx.render import Renderer
+    from reportgen.narrate.unit import Narrator, Phrases
 
     report = CheckReport()
     search = _collect(report, lambda: SearchPath.build(templates))
@@ -591,8 +597,8 @@ def dry_run(kit: Any, dataset: Any, report: CheckReport, units: int | None = Non
     """Build (and, unless the Word template is already known to be broken, render) the
     report of every unit of the data's latest year in memory; new problems are added once,
     naming the first unit they occurred for."""
-    from .analyze import analyze_unit, prepare
-    from .build import context_from_analysis
+    from reportgen.analysis.unit import analyze_unit, prepare
+    from reportgen.app import context_from_analysis
 
     prepared = prepare(dataset)
     year = dataset.years[-1]

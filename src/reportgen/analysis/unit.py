@@ -66,12 +66,12 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import LookupFailed, did_you_mean
-from .frameworks import TOTAL, Framework, RatingRule, fold_code
-from .load import fold
-from .ranking import TIE_EPSILON, rank_map
-from .rules import IndexRules, Rules, Solution, Target
-from .validate import Dataset
+from reportgen.analysis.ranking import TIE_EPSILON, rank_map
+from reportgen.config.frameworks import TOTAL, Framework, RatingRule, fold_code
+from reportgen.config.rules import IndexRules, Rules, Solution, Target
+from reportgen.data.load import fold
+from reportgen.data.validate import Dataset
+from reportgen.errors import LookupFailed, did_you_mean
 
 EPS = 1e-9
 DIGITS = 6

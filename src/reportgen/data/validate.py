@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from .errors import DataError, Issue, Location, did_you_mean
-from .frameworks import TOTAL, Framework, Frameworks
-from .load import Loaded, parse_number
-from .ranking import rank_map
+from reportgen.analysis.ranking import rank_map
+from reportgen.config.frameworks import TOTAL, Framework, Frameworks
+from reportgen.data.load import Loaded, parse_number
+from reportgen.errors import DataError, Issue, Location, did_you_mean
 
 DEFAULT_GROUP = "Tất cả đơn vị"
 SUM_TOLERANCE = 0.05
@@ -172,7 +172,7 @@ class _Checker:
 
 
 def fold_total(component: str) -> bool:
-    from .load import TOTAL_ALIASES, fold
+    from reportgen.data.load import TOTAL_ALIASES, fold
 
     return component == TOTAL or fold(component) in TOTAL_ALIASES
 

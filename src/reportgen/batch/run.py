@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .errors import LookupFailed, OutputError, ReportgenError
-from .write import output_path, slugify, write_atomic
+from reportgen import __version__
+from reportgen.errors import LookupFailed, OutputError, ReportgenError
+from reportgen.output.write import output_path, slugify, write_atomic
 
 MANIFEST = "manifest.json"
 LOCK = ".reportgen.lock"
@@ -47,7 +47,7 @@ class JobSpec:
         """This job with a stamp of its input files' sizes and modification times."""
         from dataclasses import replace
 
-        from .build import data_path
+        from reportgen.app import data_path
 
         h = hashlib.sha256()
         roots = [data_path(self.data)] + [Path(p) for p in (self.templates, self.config) if p]
@@ -85,7 +85,7 @@ def worker_state(spec: JobSpec) -> dict[str, Any]:
     """Per-process cache of the toolkit (matplotlib, compiled templates, configuration)."""
     key = repr(spec)
     if _STATE.get("key") != key:
-        from .build import make_toolkit, open_project
+        from reportgen.app import make_toolkit, open_project
 
         project = open_project(spec.templates)
         _STATE.clear()
@@ -95,8 +95,8 @@ def worker_state(spec: JobSpec) -> dict[str, Any]:
 
 def batch_state(spec: JobSpec) -> dict[str, Any]:
     """The parent's state: the toolkit, and the dataset loaded, validated and prepared once."""
-    from .analyze import prepare
-    from .build import load_dataset
+    from reportgen.analysis.unit import prepare
+    from reportgen.app import load_dataset
 
     state = worker_state(spec)
     if "dataset" not in state:
@@ -113,7 +113,7 @@ def init_worker(spec: JobSpec) -> None:
 def render_one(spec: JobSpec, job: UnitJob) -> Result:
     """Render one unit's analysis in this worker; failures come back as a message."""
     try:
-        from .build import build_context
+        from reportgen.app import build_context
 
         kit = worker_state(spec)["kit"]
         return job.unit, kit.renderer.render(build_context(kit, job.analysis, job.sources,
@@ -130,7 +130,7 @@ Result = tuple[str, bytes | None, str | None]  # (unit, document or None, error 
 IN_FLIGHT = 4  # jobs in flight per worker: enough to keep workers busy, memory bounded
 
 # Imported by the fork server once, so that each worker starts with them loaded.
-WORKER_PRELOAD = ["reportgen.batch", "reportgen.build", "reportgen.render", "reportgen.narrate",
+WORKER_PRELOAD = ["reportgen.batch.run", "reportgen.app", "reportgen.docx.render", "reportgen.narrate.unit",
                   "reportgen.charts.mpl", "docxtpl"]
 
 
@@ -305,7 +305,7 @@ def plan_outputs(out_dir: Path, year: int, units: Sequence[tuple[str, str]]) -> 
 def select_units(dataset: Any, year: int, groups: Sequence[str] | None,
                  units: Sequence[str] | None) -> list[tuple[str, str]]:
     """(unit, group) pairs with data that year, filtered by group and unit names."""
-    from .analyze import find_unit
+    from reportgen.analysis.unit import find_unit
 
     frame = dataset.frame[dataset.frame["year"] == year]
     if frame.empty:
@@ -334,8 +334,8 @@ def slug_of(path: Path, out_dir: Path) -> str:
 
 def toolkit_files(kit: Any) -> list[Path]:
     """Every editable file a document depends on, as found on the search path."""
-    from .checks import YAML_FILES
-    from .narrate import PHRASE_FILES
+    from reportgen.check.templates import YAML_FILES
+    from reportgen.narrate.unit import PHRASE_FILES
 
     search = kit.project.search
     files = {kit.template_path, kit.config_path}
@@ -351,8 +351,8 @@ def run_batch(spec: JobSpec, out_dir: Path, groups: Sequence[str] | None = None,
               overview: bool = True,
               progress: Callable[[int], tuple[Progress, Callable[[], None]]] | None = None) -> BatchResult:
     """Generate every selected unit's report; see the module docstring."""
-    from .analyze import analyze_unit
-    from .build import index_sources, is_sample
+    from reportgen.analysis.unit import analyze_unit
+    from reportgen.app import index_sources, is_sample
 
     started = time.perf_counter()
     spec = spec.stamped()
@@ -403,7 +403,7 @@ def run_batch(spec: JobSpec, out_dir: Path, groups: Sequence[str] | None = None,
                     continue
                 write_atomic(paths[unit], document)
                 if pdf:
-                    from .write import convert_pdf
+                    from reportgen.output.write import convert_pdf
 
                     try:
                         convert_pdf(paths[unit])
@@ -432,7 +432,7 @@ def run_batch(spec: JobSpec, out_dir: Path, groups: Sequence[str] | None = None,
 def write_overviews(state: dict, spec: JobSpec, out_dir: Path, pairs: Sequence[tuple[str, str]],
                     force: bool, manifest: dict, report: Progress) -> list[str]:
     """The group overview report(s), when the overview stage is available."""
-    from .overview import render_overview
+    from reportgen.analysis.group import render_overview
 
     written = []
     for group in dict.fromkeys(g for _, g in pairs):

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ConfigError, Location
+from reportgen.errors import ConfigError, Location
 
 
 class LineDict(dict):

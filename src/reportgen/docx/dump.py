@@ -6,7 +6,7 @@ text instead: per section the page setup, headers and footers (the PAGE field sh
 whitespace collapsed), tables as rows of cells (with shading), images as
 ``[IMAGE w×h cm]``. No bytes are compared anywhere.
 
-Run ``python -m reportgen.docxdump FILE.docx`` to print the dump of a file.
+Run ``python -m reportgen.docx.dump FILE.docx`` to print the dump of a file.
 """
 
 from __future__ import annotations
@@ -264,7 +264,7 @@ def dump_file(path: str | Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        sys.stderr.write("usage: python -m reportgen.docxdump FILE.docx\n")
+        sys.stderr.write("usage: python -m reportgen.docx.dump FILE.docx\n")
         return 2
     sys.stdout.write(dump_file(args[0]))
     return 0
