@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
 import io
 import pickle
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import docx
@@ -224,20 +222,6 @@ def test_fixture_fills_the_whole_contract() -> None:
 
 def test_template_uses_only_context_keys(renderer: Renderer) -> None:
     assert renderer.variables() <= set(ReportContext.__annotations__)
-
-
-def test_bundled_template_matches_builder(tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    spec = importlib.util.spec_from_file_location("build_template",
-                                                  ROOT / "tools" / "build_template.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "build_template", module)  # dataclasses need it
-    spec.loader.exec_module(module)
-    out = tmp_path / "bao-cao.docx"
-    module.build().save(str(out))
-    assert dump(out.read_bytes()) == dump(TEMPLATE.read_bytes()), \
-        "templates/bao-cao.docx is stale: run python tools/build_template.py"
 
 
 # --- safety and located errors -------------------------------------------------------------
