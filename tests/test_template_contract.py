@@ -27,10 +27,12 @@ generate --templates`` with the bundled sample and the edits must show in the re
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -492,6 +494,11 @@ def test_every_prepared_value_reaches_the_document(renderer: Renderer, kind: Kin
 
 
 def test_renders_with_a_minimal_context(renderer: Renderer, kind: Kind) -> None:
+    assert_renders_minimal(renderer, kind)
+
+
+def assert_renders_minimal(renderer: Renderer, kind: Kind) -> None:
+    """Every list empty: no tag left, the fixed parts there, the appendix section dropped."""
     tokens = Tokens()
     context = skeleton(kind.paths(), tokens, filled=False)
     blob = renderer.render(context)
@@ -702,3 +709,29 @@ def test_edited_overview_template_renders_the_edits(edited: Path) -> None:
     lines = rendered_text(blob).splitlines()
     assert OVERVIEW_NEW in lines
     assert OVERVIEW_ADDED_TO + OVERVIEW_ADDED in lines
+
+
+# --- 5. the one-off generator ---------------------------------------------------------------
+
+def test_generator_writes_a_fresh_template_and_never_overwrites(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    """``tools/build_template.py`` still makes a usable starting point (not the bundled bytes:
+    those may have been edited since) and keeps existing files unless ``--force``."""
+    spec = importlib.util.spec_from_file_location("build_template",
+                                                  ROOT / "tools" / "build_template.py")
+    assert spec and spec.loader
+    generator = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "build_template", generator)  # its dataclasses need it
+    spec.loader.exec_module(generator)
+    out = tmp_path / "mau-moi"
+    assert generator.main([str(out)]) == 0
+    for kind in KINDS.values():
+        renderer = Renderer(out / kind.file)
+        assert renderer.variables() == kind.top_keys
+        assert_renders_minimal(renderer, kind)
+    (out / UNIT.file).write_bytes(b"edited by hand")
+    assert generator.main([str(out)]) == 1
+    assert "--force" in capsys.readouterr().err
+    assert (out / UNIT.file).read_bytes() == b"edited by hand"
+    assert generator.main([str(out), "--force"]) == 0
+    assert (out / UNIT.file).read_bytes() != b"edited by hand"
