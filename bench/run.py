@@ -97,7 +97,8 @@ def batch_child(data: str, out: str, jobs: int, year: int) -> None:
     """The measured batch, run inside the fresh process; prints its figures as JSON."""
     from memwatch import DescendantPeaks
 
-    from reportgen.batch.run import JobSpec, run_batch
+    from reportgen.app import run_batch
+    from reportgen.batch.jobs import JobSpec
 
     with DescendantPeaks() as peaks:
         r = run_batch(JobSpec(data, None, None, year, 200), Path(out), jobs=jobs, overview=False)

@@ -12,18 +12,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from reportgen.batch.run import (
-    LOCK,
-    MANIFEST,
-    JobSpec,
-    console_progress,
-    folder_lock,
-    run_batch,
-)
+from reportgen.app import run_batch
+from reportgen.batch.jobs import JobSpec
+from reportgen.batch.progress import console_progress
 from reportgen.cli import app
 from reportgen.config.search import packaged_dir
 from reportgen.docx.dump import dump
 from reportgen.errors import OutputError
+from reportgen.output.lock import LOCK, folder_lock
+from reportgen.output.manifest import MANIFEST
 
 # PAR_SO (province-defined example index): 7 fields with these maxima.
 MAXIMA = {"1": 12, "2": 10, "3": 22, "4": 10, "5": 14, "6": 12, "7": 20}

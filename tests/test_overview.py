@@ -14,14 +14,17 @@ from docx.oxml.ns import qn
 from lxml import etree
 from PIL import Image
 
+from reportgen import app
 from reportgen.analysis import group as ov
 from reportgen.app import make_toolkit, open_project
 from reportgen.charts import ChartSpec, Series, mpl, render_png, too_little_data
+from reportgen.charts import group as charts_group
 from reportgen.charts import spec as S
 from reportgen.data.load import records_from
 from reportgen.data.validate import Dataset, validate
 from reportgen.docx.dump import dump
 from reportgen.errors import LookupFailed
+from reportgen.narrate import group as narrate_group
 
 GROUP, OTHER = "Khối sở", "Tỉnh, thành phố"
 PAR_SO_MAX = {"1": 12.0, "2": 10.0, "3": 22.0, "4": 10.0, "5": 14.0, "6": 12.0, "7": 20.0}
@@ -189,7 +192,7 @@ def test_unknown_group_is_a_lookup_error(data: Dataset, kit: Any) -> None:
 
 @pytest.fixture(scope="module")
 def rendered(kit: Any, data: Dataset) -> tuple[str, bytes]:
-    digest, produce = ov.render_overview(state_of(kit, data), 2024, GROUP)
+    digest, produce = app.render_overview(state_of(kit, data), 2024, GROUP)
     return digest, produce()
 
 
@@ -223,7 +226,7 @@ def test_unit_specific_settings_do_not_reach_the_overview() -> None:
                            "overview": {"closing": "Kết thúc tổng hợp"}},
               "groups": {GROUP: {"recipients": ["{{ unit }}"], "intro": "x {{ unit }}",
                                  "place": "Hòa Lâm", "overview": {"subject": "Riêng nhóm"}}}}
-    settings = ov.overview_settings(config, GROUP)
+    settings = narrate_group.overview_settings(config, GROUP)
     assert settings["recipients"] == ["UBND tỉnh"]
     assert settings["subject"] == "Riêng nhóm" and settings["closing"] == "Kết thúc tổng hợp"
     assert "intro" not in settings and settings["place"] == "Hòa Lâm"
@@ -233,23 +236,23 @@ def test_unit_specific_settings_do_not_reach_the_overview() -> None:
 
 def test_hash_unchanged_when_nothing_changes(kit: Any, frameworks: Any,
                                              rendered: tuple[str, bytes]) -> None:
-    again, _ = ov.render_overview(state_of(kit, make_dataset(frameworks)), 2024, GROUP)
+    again, _ = app.render_overview(state_of(kit, make_dataset(frameworks)), 2024, GROUP)
     assert again == rendered[0]
 
 
 def test_hash_changes_with_one_score_of_the_group(kit: Any, frameworks: Any,
                                                   rendered: tuple[str, bytes]) -> None:
     changed = make_dataset(frameworks, bump=("Sở E", 0.5))
-    digest, _ = ov.render_overview(state_of(kit, changed), 2024, GROUP)
+    digest, _ = app.render_overview(state_of(kit, changed), 2024, GROUP)
     assert digest != rendered[0]
 
 
 def test_hash_ignores_other_groups(kit: Any, frameworks: Any,
                                    rendered: tuple[str, bytes]) -> None:
     changed = make_dataset(frameworks, other_bump=("Tỉnh Z", 1.0))
-    digest, _ = ov.render_overview(state_of(kit, changed), 2024, GROUP)
+    digest, _ = app.render_overview(state_of(kit, changed), 2024, GROUP)
     assert digest == rendered[0]
-    other, _ = ov.render_overview(state_of(kit, changed), 2024, OTHER)
+    other, _ = app.render_overview(state_of(kit, changed), 2024, OTHER)
     assert other != digest
 
 
@@ -259,8 +262,8 @@ def test_hash_is_computed_before_drawing(kit: Any, data: Dataset,
         raise AssertionError("charts drawn before they were needed")
 
     monkeypatch.setattr(mpl, "render_png", refuse)
-    monkeypatch.setattr(ov, "overview_charts", refuse)
-    digest, produce = ov.render_overview(state_of(kit, data), 2024, GROUP)
+    monkeypatch.setattr(charts_group, "overview_charts", refuse)
+    digest, produce = app.render_overview(state_of(kit, data), 2024, GROUP)
     assert len(digest) == 64 and callable(produce)
 
 
@@ -307,15 +310,15 @@ def test_heatmap_renders_at_its_size_with_every_value(rows: tuple, columns: tupl
 
 
 def test_heatmap_sizes_scale_with_rows_in_the_overview(overview: dict) -> None:
-    small = ov.heatmap_spec(overview["indices"][0])
+    small = charts_group.heatmap_spec(overview["indices"][0])
     assert small.kind == "heatmap" and small.categories[0] == "Sở A"
     assert len(small.series) == 7 and small.series[0].values[0] == pytest.approx(
         unit_scores(0.93)["1"] / 12 * 100)
     big = {**overview["indices"][0], "matrix": {**overview["indices"][0]["matrix"],
                                                 "units": list(PROVINCES),
                                                 "percent": [[80.0] * 7] * 45}}
-    assert ov.heatmap_spec(big).height_cm > small.height_cm
-    assert ov.heatmap_spec(big).height_cm <= 23.0
+    assert charts_group.heatmap_spec(big).height_cm > small.height_cm
+    assert charts_group.heatmap_spec(big).height_cm <= 23.0
 
 
 def test_heatmap_gaps_are_grey_and_marked() -> None:
@@ -366,12 +369,12 @@ def test_a_large_group_heatmap_is_split_in_equal_parts_with_one_legend(overview:
     units = [f"xã {n:03d}" for n in range(1, 101)]
     percent = [[50.0 + n * 0.4] * 7 for n in range(100)]  # 50.0 … 89.6
     big = {**index, "matrix": {**index["matrix"], "units": units, "percent": percent}}
-    parts = ov.heatmap_specs(big)
+    parts = charts_group.heatmap_specs(big)
     assert [len(p.categories) for p in parts] == [34, 34, 32]
     assert [c for p in parts for c in p.categories] == units  # ranking order kept, none lost
     assert {p.class_range for p in parts} == {(50.0, 50.0 + 99 * 0.4)}
     assert all(p.height_cm <= 23.0 for p in parts)
-    assert ov.heatmap_specs(index) == [ov.heatmap_spec(index)]  # a small group: one chart
+    assert charts_group.heatmap_specs(index) == [charts_group.heatmap_spec(index)]  # a small group: one chart
 
 
 def legend_texts(spec: ChartSpec) -> list[str]:

@@ -1,18 +1,67 @@
-"""The pipeline as a readable list of stage calls: load → validate → analyze → narrate/chart
-→ render → write. The CLI and the batch runner call these; they hold no logic of their own.
+"""The pipeline, sequenced: the only place where the stages are called in order.
+
+    load → validate → analyze → chart specs → draw / narrate → render → write
+
+Every command is a function here — :func:`generate`, :func:`analyze`, :func:`run_batch`,
+:func:`check_templates` — and the CLI only parses options and prints. The stages themselves
+live in their folders (``data/``, ``analysis/``, ``charts/``, ``narrate/``, ``docx/``,
+``output/``) and know nothing of each other's order; only ``data/`` (load) and ``output/``
+(write) touch the disk, apart from the search path reading the user's templates.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from reportgen import __version__
+from reportgen.analysis.unit import Prepared, analyze_unit, check_year, find_unit, prepare
+from reportgen.batch.jobs import JobSpec, Result, UnitJob
+from reportgen.batch.plan import BatchResult, Progress, plan_outputs, select_units, slug_of
+from reportgen.charts.images import draw_charts
+from reportgen.check.templates import (
+    CHECK_DPI,
+    OTHER_WORD_TEMPLATES,
+    CheckReport,
+    add_unit_issue,
+    check_phrase_files,
+    check_rules_files,
+    check_word_variables,
+    check_yaml,
+    collect,
+    first_on_path,
+    line_location,
+    record,
+)
 from reportgen.config.frameworks import Frameworks, load_frameworks
+from reportgen.config.rules import Rules, load_rules
 from reportgen.config.search import SearchPath
+from reportgen.config.yamlio import read_yaml
+from reportgen.data.facts import index_sources, is_sample
 from reportgen.data.load import LoadOptions, load
-from reportgen.data.sample import sample_path
+from reportgen.data.sample import data_path
 from reportgen.data.validate import Dataset, validate
+from reportgen.errors import ReportgenError
+from reportgen.output.lock import folder_lock
+from reportgen.output.manifest import content_hash, fingerprint, read_manifest, write_manifest
+from reportgen.output.write import output_path, slugify, write_atomic
 
+if TYPE_CHECKING:  # the render stage imports docxtpl: loaded only where a report is rendered
+    from reportgen.docx.render import Renderer
+    from reportgen.narrate.unit import Narrator
+
+REPORT_TEMPLATE = "bao-cao.docx"
+OVERVIEW_TEMPLATE = "tong-hop.docx"
+REPORT_CONFIG = "report.yaml"
+CHART_DPI = 200
+
+
+# --- load → validate ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Project:
@@ -28,23 +77,13 @@ def open_project(templates: str | Path | None = None, framework_files: tuple[Pat
     return Project(search, load_frameworks(search, framework_files))
 
 
-def data_path(data: str | Path | None) -> Path:
-    """The user's dataset, or the bundled sample when none is given."""
-    return Path(data) if data is not None else sample_path()
-
-
 def load_dataset(project: Project, data: str | Path | None = None, strict: bool = False,
                  options: LoadOptions | None = None) -> Dataset:
     """Load and validate a dataset (all problems reported at once)."""
     return validate(load(data_path(data), options), project.frameworks, strict=strict)
 
 
-# --- one report --------------------------------------------------------------------------
-
-REPORT_TEMPLATE = "bao-cao.docx"
-REPORT_CONFIG = "report.yaml"
-CHART_DPI = 200
-
+# --- the toolkit: what is compiled once per process ------------------------------------------
 
 @dataclass
 class Toolkit:
@@ -52,9 +91,9 @@ class Toolkit:
     report configuration and the compiled Word template."""
 
     project: Project
-    rules: object
-    narrator: object
-    renderer: object
+    rules: Rules
+    narrator: Narrator
+    renderer: Renderer
     template_path: Path
     config_path: Path
     dpi: int = CHART_DPI
@@ -63,8 +102,6 @@ class Toolkit:
 def make_toolkit(project: Project, config: str | Path | None = None,
                  template: str = REPORT_TEMPLATE, dpi: int = CHART_DPI) -> Toolkit:
     """Read and compile everything a report needs besides its data."""
-    from reportgen.config.rules import load_rules
-    from reportgen.config.yamlio import read_yaml
     from reportgen.docx.render import Renderer
     from reportgen.narrate.unit import Narrator, Phrases
 
@@ -76,59 +113,12 @@ def make_toolkit(project: Project, config: str | Path | None = None,
                    template_path, config_path, dpi)
 
 
-# A 1×1 white PNG: dry runs (templates check) place it instead of drawing each chart.
-PLACEHOLDER_PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763f8"
-    "ffff3f0005fe02fea7d6a4e00000000049454e44ae426082")
+# --- one report: analyze → charts → narrate → render ------------------------------------------
 
-
-def draw_charts(specs: dict[str, list], dpi: int) -> dict[str, list[dict]]:
-    """Draw each chart specification, or record why it was left out; ``dpi`` 0 means a
-    dry run that places a blank image of the right size instead of drawing."""
-    from reportgen.charts.mpl import draw
-    from reportgen.charts.spec import GAP, too_little_data
-
-    drawn: dict[str, list[dict]] = {}
-    for section, items in specs.items():
-        out = []
-        for spec in items:
-            reason = too_little_data(spec)
-            if reason:
-                out.append({"kind": spec.kind, "omitted": reason})
-                continue
-            drawn_or_spec = draw(spec, dpi) if dpi > 0 else spec  # both carry size and alt text
-            chart = {"kind": spec.kind, "png": drawn_or_spec.png if dpi > 0 else PLACEHOLDER_PNG,
-                     "width_cm": drawn_or_spec.width_cm, "height_cm": drawn_or_spec.height_cm,
-                     "alt_text": drawn_or_spec.alt_text}
-            if spec.excerpt_of is not None:
-                shown = len(spec.categories) - spec.categories.count(GAP)
-                chart["excerpt"] = {"shown": shown, "of": spec.excerpt_of}
-            out.append(chart)
-        drawn[section] = out
-    return drawn
-
-
-def index_sources(dataset: Dataset, year: int) -> dict[str, str]:
-    """The ``source`` column of each index that year, for the "Nguồn:" lines."""
-    frame = dataset.frame
-    part = frame[(frame["year"] == year) & (frame["source"] != "")]
-    return {idx: str(src) for idx, src in part.groupby("index")["source"].first().items()}
-
-
-def is_sample(dataset: Dataset) -> bool:
-    from reportgen.data.sample import SAMPLE_SOURCE
-
-    return bool((dataset.frame["source"] == SAMPLE_SOURCE).any())
-
-
-def context_from_analysis(kit: Toolkit, dataset: Dataset, analysis: dict) -> dict:
-    """chart specs → draw → narrate: the complete render context of one analysed unit."""
-    return build_context(kit, analysis, index_sources(dataset, analysis["year"]), is_sample(dataset))
-
-
-def build_context(kit: Toolkit, analysis: dict, sources: dict[str, str], sample: bool) -> dict:
-    """The render context from an analysis and the dataset facts its text cites (the
-    indexes' sources, whether it is sample data): what a batch worker receives."""
+def build_context(kit: Toolkit, analysis: dict[str, Any], sources: dict[str, str],
+                  sample: bool) -> dict[str, Any]:
+    """chart specs → draw → narrate: the render context of an analysed unit, from the
+    analysis and the dataset facts its text cites (what a batch worker receives)."""
     from reportgen.charts.unit import index_charts
 
     unit = analysis["unit"]
@@ -137,14 +127,19 @@ def build_context(kit: Toolkit, analysis: dict, sources: dict[str, str], sample:
     return kit.narrator.context(analysis, charts, sources, sample)
 
 
-def report_context(kit: Toolkit, prepared: object, dataset: Dataset, unit: str, year: int) -> dict:
-    """analyze → chart specs → draw → narrate: the complete render context of one report."""
-    from reportgen.analysis.unit import analyze_unit
+def context_from_analysis(kit: Toolkit, dataset: Dataset, analysis: dict[str, Any]) -> dict[str, Any]:
+    """The render context of one analysed unit, its dataset facts looked up."""
+    return build_context(kit, analysis, index_sources(dataset, analysis["year"]), is_sample(dataset))
 
+
+def report_context(kit: Toolkit, prepared: Dataset | Prepared, dataset: Dataset, unit: str,
+                   year: int) -> dict[str, Any]:
+    """analyze → chart specs → draw → narrate: the complete render context of one report."""
     return context_from_analysis(kit, dataset, analyze_unit(prepared, unit, year, kit.rules))
 
 
-def render_report(kit: Toolkit, prepared: object, dataset: Dataset, unit: str, year: int) -> bytes:
+def render_report(kit: Toolkit, prepared: Dataset | Prepared, dataset: Dataset, unit: str,
+                  year: int) -> bytes:
     """The .docx bytes of one report (nothing written yet)."""
     return kit.renderer.render(report_context(kit, prepared, dataset, unit, year))
 
@@ -160,3 +155,377 @@ def default_unit_and_year(dataset: Dataset, kit: Toolkit, unit: str | None,
         years = dataset.frame.loc[dataset.frame["unit"] == unit, "year"]
         year = int(years.max()) if len(years) else dataset.years[-1]
     return unit, year
+
+
+def analyze(data: str | Path | None, unit: str, year: int,
+            templates: str | Path | None = None) -> dict[str, Any]:
+    """``reportgen analyze``: load → validate → analyze one unit and year."""
+    project = open_project(templates)
+    dataset = load_dataset(project, data)
+    name = find_unit(dataset, unit)
+    check_year(dataset, name, year)
+    return analyze_unit(prepare(dataset), name, year, load_rules(project.search))
+
+
+def generate(data: str | Path | None, unit: str | None, year: int | None, out: Path,
+             config: str | Path | None = None, templates: str | Path | None = None,
+             pdf: bool = False) -> Iterator[Path]:
+    """``reportgen generate``: one unit's report written to ``out``, then its PDF; each path
+    is yielded as soon as its file is written (a failing PDF keeps the .docx)."""
+    from reportgen.output.write import convert_pdf
+
+    project = open_project(templates)
+    dataset = load_dataset(project, data)
+    kit = make_toolkit(project, config)
+    name, chosen_year = default_unit_and_year(dataset, kit, unit, year)
+    name = find_unit(dataset, name)
+    check_year(dataset, name, chosen_year)
+    document = render_report(kit, prepare(dataset), dataset, name, chosen_year)
+    group = dataset.group_of(name, chosen_year)
+    path = write_atomic(output_path(out, chosen_year, group, name), document)
+    yield path
+    if pdf:
+        yield convert_pdf(path)
+
+
+# --- the group overview -------------------------------------------------------------------------
+
+def overview_files(kit: Toolkit) -> list[Path]:
+    """Every editable file the overview depends on: its template, phrases, the report
+    configuration and the frameworks."""
+    from reportgen.narrate.group import PHRASE_DEPENDENCIES
+
+    search = kit.project.search
+    files = {search.find(OVERVIEW_TEMPLATE), kit.config_path}
+    files |= {search.find(f"phrases/{name}") for name in PHRASE_DEPENDENCIES}
+    files |= set(search.find_all("frameworks"))
+    return sorted(files)
+
+
+def _overview_tools(state: dict[str, Any]) -> dict[str, Any]:
+    """Per-process cache (in the batch state): the overview files' fingerprint now, the
+    compiled Word template when first needed."""
+    tools = state.get("overview")
+    if tools is None:
+        kit = state["kit"]
+        tools = {"hash": fingerprint(overview_files(kit), extra=f"overview dpi={kit.dpi}"),
+                 "renderer": None}
+        state["overview"] = tools
+    return tools
+
+
+def _overview_renderer(state: dict[str, Any]) -> Renderer:
+    """The compiled ``tong-hop.docx`` (compiled once per process)."""
+    from reportgen.docx.render import Renderer
+
+    tools = _overview_tools(state)
+    if tools["renderer"] is None:
+        tools["renderer"] = Renderer(state["kit"].project.search.find(OVERVIEW_TEMPLATE))
+    renderer: Renderer = tools["renderer"]
+    return renderer
+
+
+def render_overview(state: dict[str, Any], year: int, group: str) -> tuple[str, Callable[[], bytes]]:
+    """(hash of everything the overview depends on, function producing its .docx bytes).
+
+    ``state`` is :func:`batch_state`'s dict (``kit``, ``dataset``, ``prepared``). The hash is
+    computed before any chart is drawn, so an unchanged overview costs one analysis of the
+    group and nothing else.
+    """
+    from reportgen.analysis.group import group_overview
+
+    kit, dataset = state["kit"], state["dataset"]
+    overview = group_overview(state["prepared"], year, group, kit.rules)
+    sources = index_sources(dataset, year, group)
+    sample = is_sample(dataset, year, group)
+    digest = content_hash({"overview": overview, "sources": sources, "sample": sample},
+                          _overview_tools(state)["hash"])
+
+    def produce() -> bytes:
+        from reportgen.charts.group import overview_charts
+        from reportgen.docx.fixups import fit_table_grids
+        from reportgen.narrate.group import overview_context
+
+        charts = draw_charts(overview_charts(overview), kit.dpi)
+        context = overview_context(kit.narrator, overview, charts, sources, sample)
+        return fit_table_grids(_overview_renderer(state).render(context))
+
+    return digest, produce
+
+
+# --- batch: many units, in parallel, incremental -------------------------------------------------
+
+_STATE: dict[str, Any] = {}
+
+
+def worker_state(spec: JobSpec) -> dict[str, Any]:
+    """Per-process cache of the toolkit (matplotlib, compiled templates, configuration)."""
+    key = repr(spec)
+    if _STATE.get("key") != key:
+        project = open_project(spec.templates)
+        _STATE.clear()
+        _STATE.update(key=key, kit=make_toolkit(project, spec.config, dpi=spec.dpi))
+    return _STATE
+
+
+def batch_state(spec: JobSpec) -> dict[str, Any]:
+    """The parent's state: the toolkit, and the dataset loaded, validated and prepared once."""
+    state = worker_state(spec)
+    if "dataset" not in state:
+        dataset = load_dataset(state["kit"].project, spec.data)
+        state.update(dataset=dataset, prepared=prepare(dataset))
+    return state
+
+
+def init_worker(spec: JobSpec) -> None:
+    """Process-pool initializer: import and compile everything before the first report."""
+    worker_state(spec)
+
+
+def render_one(spec: JobSpec, job: UnitJob) -> Result:
+    """Narrate, draw and render one unit's analysis in a worker; failures come back as a
+    message, so that one unit's problem never stops the batch."""
+    try:
+        kit = worker_state(spec)["kit"]
+        return job.unit, kit.renderer.render(build_context(kit, job.analysis, job.sources,
+                                                           job.sample)), None
+    except ReportgenError as exc:
+        return job.unit, None, str(exc)
+    except Exception as exc:  # noqa: BLE001 - one unit's bug must not stop the batch
+        return job.unit, None, f"{type(exc).__name__}: {exc}"
+
+
+def toolkit_files(kit: Toolkit) -> list[Path]:
+    """Every editable file a document depends on, as found on the search path."""
+    from reportgen.check.templates import YAML_FILES
+    from reportgen.narrate.unit import PHRASE_FILES
+
+    search = kit.project.search
+    files = {kit.template_path, kit.config_path}
+    files |= {search.find(name) for name in YAML_FILES if name != "report.yaml"}
+    files |= {search.find(f"phrases/{name}") for name in (*PHRASE_FILES, "_chung.j2")}
+    files |= set(search.find_all("frameworks"))
+    return sorted(files)
+
+
+def _executor(spec: JobSpec, scheduler: str | None, jobs: int | None, todo: int) -> Any:
+    from reportgen.batch.executors import DaskExecutor, LocalExecutor
+
+    if scheduler:
+        return DaskExecutor(spec, scheduler, render_one)
+    return LocalExecutor(spec, min(jobs or os.cpu_count() or 1, max(todo, 1)), render_one, init_worker)
+
+
+def run_batch(spec: JobSpec, out_dir: Path, groups: Sequence[str] | None = None,
+              units: Sequence[str] | None = None, jobs: int | None = None, force: bool = False,
+              pdf: bool = False, fail_fast: bool = False, scheduler: str | None = None,
+              overview: bool = True,
+              progress: Callable[[int], tuple[Progress, Callable[[], None]]] | None = None) -> BatchResult:
+    """``reportgen batch``: every selected unit's report, then each group's overview.
+
+    Data is loaded, validated and analysed in the parent only; templates are compiled and
+    checked once before anything is written. The parent sends each unit's analysis to a
+    worker, writes every file atomically and keeps a manifest of the hash of each document's
+    inputs, so a re-run rewrites exactly the documents whose content would change.
+    """
+    started = time.perf_counter()
+    spec = spec.stamped()
+    state = batch_state(spec)  # load, validate, analyse-prepare once; compile templates once
+    kit, dataset = state["kit"], state["dataset"]
+    pairs = select_units(dataset, spec.year, groups, units)
+    paths = plan_outputs(out_dir, spec.year, pairs)
+    toolkit_hash = fingerprint(toolkit_files(kit), extra=f"dpi={spec.dpi}")
+    result = BatchResult()
+    report, stop = progress(len(pairs)) if progress else ((lambda unit, status, detail: None), lambda: None)
+    with folder_lock(out_dir), contextlib.ExitStack() as stack:
+        stack.callback(stop)
+        manifest = read_manifest(out_dir)
+        outputs = manifest.setdefault("outputs", {})
+        sources, sample = index_sources(dataset, spec.year), is_sample(dataset)
+
+        def job_of(unit: str) -> UnitJob:
+            return UnitJob(unit, analyze_unit(state["prepared"], unit, spec.year, kit.rules),
+                           sources, sample)
+
+        group_of = dict(pairs)
+        hashes: dict[str, str] = {}
+        todo = []
+        for unit, _group in pairs:
+            key = slug_of(paths[unit], out_dir)
+            hashes[unit] = job_of(unit).digest(toolkit_hash)
+            entry = outputs.get(key, {})
+            fresh = entry.get("hash") == hashes[unit] and entry.get("status") == "ok"
+            have_pdf = not pdf or paths[unit].with_suffix(".pdf").is_file()
+            if fresh and paths[unit].is_file() and have_pdf and not force:
+                result.skipped.append(unit)
+                report(unit, "skipped", key)
+            else:
+                todo.append(unit)
+        executor = _executor(spec, scheduler, jobs, len(todo))
+        # analyses are rebuilt as jobs are sent (a few ms each) rather than all kept in memory
+        jobs_iter = (job_of(unit) for unit in todo)
+        try:
+            for unit, document, error in executor.run(jobs_iter):
+                key = slug_of(paths[unit], out_dir)
+                failure = error if document is None else _write_unit(paths[unit], document, pdf)
+                if failure is not None:
+                    result.failed[unit] = failure or "lỗi không rõ"
+                    outputs[key] = {"unit": unit, "year": spec.year, "status": "failed",
+                                    "error": failure}
+                    report(unit, "failed", failure or "")
+                    if fail_fast:
+                        break
+                    continue
+                outputs[key] = {"unit": unit, "group": group_of[unit], "year": spec.year,
+                                "status": "ok", "hash": hashes[unit], "version": __version__}
+                result.generated.append(unit)
+                report(unit, "generated", key)
+        finally:
+            manifest["version"] = 1
+            manifest["inputs"] = {"data": spec.data or "(dữ liệu mẫu)", "sources": dataset.sources,
+                                  "toolkit": toolkit_hash}
+            write_manifest(out_dir, manifest)
+        if overview and not (fail_fast and result.failed):
+            result.overview = write_overviews(state, spec, out_dir, pairs, force, manifest, report)
+            write_manifest(out_dir, manifest)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _write_unit(path: Path, document: bytes, pdf: bool) -> str | None:
+    """Write one report (and its PDF); the reason when the PDF failed, else None."""
+    write_atomic(path, document)
+    if pdf:
+        from reportgen.output.write import convert_pdf
+
+        try:
+            convert_pdf(path)
+        except ReportgenError as exc:
+            return str(exc)
+    return None
+
+
+def write_overviews(state: dict[str, Any], spec: JobSpec, out_dir: Path,
+                    pairs: Sequence[tuple[str, str]], force: bool, manifest: dict[str, Any],
+                    report: Progress) -> list[str]:
+    """The group overview report of every group of the batch (unchanged ones skipped)."""
+    written = []
+    for group in dict.fromkeys(g for _, g in pairs):
+        path = out_dir / str(spec.year) / slugify(group) / "tong-hop.docx"
+        key = slug_of(path, out_dir)
+        try:
+            digest, document_fn = render_overview(state, spec.year, group)
+        except ReportgenError as exc:
+            report(f"tổng hợp {group}", "failed", str(exc))
+            continue
+        entry = manifest["outputs"].get(key, {})
+        if entry.get("hash") == digest and path.is_file() and not force:
+            report(f"tổng hợp {group}", "skipped", key)
+            continue
+        write_atomic(path, document_fn())
+        manifest["outputs"][key] = {"unit": f"tổng hợp: {group}", "year": spec.year, "status": "ok",
+                                    "hash": digest, "version": __version__}
+        written.append(key)
+        report(f"tổng hợp {group}", "generated", key)
+    return written
+
+
+# --- templates check: every static check, then a dry run of every report -----------------------
+
+def check_templates(templates: str | Path | None = None, data: str | Path | None = None,
+                    config: str | Path | None = None, units: int | None = None) -> CheckReport:
+    """Every check, all problems listed; the dry run only when everything it needs is sound."""
+    from reportgen.docx.render import Renderer
+    from reportgen.errors import IssuesError
+    from reportgen.narrate.unit import Narrator, Phrases
+
+    report = CheckReport()
+    search = collect(report, lambda: SearchPath.build(templates))
+    if search is None:
+        return report
+    broken = check_yaml(search, report, config)
+    project = None
+    if not any(p in broken for p in map(str, search.find_all("frameworks"))):
+        project = collect(report, lambda: Project(search, load_frameworks(search)))
+    rules = check_rules_files(search, project.frameworks if project else None, broken, report)
+
+    phrases = None
+    try:
+        phrases = Phrases.load(search)
+    except IssuesError as exc:
+        for issue in exc.issues:
+            if issue.location.line:
+                issue = replace(issue, location=line_location(issue.location.file or "",
+                                                               issue.location.line))
+            report.add(issue)
+    except ReportgenError as exc:
+        record(report, exc)
+    if not check_phrase_files(search, report):
+        phrases = None  # every report would stop at the same problem: no dry run
+
+    template_path = first_on_path(search, REPORT_TEMPLATE)
+    renderer = collect(report, lambda: Renderer(search.find(REPORT_TEMPLATE)))
+    word_errors = check_word_variables(renderer) if renderer is not None else []
+    for issue in word_errors:
+        report.add(issue)
+    for name in OTHER_WORD_TEMPLATES:  # syntax and safety only: another context contract
+        path = first_on_path(search, name)
+        other = collect(report, lambda p=path: Renderer(p)) if path is not None else None
+        for issue in check_word_variables(other, names=False) if other is not None else []:
+            report.add(issue)
+
+    config_path = Path(config) if config else first_on_path(search, "report.yaml")
+    if (project is None or rules is None or phrases is None or renderer is None
+            or config_path is None or str(config_path) in broken):
+        return report
+    config_doc = collect(report, lambda: read_yaml(config_path) or {})  # empty file: defaults
+    dataset = collect(report, lambda: load_dataset(project, data))
+    narrator = Narrator(phrases, config_doc or {}, str(config_path))
+    settings_ok = collect(report, lambda: narrator.check_settings() or True)
+    if config_doc is None or dataset is None or not settings_ok:
+        return report
+    kit = Toolkit(project, rules, narrator, renderer, template_path, config_path, CHECK_DPI)
+    dry_run(kit, dataset, report, units, render=not word_errors)
+    return report
+
+
+def dry_run(kit: Any, dataset: Any, report: CheckReport, units: int | None = None,
+            render: bool = True) -> None:
+    """Build (and, unless the Word template is already known to be broken, render) the
+    report of every unit of the data's latest year in memory; new problems are added once,
+    naming the first unit they occurred for."""
+    from reportgen.errors import Issue, IssuesError
+
+    prepared = prepare(dataset)
+    year = dataset.years[-1]
+    frame = dataset.frame
+    names = [u for u in dataset.units if (frame["unit"].eq(u) & frame["year"].eq(year)).any()]
+    names = names[:units] if units else names
+    report.units = len(names)
+    report.render_skipped = not render
+    seen = {(i.location.file, i.location.where, i.message) for i in report.issues}
+    for unit in names:
+        try:
+            context = context_from_analysis(kit, dataset, analyze_unit(prepared, unit, year, kit.rules))
+            report.built += 1
+            if render:
+                kit.renderer.render(context)
+                report.rendered += 1
+        except IssuesError as exc:
+            for issue in exc.issues:
+                add_unit_issue(report, issue, unit, seen)
+        except ReportgenError as exc:
+            add_unit_issue(report, Issue(exc.message, exc.location, code="render"), unit, seen)
+
+
+def example_for_guide(dpi: int = 0) -> tuple[dict, dict]:
+    """(render context, analysis) of the sample's default unit, charts not drawn."""
+    from reportgen.config.search import packaged_dir
+
+    search = SearchPath((packaged_dir(),))
+    project = Project(search, load_frameworks(search))
+    dataset = load_dataset(project)
+    kit = make_toolkit(project, dpi=dpi)
+    unit, year = default_unit_and_year(dataset, kit, None, None)
+    analysis = analyze_unit(prepare(dataset), unit, year, kit.rules)
+    return context_from_analysis(kit, dataset, analysis), analysis

@@ -89,17 +89,10 @@ def analyze_cmd(
     templates: TemplatesOpt = None,
 ) -> None:
     """In kết quả phân tích của một đơn vị, một năm dưới dạng JSON."""
-    from reportgen.analysis.unit import analyze_unit, check_year, find_unit, prepare
-    from reportgen.app import load_dataset, open_project
-    from reportgen.config.rules import load_rules
+    from reportgen.app import analyze
 
     try:
-        project = open_project(templates)
-        dataset = load_dataset(project, data)
-        rules = load_rules(project.search)
-        name = find_unit(dataset, unit)
-        check_year(dataset, name, year)
-        result = analyze_unit(prepare(dataset), name, year, rules)
+        result = analyze(data, unit, year, templates)
     except ReportgenError as exc:
         fail(exc)
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
@@ -117,24 +110,11 @@ def generate_cmd(
     pdf: Annotated[bool, typer.Option("--pdf", help="Chuyển thêm sang PDF bằng LibreOffice")] = False,
 ) -> None:
     """Tạo báo cáo .docx của một đơn vị, một năm và in đường dẫn tệp."""
-    from reportgen.analysis.unit import check_year, find_unit, prepare
-    from reportgen.app import default_unit_and_year, load_dataset, make_toolkit, open_project, render_report
-    from reportgen.output.write import convert_pdf, output_path, write_atomic
+    from reportgen.app import generate
 
     try:
-        project = open_project(templates)
-        dataset = load_dataset(project, data)
-        kit = make_toolkit(project, config)
-        name, chosen_year = default_unit_and_year(dataset, kit, unit, year)
-        name = find_unit(dataset, name)
-        check_year(dataset, name, chosen_year)
-        prepared = prepare(dataset)
-        document = render_report(kit, prepared, dataset, name, chosen_year)
-        group = dataset.group_of(name, chosen_year)
-        path = write_atomic(output_path(out, chosen_year, group, name), document)
-        typer.echo(str(path))
-        if pdf:
-            typer.echo(str(convert_pdf(path)))
+        for path in generate(data, unit, year, out, config, templates, pdf):
+            typer.echo(str(path))
     except ReportgenError as exc:
         fail(exc)
 
@@ -157,8 +137,9 @@ def batch_cmd(
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Cụm Dask: tcp://HOST:PORT")] = None,
 ) -> None:
     """Tạo báo cáo cho mọi đơn vị của nhóm trong một năm (song song, chỉ tạo lại báo cáo thay đổi)."""
-    from reportgen.app import CHART_DPI
-    from reportgen.batch.run import JobSpec, console_progress, run_batch
+    from reportgen.app import CHART_DPI, run_batch
+    from reportgen.batch.jobs import JobSpec
+    from reportgen.batch.progress import console_progress
 
     spec = JobSpec(str(data) if data else None, str(templates) if templates else None,
                    str(config) if config else None, year, CHART_DPI)
@@ -183,7 +164,7 @@ def templates_init_cmd(
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có")] = False,
 ) -> None:
     """Sao chép bộ mẫu mặc định (Word, mẫu câu, giải pháp, cơ quan chủ trì, khung chỉ số) kèm hướng dẫn."""
-    from reportgen.check.guide import example_for_guide
+    from reportgen.app import example_for_guide
     from reportgen.check.templates import init_templates, variable_reference
 
     try:
@@ -201,7 +182,7 @@ def templates_check_cmd(
     config: Annotated[Path | None, typer.Option("--config", help="Tệp cấu hình báo cáo (YAML)")] = None,
 ) -> None:
     """Kiểm tra bộ mẫu: cú pháp, biến, YAML, mã thành phần, rồi thử tạo báo cáo mọi đơn vị."""
-    from reportgen.check.templates import check_templates
+    from reportgen.app import check_templates
 
     try:
         report = check_templates(directory, data, config)

@@ -66,6 +66,8 @@ from typing import Any
 
 import pandas as pd
 
+from reportgen.analysis.numbers import percent_of as _percent
+from reportgen.analysis.numbers import rounded as _r
 from reportgen.analysis.ranking import TIE_EPSILON, rank_map
 from reportgen.config.frameworks import TOTAL, Framework, RatingRule, fold_code
 from reportgen.config.rules import IndexRules, Rules, Solution, Target
@@ -74,23 +76,13 @@ from reportgen.data.validate import Dataset
 from reportgen.errors import LookupFailed, did_you_mean
 
 EPS = 1e-9
-DIGITS = 6
 STEADY, UP, DOWN = "giữ nguyên", "tăng", "giảm"
 UNASSIGNED = "Chưa xác định cơ quan chủ trì"
 _UNIT_PREFIX = re.compile(r"^\s*(tỉnh|thành phố|tp\.?)\s+")
 
 
-def _r(x: float | None) -> float | None:
-    """Round away float noise; NaN and None become None (JSON has no NaN)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return None
-    return round(float(x), DIGITS)
 
 
-def _percent(score: float | None, maximum: float | None) -> float | None:
-    if score is None or not maximum:
-        return None
-    return _r(score / maximum * 100)
 
 
 # --- prepared tables -------------------------------------------------------------------------

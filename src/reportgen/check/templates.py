@@ -400,7 +400,7 @@ def check_phrase_files(search: SearchPath, report: CheckReport) -> bool:
         except TemplateSyntaxError as exc:
             safe = False
             report.add(Issue(f"lỗi cú pháp Jinja: {exc.message}",
-                             _line_location(str(path), exc.lineno), code="phrase_syntax"))
+                             line_location(str(path), exc.lineno), code="phrase_syntax"))
             continue
         except (OSError, UnicodeDecodeError) as exc:
             safe = False
@@ -409,19 +409,19 @@ def check_phrase_files(search: SearchPath, report: CheckReport) -> bool:
             continue
         for lineno, name in unsafe_attributes(ast):
             safe = False
-            report.add(Issue(unsafe_message(name), _line_location(str(path), lineno),
+            report.add(Issue(unsafe_message(name), line_location(str(path), lineno),
                              code="phrase_unsafe"))
     return safe
 
 
-def _first(search: SearchPath, name: str) -> Path | None:
+def first_on_path(search: SearchPath, name: str) -> Path | None:
     try:
         return search.find(name)
     except ConfigError:
         return None
 
 
-def _line_location(file: str, line: int | None) -> Location:
+def line_location(file: str, line: int | None) -> Location:
     """File and line, with the line's text quoted (what the user sees in the editor)."""
     quoted = None
     if line:
@@ -454,7 +454,7 @@ class CheckReport:
             self.issues.append(issue)
 
 
-def _record(report: CheckReport, exc: ReportgenError) -> None:
+def record(report: CheckReport, exc: ReportgenError) -> None:
     if isinstance(exc, IssuesError):
         for issue in exc.issues:
             report.add(issue)
@@ -462,25 +462,25 @@ def _record(report: CheckReport, exc: ReportgenError) -> None:
         report.add(Issue(exc.message, exc.location, code="config"))
 
 
-def _collect(report: CheckReport, step: Callable[[], Any]) -> Any:
+def collect(report: CheckReport, step: Callable[[], Any]) -> Any:
     """Run one check step; its typed errors become issues instead of stopping the check."""
     try:
         return step()
     except ReportgenError as exc:
-        _record(report, exc)
+        record(report, exc)
     return None
 
 
 def check_yaml(search: SearchPath, report: CheckReport, config: str | Path | None = None) -> set[str]:
     """Parse every YAML file on the path; returns the files that do not parse."""
-    paths = [Path(config) if config and name == "report.yaml" else _first(search, name)
+    paths = [Path(config) if config and name == "report.yaml" else first_on_path(search, name)
              for name in YAML_FILES]
     paths += search.find_all("frameworks")
     broken = set()
     for path in paths:
         if path is None:
             continue
-        if _collect(report, lambda p=path: read_yaml(p) or True) is None:
+        if collect(report, lambda p=path: read_yaml(p) or True) is None:
             broken.add(str(path))
     return broken
 
@@ -502,7 +502,7 @@ def check_rules_files(search: SearchPath, frameworks: Any, broken: set[str],
     docs: dict[str, tuple[Any, str]] = {}
     replaced: set[str] = set()
     for name in names:
-        path = _first(search, name)
+        path = first_on_path(search, name)
         if path is None or str(path) in broken:
             path = search.find(DEFAULT_PREFIX + name)
             replaced.add(name)
@@ -513,7 +513,7 @@ def check_rules_files(search: SearchPath, frameworks: Any, broken: set[str],
             rules = build_rules(*docs[ANALYSIS_FILE], *docs[SOLUTIONS_FILE], *docs[RESPONSIBLE_FILE])
             break
         except ReportgenError as exc:
-            _record(report, exc)
+            record(report, exc)
             failing = next((n for n in names if docs[n][1] == exc.location.file), None)
             if failing is None or failing in replaced:
                 return None
@@ -534,95 +534,7 @@ def check_rules_files(search: SearchPath, frameworks: Any, broken: set[str],
     return None if replaced else rules
 
 
-def check_templates(templates: str | Path | None = None, data: str | Path | None = None,
-                    config: str | Path | None = None, units: int | None = None) -> CheckReport:
-    """Every check, all problems listed; the dry run only when everything it needs is sound."""
-    from reportgen.app import REPORT_TEMPLATE, Project, Toolkit, load_dataset
-    from reportgen.config.frameworks import load_frameworks
-    from reportgen.docx.render import Renderer
-    from reportgen.narrate.unit import Narrator, Phrases
-
-    report = CheckReport()
-    search = _collect(report, lambda: SearchPath.build(templates))
-    if search is None:
-        return report
-    broken = check_yaml(search, report, config)
-    project = None
-    if not any(p in broken for p in map(str, search.find_all("frameworks"))):
-        project = _collect(report, lambda: Project(search, load_frameworks(search)))
-    rules = check_rules_files(search, project.frameworks if project else None, broken, report)
-
-    phrases = None
-    try:
-        phrases = Phrases.load(search)
-    except IssuesError as exc:
-        for issue in exc.issues:
-            if issue.location.line:
-                issue = replace(issue, location=_line_location(issue.location.file or "",
-                                                               issue.location.line))
-            report.add(issue)
-    except ReportgenError as exc:
-        _record(report, exc)
-    if not check_phrase_files(search, report):
-        phrases = None  # every report would stop at the same problem: no dry run
-
-    template_path = _first(search, REPORT_TEMPLATE)
-    renderer = _collect(report, lambda: Renderer(search.find(REPORT_TEMPLATE)))
-    word_errors = check_word_variables(renderer) if renderer is not None else []
-    for issue in word_errors:
-        report.add(issue)
-    for name in OTHER_WORD_TEMPLATES:  # syntax and safety only: another context contract
-        path = _first(search, name)
-        other = _collect(report, lambda p=path: Renderer(p)) if path is not None else None
-        for issue in check_word_variables(other, names=False) if other is not None else []:
-            report.add(issue)
-
-    config_path = Path(config) if config else _first(search, "report.yaml")
-    if (project is None or rules is None or phrases is None or renderer is None
-            or config_path is None or str(config_path) in broken):
-        return report
-    config_doc = _collect(report, lambda: read_yaml(config_path) or {})  # empty file: defaults
-    dataset = _collect(report, lambda: load_dataset(project, data))
-    narrator = Narrator(phrases, config_doc or {}, str(config_path))
-    settings_ok = _collect(report, lambda: narrator.check_settings() or True)
-    if config_doc is None or dataset is None or not settings_ok:
-        return report
-    kit = Toolkit(project, rules, narrator, renderer, template_path, config_path, CHECK_DPI)
-    dry_run(kit, dataset, report, units, render=not word_errors)
-    return report
-
-
-def dry_run(kit: Any, dataset: Any, report: CheckReport, units: int | None = None,
-            render: bool = True) -> None:
-    """Build (and, unless the Word template is already known to be broken, render) the
-    report of every unit of the data's latest year in memory; new problems are added once,
-    naming the first unit they occurred for."""
-    from reportgen.analysis.unit import analyze_unit, prepare
-    from reportgen.app import context_from_analysis
-
-    prepared = prepare(dataset)
-    year = dataset.years[-1]
-    frame = dataset.frame
-    names = [u for u in dataset.units if (frame["unit"].eq(u) & frame["year"].eq(year)).any()]
-    names = names[:units] if units else names
-    report.units = len(names)
-    report.render_skipped = not render
-    seen = {(i.location.file, i.location.where, i.message) for i in report.issues}
-    for unit in names:
-        try:
-            context = context_from_analysis(kit, dataset, analyze_unit(prepared, unit, year, kit.rules))
-            report.built += 1
-            if render:
-                kit.renderer.render(context)
-                report.rendered += 1
-        except IssuesError as exc:
-            for issue in exc.issues:
-                _add_unit_issue(report, issue, unit, seen)
-        except ReportgenError as exc:
-            _add_unit_issue(report, Issue(exc.message, exc.location, code="render"), unit, seen)
-
-
-def _add_unit_issue(report: CheckReport, issue: Issue, unit: str, seen: set) -> None:
+def add_unit_issue(report: CheckReport, issue: Issue, unit: str, seen: set) -> None:
     """A dry-run problem, once (the same template error recurs for every unit)."""
     key = (issue.location.file, issue.location.where, issue.message)
     if key not in seen:

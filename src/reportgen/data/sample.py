@@ -217,6 +217,11 @@ def sample_path() -> Path:
     return Path(__file__).parent / "sample" / "sample.csv"
 
 
+def data_path(data: str | Path | None) -> Path:
+    """The user's dataset, or the bundled sample when none is given."""
+    return Path(data) if data is not None else sample_path()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Sinh bộ dữ liệu mẫu hư cấu cho reportgen")
     parser.add_argument("--out", type=Path, default=sample_path())

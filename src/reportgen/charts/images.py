@@ -1,0 +1,38 @@
+"""Chart specifications → drawn charts (or the reason each was left out), for the render stage."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from reportgen.charts.spec import GAP, ChartSpec, too_little_data
+
+# A 1×1 white PNG: dry runs (templates check) place it instead of drawing each chart.
+PLACEHOLDER_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763f8"
+    "ffff3f0005fe02fea7d6a4e00000000049454e44ae426082")
+
+
+def draw_charts(specs: Mapping[str, Sequence[ChartSpec]], dpi: int) -> dict[str, list[dict[str, Any]]]:
+    """Draw each chart specification, or record why it was left out; ``dpi`` 0 means a
+    dry run that places a blank image of the right size instead of drawing."""
+    return {section: [_chart(spec, dpi) for spec in items] for section, items in specs.items()}
+
+
+def _chart(spec: ChartSpec, dpi: int) -> dict[str, Any]:
+    reason = too_little_data(spec)
+    if reason:
+        return {"kind": spec.kind, "omitted": reason}
+    if dpi > 0:
+        from reportgen.charts.mpl import draw  # matplotlib only where charts are drawn
+
+        drawn = draw(spec, dpi)
+        png, width, height, alt = drawn.png, drawn.width_cm, drawn.height_cm, drawn.alt_text
+    else:
+        png, width, height, alt = PLACEHOLDER_PNG, spec.width_cm, spec.height_cm, spec.alt_text
+    chart: dict[str, Any] = {"kind": spec.kind, "png": png, "width_cm": width,
+                             "height_cm": height, "alt_text": alt}
+    if spec.excerpt_of is not None:
+        shown = len(spec.categories) - spec.categories.count(GAP)
+        chart["excerpt"] = {"shown": shown, "of": spec.excerpt_of}
+    return chart

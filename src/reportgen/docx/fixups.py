@@ -1,0 +1,78 @@
+"""Fix-ups of a rendered document's XML that docxtpl cannot express in the template."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections import Counter
+
+from docx.oxml.ns import qn
+from lxml import etree
+
+
+def fit_table_grids(document: bytes) -> bytes:
+    """Give columns made by a ``{%tc for %}`` loop their cells' own widths.
+
+    docxtpl sets every column of such a table to the same width (so the unit names would
+    wrap in a narrow column); here each grid column takes the width of its cells in the
+    template, scaled to the table's width. Other tables are left as they are.
+    """
+    with zipfile.ZipFile(io.BytesIO(document)) as src:
+        xml = src.read("word/document.xml")
+        root = etree.fromstring(xml)
+        changed = [_fit_grid(tbl) for tbl in root.iter(qn("w:tbl"))]
+        if not any(changed):
+            return document
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for item in src.infolist():
+                data = src.read(item.filename)
+                if item.filename == "word/document.xml":
+                    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                          standalone=True)
+                dst.writestr(item, data)
+    return out.getvalue()
+
+
+def _cell_width(tc: etree._Element) -> int | None:
+    """A cell's width in twips (None when not given in twips, or when it spans columns)."""
+    tcpr = tc.find(qn("w:tcPr"))
+    if tcpr is None or tcpr.find(qn("w:gridSpan")) is not None:
+        return None
+    width = tcpr.find(qn("w:tcW"))
+    if width is None or width.get(qn("w:type")) not in (None, "dxa"):
+        return None
+    return int(float(width.get(qn("w:w"), "0")))
+
+
+def _fit_grid(tbl: etree._Element) -> bool:
+    """Set one table's grid from the widths of its widest row; True when it changed."""
+    grid = tbl.find(qn("w:tblGrid"))
+    if grid is None:
+        return False
+    cols = grid.findall(qn("w:gridCol"))
+    rows = [r.findall(qn("w:tc")) for r in tbl.findall(qn("w:tr"))]
+    full = [cells for cells in rows if len(cells) == len(cols)]
+    shapes = Counter(tuple(w) for w in ([_cell_width(c) for c in cells] for cells in full)
+                     if None not in w and sum(w) > 0)  # type: ignore[operator]
+    if not shapes:
+        return False
+    widths = list(shapes.most_common(1)[0][0])  # the body rows' widths, not a merged header's
+    current = [int(float(c.get(qn("w:w"), "0"))) for c in cols]
+    if all(abs(a - b) <= 2 for a, b in zip(widths, current, strict=True)):
+        return False
+    table_width = tbl.find(qn("w:tblPr") + "/" + qn("w:tblW"))
+    total = sum(current)
+    if table_width is not None and table_width.get(qn("w:type")) == "dxa":
+        total = int(float(table_width.get(qn("w:w"), "0"))) or total
+    scaled = [int(w * total / sum(widths)) for w in widths]  # type: ignore[arg-type]
+    for col, width in zip(cols, scaled, strict=True):
+        col.set(qn("w:w"), str(width))
+    for cells in full:
+        if [_cell_width(c) for c in cells] != widths:
+            continue
+        for tc, width in zip(cells, scaled, strict=True):
+            found = tc.find(qn("w:tcPr") + "/" + qn("w:tcW"))
+            if found is not None and found.get(qn("w:type")) in (None, "dxa"):
+                found.set(qn("w:w"), str(width))
+    return True

@@ -1,0 +1,211 @@
+"""Narrative of the group overview: the render context of ``tong-hop.docx``; sentences come
+from ``phrases/tong-hop.j2``, numbers are formatted the Vietnamese way.
+
+The report settings are those of ``report.yaml`` for the group (issuer, number, place, date,
+signer, legal bases), except the unit-specific texts: ``subject``, ``intro``, ``closing`` and
+``recipients`` come from an optional ``overview:`` section (under ``defaults`` and/or the
+group), else from the phrase file (texts) and ``defaults.recipients``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from reportgen import formatting as fmt
+from reportgen.narrate.unit import Numbering
+
+PHRASES = "tong-hop.j2"
+PHRASE_DEPENDENCIES = ("tong-hop.j2", "_chung.j2", "ket-qua.j2")  # ket-qua: sample notice
+OVERRIDDEN = ("subject", "intro", "closing", "recipients")  # unit-specific in report.yaml
+APPENDIX_LETTERS = "ABCDEGHIKLMN"
+
+
+def overview_settings(config: Mapping[str, Any], group: str) -> dict[str, Any]:
+    """report.yaml for the group, with the overview's own section over it."""
+    defaults = dict(config.get("defaults") or {})
+    section = dict((config.get("groups") or {}).get(group) or {})
+    merged = {**defaults, **section}
+    for key in OVERRIDDEN:
+        merged.pop(key, None)
+    if defaults.get("recipients"):
+        merged["recipients"] = defaults["recipients"]
+    merged.update(defaults.get("overview") or {})
+    merged.update(section.get("overview") or {})
+    merged.pop("overview", None)
+    return merged
+
+
+def overview_context(narrator: Any, overview: Mapping[str, Any], charts: Mapping[str, list],
+                     sources: Mapping[str, str], sample: bool = False) -> dict[str, Any]:
+    """The render context of ``tong-hop.docx`` (every string of the overview)."""
+    from reportgen.narrate.unit import header_block, render_setting
+
+    phrases = narrator.phrases
+    year, group = overview["year"], overview["group"]
+    indices = overview["indices"]
+    defaults = narrator.config.get("defaults") or {}
+    variables: dict[str, Any] = {
+        "unit": defaults.get("default_unit") or "", "year": year,
+        "next_year": overview["action_year"], "group": group,
+        "indexes": ", ".join(i["short_name"] for i in indices), "count": overview["unit_count"]}
+    settings = overview_settings(narrator.config, group)
+    named = {k: settings[k] for k in ("agency_short", "peer_label") if k in settings}
+    variables.update(render_setting(phrases.env, named, variables))
+    variables.setdefault("peer_label", group.lower())
+    variables.setdefault("agency_short", "")
+    for key, macro in (("subject", "trich_yeu"), ("intro", "mo_dau"), ("closing", "ket_thuc")):
+        if key not in settings:
+            settings[key] = _escape(phrases.text(PHRASES, macro, v=variables))
+    report = header_block(settings, phrases.env, variables, overview["action_year"])
+    if sample:
+        report["sample_notice"] = phrases.text("ket-qua.j2", "du_lieu_mau")
+    o = {**variables, "peer_label": report["peer_label"], "agency_short": report["agency_short"]}
+    counter = Numbering()
+    keys = ["results", *(["components"] if any(i["components"] for i in indices) else []), "leaders"]
+    sections = {key: phrases.text(PHRASES, "muc", key=key, o=o, n=n)
+                for n, key in enumerate(keys, start=1)}
+    sections.setdefault("components", "")
+    return {
+        "report": report,
+        "sections": sections,
+        "results": [_result(phrases, i, o, counter) for i in indices],
+        "components": [_components(phrases, i, o, charts.get(i["index"], []),
+                                   sources.get(i["index"], ""), counter)
+                       for i in indices if i["components"]],
+        "leaders": [_leader_block(phrases, n, i, o) for n, i in enumerate(indices, start=1)],
+        "appendices": _appendices(phrases, overview, o, report),
+    }
+
+
+def _escape(text: str) -> str:
+    """Keep a phrase's output literal when report settings are rendered as templates."""
+    return text.replace("{", "{{ '{' }}") if "{" in text else text
+
+
+def _result(phrases: Any, i: Mapping, o: Mapping, counter: Numbering) -> dict[str, Any]:
+    """Section I for one index: sentences, the ranking table, the rating-group table."""
+    n = counter.next("result")
+    ranking = {"caption": phrases.text(PHRASES, "bang_xep_hang", i=i, o=o, n=counter.next("table")),
+               "rows": [ranking_table_row(r) for r in i["rows"]],
+               "note": phrases.text(PHRASES, "ghi_chu_xep_hang", i=i, o=o)}
+    ratings = {"caption": "", "rows": [], "note": ""}
+    if i["rating"]:
+        ratings = {"caption": phrases.text(PHRASES, "bang_xep_loai", i=i, o=o,
+                                           n=counter.next("table")),
+                   "rows": rating_table_rows(i), "note": ""}
+    return {"heading": f"{n}. {i['name']}",
+            "paragraphs": phrases.paragraphs(PHRASES, "ket_qua_chung", i=i, o=o),
+            "ranking": ranking, "ratings": ratings}
+
+
+def ranking_table_row(r: Mapping[str, Any]) -> dict[str, Any]:
+    """A ranking line as table cells ("05", "86,47", "+1,20", "-03")."""
+    return {"rank": fmt.pad2(r["rank"]), "unit": r["unit"], "score": fmt.num(r["score"]),
+            "percent": fmt.num(r["percent"]), "delta": fmt.signed(r["delta_score"]),
+            "delta_rank": fmt.signed_places(r["delta_rank"]), "rating": r["rating"] or fmt.DASH,
+            "highlight": False}
+
+
+def rating_table_rows(i: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Units per rating group: previous year, this year, share of the group, change."""
+    rows = []
+    total = i["count"] or 1
+    for g in i["rating"]["groups"]:
+        before = g["previous_count"]
+        label = str(g["label"])
+        rows.append({"label": label[:1].upper() + label[1:],
+                     "description": g["description"] or fmt.DASH,
+                     "previous": fmt.pad2(before), "count": fmt.pad2(g["count"]),
+                     "share": fmt.num(100 * g["count"] / total),
+                     "delta": fmt.signed_places(g["count"] - before) if before is not None
+                     else fmt.DASH})
+    return rows
+
+
+def _components(phrases: Any, i: Mapping, o: Mapping, charts: list, source: str,
+                counter: Numbering) -> dict[str, Any]:
+    """Section II for one index: sentences, the heatmap, the component means table."""
+    drawn, notes = [], []
+    parts = sum(1 for chart in charts if not chart.get("omitted"))
+    for chart in charts:
+        if chart.get("omitted"):
+            notes += phrases.paragraphs(PHRASES, "bo_qua_bieu_do", i=i, o=o, reason=chart["omitted"])
+            continue
+        caption = phrases.text(PHRASES, "bieu_do", i=i, o=o, n=counter.next("chart"))
+        if parts > 1:
+            part = phrases.optional(PHRASES, "phan_bieu_do", part=len(drawn) + 1, parts=parts)
+            caption = f"{caption} {part}".strip()
+        drawn.append({**chart, "caption": caption,
+                      "source": phrases.text(PHRASES, "nguon", i=i, o=o, source=source)})
+    return {
+        "heading": phrases.text(PHRASES, "tieu_de_linh_vuc", i=i, o=o, n=counter.next("component")),
+        "paragraphs": phrases.paragraphs(PHRASES, "linh_vuc", i=i, o=o, charted=bool(drawn)),
+        "charts": drawn, "notes": notes,
+        "caption": phrases.text(PHRASES, "bang_linh_vuc", i=i, o=o, n=counter.next("table")),
+        "unit_note": phrases.text(PHRASES, "don_vi_tinh", i=i, o=o),
+        "rows": component_table_rows(i),
+        "note": phrases.text(PHRASES, "ghi_chu_linh_vuc", i=i, o=o),
+    }
+
+
+def _names(units: Iterable[str]) -> str:
+    return ", ".join(units)
+
+
+def component_table_rows(i: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Per component: maximum, mean (points and percent), change, best and worst units."""
+    rows = []
+    for n, c in enumerate(i["components"], start=1):
+        rows.append({
+            "no": str(n), "name": c["name"], "max": fmt.num(c["max"]), "mean": fmt.num(c["mean"]),
+            "mean_percent": fmt.num(c["mean_percent"]), "delta": fmt.signed(c["delta_mean"]),
+            "best": f"{_names(c['best_units'])} ({fmt.num(c['best_score'])})",
+            "worst": (f"{_names(c['worst_units'])} ({fmt.num(c['worst_score'])})"
+                      if c["worst_units"] else fmt.DASH),
+        })
+    return rows
+
+
+def _leader_block(phrases: Any, n: int, i: Mapping, o: Mapping) -> dict[str, Any]:
+    """Section III for one index: leading units, units to improve, biggest moves."""
+    subsections = []
+    for macro in ("dan_dau", "can_cai_thien", "bien_dong"):
+        body = phrases.paragraphs(PHRASES, macro, i=i, o=o)
+        if body:
+            heading = phrases.text(PHRASES, f"{macro}_tieu_de", i=i, o=o)
+            subsections.append({"heading": f"{fmt.letter(len(subsections))}) {heading}",
+                                "paragraphs": [p for p in body if not p.startswith("- ")],
+                                "bullets": [p[2:] for p in body if p.startswith("- ")]})
+    return {"heading": f"{n}. {i['short_name']}", "subsections": subsections}
+
+
+def _appendices(phrases: Any, overview: Mapping, o: Mapping,
+                report: Mapping) -> list[dict[str, Any]]:
+    """One landscape appendix: every unit × every top-level component, per index."""
+    tables = []
+    for i in overview["indices"]:
+        if not i["components"]:
+            continue
+        letter = APPENDIX_LETTERS[len(tables)] if len(tables) < len(APPENDIX_LETTERS) else "?"
+        tables.append({
+            "caption": phrases.text(PHRASES, "phu_luc_bang", i=i, o=o, letter=letter),
+            "unit_note": phrases.text(PHRASES, "don_vi_tinh", i=i, o=o),
+            "columns": [phrases.text(PHRASES, "cot_linh_vuc", i=i, c=c, n=n)
+                        for n, c in enumerate(i["components"], start=1)],
+            "total": phrases.text(PHRASES, "cot_tong", i=i),
+            "rows": matrix_table_rows(i),
+        })
+    if not tables:
+        return []
+    return [{"number": "Phụ lục", "title": phrases.text(PHRASES, "phu_luc_tieu_de", o=o),
+             "ref": report["appendix_ref"], "tables": tables}]
+
+
+def matrix_table_rows(i: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One row per unit (ranking order): rank, name, each component's score, the total."""
+    rows = []
+    for r, values in zip(i["rows"], i["matrix"]["score"], strict=True):
+        rows.append({"rank": fmt.pad2(r["rank"]), "unit": r["unit"],
+                     "values": [fmt.num(v) for v in values], "total": fmt.num(r["score"])})
+    return rows
