@@ -10,7 +10,7 @@ import yaml
 from reportgen.errors import ConfigError, Location
 
 
-class LineDict(dict):
+class LineDict(dict[Any, Any]):
     """A mapping that remembers the line (1-based) where each of its keys was written."""
 
     lines: dict[Any, int]
