@@ -9,32 +9,47 @@ province may want to change is written in Python:
   rule), general tasks, causes (objective / subjective) and fallbacks;
 - ``responsible.yaml``: the user's table of responsible units, overriding the frameworks.
 
-Every structural problem is a :class:`ConfigError` naming the file and line. Codes that do
-not exist in the frameworks are reported by :func:`check_rules` as issues with a suggestion.
+Each file is checked against its schema (:mod:`reportgen.config.schema`): every unknown key,
+wrong type or out-of-range value is reported at once, naming the file, line and key. Codes
+that do not exist in the frameworks are reported by :func:`check_rules` as issues with a
+suggestion.
 """
 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, ConfigDict, Field, RootModel
 
 from reportgen.config.frameworks import TOTAL, Frameworks, fold_code
+from reportgen.config.schema import (
+    Code,
+    Count,
+    Loc,
+    Names,
+    Percent,
+    Problem,
+    Sentence,
+    Settings,
+    Share,
+    Text,
+    Texts,
+    between,
+    location_of,
+    one_or_many,
+    validate,
+)
 from reportgen.config.search import SearchPath, packaged_dir
-from reportgen.config.yamlio import line_of, read_yaml
-from reportgen.errors import ConfigError, Issue, Location, did_you_mean
+from reportgen.config.yamlio import read_yaml
+from reportgen.errors import Issue, Location, did_you_mean
 
 ANALYSIS_FILE = "analysis.yaml"
 SOLUTIONS_FILE = "solutions.yaml"
 RESPONSIBLE_FILE = "responsible.yaml"
 
-DEADLINE_KINDS = ("quarter", "date", "ongoing", "text")
-TARGET_KINDS = ("rank", "group", "score", "mean")
-CONFLICT_CHOICES = ("weakness", "strength", "both")
-SOLUTIONS_FOR = ("weaknesses", "losing")
-GROUPING_CHOICES = ("unit", "joint")
-SOLUTION_USES = ("weakness", "strength", "any")
 CAUSE_KINDS = ("objective", "subjective")
 # Keys of solutions.yaml / causes that are not component codes.
 RESERVED_CODES = (TOTAL, "general")
@@ -180,204 +195,190 @@ class Rules:
         return self.responsible.get(index, {}).get(code)
 
 
-# --- reading helpers -------------------------------------------------------------------------
+# --- the schemas of analysis.yaml, solutions.yaml, responsible.yaml ----------------------------
 
-class _Reader:
-    """Type checks for one YAML file; every failure names the file and the line."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def fail(self, msg: str, mapping: Any = None, key: Any = None) -> ConfigError:
-        """An error at ``key`` of ``mapping`` (or at the mapping's first line)."""
-        line = line_of(mapping, key) if key is not None else None
-        if line is None:
-            line = getattr(mapping, "start_line", None) or None
-        return ConfigError(msg, Location(file=self.path, line=line))
-
-    def loc(self, mapping: Any, key: Any, where: str) -> Location:
-        return Location(file=self.path, line=line_of(mapping, key), where=where)
-
-    def mapping(self, value: Any, what: str, parent: Any = None, key: Any = None) -> Mapping:
-        if value is None:
-            return {}
-        if not isinstance(value, Mapping):
-            raise self.fail(f"'{what}' phải là một ánh xạ (khóa: giá trị)", parent, key)
-        return value
-
-    def keys(self, mapping: Mapping, allowed: tuple[str, ...], what: str) -> None:
-        """Unknown keys are errors: a typo would otherwise silently keep the default."""
-        for key in mapping:
-            if key not in allowed:
-                hint = did_you_mean(str(key), allowed) or f" Các khóa hợp lệ: {', '.join(allowed)}."
-                raise self.fail(f"khóa '{key}' không hợp lệ trong '{what}'.{hint}", mapping, key)
-
-    def number(self, mapping: Mapping, key: str, default: float | None,
-               lo: float | None = None, hi: float | None = None) -> float | None:
-        if key not in mapping:
-            return default
-        value = mapping[key]
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(f"'{key}' phải là một số, nhận được {value!r}", mapping, key)
-        if (lo is not None and value < lo) or (hi is not None and value > hi):
-            raise self.fail(f"'{key}' phải nằm trong khoảng {lo}–{hi}, nhận được {value!r}",
-                            mapping, key)
-        return float(value)
-
-    def integer(self, mapping: Mapping, key: str, default: int | None,
-                lo: int | None = None, hi: int | None = None) -> int | None:
-        if key not in mapping:
-            return default
-        value = mapping[key]
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(f"'{key}' phải là số nguyên, nhận được {value!r}", mapping, key)
-        if (lo is not None and value < lo) or (hi is not None and value > hi):
-            raise self.fail(f"'{key}' phải nằm trong khoảng {lo}–{hi}, nhận được {value!r}",
-                            mapping, key)
-        return value
-
-    def choice(self, mapping: Mapping, key: str, default: str, choices: tuple[str, ...]) -> str:
-        value = mapping.get(key, default)
-        if value not in choices:
-            raise self.fail(f"'{key}' phải là một trong: {', '.join(choices)}; nhận được {value!r}",
-                            mapping, key)
-        return str(value)
-
-    def text(self, mapping: Mapping, key: str, required: bool = True) -> str | None:
-        value = mapping.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                raise self.fail(f"thiếu '{key}' (văn bản)", mapping,
-                                key if key in mapping else None)
-            return None
-        if not isinstance(value, str | int | float):
-            raise self.fail(f"'{key}' phải là văn bản", mapping, key)
-        return " ".join(str(value).split())
-
-    def units(self, value: Any, parent: Any, key: Any) -> tuple[str, ...] | None:
-        """A unit name or a list of unit names; None when absent."""
-        if value is None:
-            return None
-        if isinstance(value, str) and value.strip():
-            return (" ".join(value.split()),)
-        if isinstance(value, list) and value and all(isinstance(v, str) and v.strip()
-                                                     for v in value):
-            return tuple(" ".join(v.split()) for v in value)
-        raise self.fail(f"'{key}' phải là tên một cơ quan hoặc danh sách tên cơ quan", parent, key)
-
-    def text_list(self, value: Any, what: str, parent: Any, key: Any) -> list[str]:
-        if value is None:
-            return []
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(f"'{what}' phải là một đoạn văn hoặc danh sách đoạn văn", parent, key)
-        return [" ".join(v.split()) for v in value]
+Places = Annotated[int, between(1)]
+"""A number of places (ranks), ≥ 1."""
+Level = Annotated[int, between(1)]
+Levels = Annotated[list[Level], BeforeValidator(one_or_many), Field(min_length=1)]
 
 
-def _read(search: SearchPath, name: str) -> tuple[Any, str]:
-    path = search.find(name)
-    return read_yaml(path), str(path)
+class StrengthSection(Settings):
+    """``strengths`` of analysis.yaml; null disables a rule."""
+
+    min_percent: Percent | None = None
+    top_share: Share | None = None
+    rank_gain: Places | None = None
+    max_listed: Count | None = None
 
 
-# --- analysis.yaml ---------------------------------------------------------------------------
+class WeaknessSection(Settings):
+    """``weaknesses`` of analysis.yaml; null disables a rule."""
 
-_INDEX_KEYS = ("tolerance", "levels", "codes", "min_peers", "on_conflict", "strengths",
-               "weaknesses", "solutions")
-_STRENGTH_KEYS = ("min_percent", "top_share", "rank_gain", "max_listed")
-_WEAKNESS_KEYS = ("bottom_share", "below_mean_percent", "rank_loss", "max_percent", "max_listed")
-_SOLUTION_KEYS = ("for", "maintain_strengths")
-_TARGET_KEYS = ("kind", "label", "rank", "group", "score")
-_ANALYSIS_KEYS = ("action_year_offset", "defaults", "indexes", "targets", "responsibility")
+    bottom_share: Share | None = None
+    below_mean_percent: Percent | None = None
+    rank_loss: Places | None = None
+    max_percent: Percent | None = None
+    max_listed: Count | None = None
 
 
-def _levels(r: _Reader, raw: Mapping, base: tuple[int, ...]) -> tuple[int, ...]:
-    if "levels" not in raw:
+class SolutionChoice(Settings):
+    """``solutions`` of an analysis.yaml section: which components get solutions."""
+
+    solutions_for: Literal["weaknesses", "losing"] = Field("weaknesses", alias="for")
+    maintain_strengths: bool = True
+
+
+class IndexSection(Settings):
+    """``defaults`` or ``indexes.<INDEX>`` of analysis.yaml: only the keys written apply."""
+
+    tolerance: Annotated[float, between(0)] | None = None
+    levels: Levels = [1]
+    codes: list[Code] | None = None
+    min_peers: Places | None = None
+    on_conflict: Literal["weakness", "strength", "both"] = "weakness"
+    strengths: StrengthSection | None = None
+    weaknesses: WeaknessSection | None = None
+    solutions: SolutionChoice | None = None
+
+
+class TargetSection(Settings):
+    """``targets.<INDEX>`` of analysis.yaml."""
+
+    kind: Literal["rank", "group", "score", "mean"]
+    label: Text | None = None
+    rank: Places | None = None
+    group: Text | None = None
+    score: Annotated[float, between(0)] | None = None
+
+    def problems(self) -> Iterator[Problem]:
+        needs = {"rank": self.rank, "group": _words(self.group), "score": self.score}
+        if self.kind in needs and needs[self.kind] is None:
+            yield Problem(("kind",), f"mục tiêu kiểu '{self.kind}' cần khóa '{self.kind}'")
+
+
+class ResponsibilitySection(Settings):
+    grouping: Literal["unit", "joint"] = "unit"
+
+
+class AnalysisFile(Settings):
+    """``analysis.yaml``."""
+
+    action_year_offset: Annotated[int, between(0, 10)] | None = 1
+    defaults: IndexSection | None = None
+    indexes: dict[Code, IndexSection | None] | None = None
+    targets: dict[Code, TargetSection | None] | None = None
+    responsibility: ResponsibilitySection | None = None
+
+
+class DeadlineSection(Settings):
+    """A deadline rule: ``{kind: quarter, quarter: 3}``, ``{kind: date, day: 30, month: 6}``,
+    ``{kind: ongoing}``, ``{kind: text, text: "..."}``, plus ``year_offset``."""
+
+    kind: Literal["quarter", "date", "ongoing", "text"] = "ongoing"
+    quarter: Annotated[int, between(1, 4)] | None = None
+    day: Annotated[int, between(1, 31)] | None = None
+    month: Annotated[int, between(1, 12)] | None = None
+    text: Text | None = None
+    year_offset: Annotated[int, between(0, 5)] | None = None
+
+    def problems(self) -> Iterator[Problem]:
+        if self.kind == "quarter" and self.quarter is None:
+            yield Problem(("kind",), "thời hạn kiểu 'quarter' cần 'quarter' (1–4)")
+        elif self.kind == "date" and (self.day is None or self.month is None):
+            yield Problem(("kind",), "thời hạn kiểu 'date' cần 'day' và 'month'")
+        elif self.kind == "date" and self.day and self.month and (
+                self.day > calendar.monthrange(2024, self.month)[1]):
+            yield Problem(("day",), f"ngày {self.day} không có trong tháng {self.month}", self.day)
+        elif self.kind == "text" and _words(self.text) is None:
+            yield Problem(("kind",), "thời hạn kiểu 'text' cần 'text' (văn bản)")
+
+
+class SolutionSection(Settings):
+    """One solution of solutions.yaml."""
+
+    text: Sentence
+    lead: Names | None = None
+    support: Names | None = None
+    deadline: DeadlineSection | None = None
+    use: Literal["weakness", "strength", "any"] | None = Field(None, alias="for")
+
+
+class CauseSection(Settings):
+    """Cause paragraphs of one component (or ``general``)."""
+
+    objective: Texts | None = None
+    subjective: Texts | None = None
+
+
+class CausesSection(Settings):
+    """``causes``: ``general``, then ``<INDEX>: {<component>: {objective, subjective}}``."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, dict[Code, CauseSection | None] | None]
+
+    general: CauseSection | None = None
+
+
+Entries = Annotated[list[SolutionSection], BeforeValidator(one_or_many)]
+"""One solution or a list of solutions."""
+
+
+class SolutionsFile(Settings):
+    """``solutions.yaml``."""
+
+    default: SolutionSection | None = None
+    maintain_default: SolutionSection | None = None
+    general: Texts | None = None
+    causes: CausesSection | None = None
+    solutions: dict[Code, dict[Code, Entries] | None] | None = None
+
+
+class ResponsibleFile(RootModel[dict[Code, dict[Code, Names] | None] | None]):
+    """``responsible.yaml``: ``<INDEX>: {<component>: unit or [units]}``."""
+
+    model_config = ConfigDict(strict=True)
+
+
+# --- from checked settings to rules ------------------------------------------------------------
+
+def _words(text: str | None) -> str | None:
+    """Whitespace collapsed (folded YAML lines); None when blank."""
+    joined = " ".join((text or "").split())
+    return joined or None
+
+
+def _written(section: Settings, nulls: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The keys written in ``section``; a null one takes its value in ``nulls`` when listed."""
+    out = {}
+    for name in section.model_fields_set:
+        value = getattr(section, name)
+        out[name] = (nulls or {}).get(name, value) if value is None else value
+    return out
+
+
+def _index_rules(section: IndexSection | None, base: IndexRules) -> IndexRules:
+    """One section (``defaults`` or ``indexes.X``) over ``base``."""
+    if section is None:
         return base
-    value = raw["levels"]
-    value = [value] if isinstance(value, int) and not isinstance(value, bool) else value
-    if not isinstance(value, list) or not value or not all(
-            isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value):
-        raise r.fail("'levels' phải là danh sách cấp thành phần (1, 2, …)", raw, "levels")
-    return tuple(value)
+    given = _written(section, {"tolerance": 0.0, "min_peers": 1})
+    for key in ("levels", "codes"):
+        if given.get(key) is not None:
+            given[key] = tuple(given[key])
+    choice = given.pop("solutions", None)
+    given.update(_written(choice) if choice is not None else {})
+    if section.strengths is not None:
+        given["strengths"] = replace(base.strengths, **_written(section.strengths, {"max_listed": 0}))
+    if section.weaknesses is not None:
+        given["weaknesses"] = replace(base.weaknesses, **_written(section.weaknesses, {"max_listed": 0}))
+    return replace(base, **given)
 
 
-def _codes(r: _Reader, raw: Mapping, base: tuple[str, ...] | None) -> tuple[str, ...] | None:
-    if "codes" not in raw:
-        return base
-    value = raw["codes"]
-    if value is None:
+def _target(section: TargetSection | None, location: Location) -> Target | None:
+    if section is None:
         return None
-    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
-        raise r.fail("'codes' phải là danh sách mã thành phần, ví dụ [\"1\", \"2\"]", raw, "codes")
-    return tuple(str(v) for v in value)
-
-
-def _strengths(r: _Reader, raw: Any, base: StrengthRules, parent: Any) -> StrengthRules:
-    m = r.mapping(raw, "strengths", parent, "strengths")
-    r.keys(m, _STRENGTH_KEYS, "strengths")
-    return StrengthRules(
-        min_percent=r.number(m, "min_percent", base.min_percent, 0, 100),
-        top_share=r.number(m, "top_share", base.top_share, 0, 1),
-        rank_gain=r.integer(m, "rank_gain", base.rank_gain, 1),
-        max_listed=r.integer(m, "max_listed", base.max_listed, 0) or 0,
-    )
-
-
-def _weaknesses(r: _Reader, raw: Any, base: WeaknessRules, parent: Any) -> WeaknessRules:
-    m = r.mapping(raw, "weaknesses", parent, "weaknesses")
-    r.keys(m, _WEAKNESS_KEYS, "weaknesses")
-    return WeaknessRules(
-        bottom_share=r.number(m, "bottom_share", base.bottom_share, 0, 1),
-        below_mean_percent=r.number(m, "below_mean_percent", base.below_mean_percent, 0, 100),
-        rank_loss=r.integer(m, "rank_loss", base.rank_loss, 1),
-        max_percent=r.number(m, "max_percent", base.max_percent, 0, 100),
-        max_listed=r.integer(m, "max_listed", base.max_listed, 0) or 0,
-    )
-
-
-def _index_rules(r: _Reader, raw: Any, base: IndexRules, what: str, parent: Any,
-                 key: Any) -> IndexRules:
-    """Merge one section (``defaults`` or ``indexes.X``) over ``base``."""
-    m = r.mapping(raw, what, parent, key)
-    r.keys(m, _INDEX_KEYS, what)
-    sol = r.mapping(m.get("solutions"), "solutions", m, "solutions")
-    r.keys(sol, _SOLUTION_KEYS, f"{what}.solutions")
-    maintain = sol.get("maintain_strengths", base.maintain_strengths)
-    if not isinstance(maintain, bool):
-        raise r.fail("'maintain_strengths' phải là true hoặc false", sol, "maintain_strengths")
-    return replace(
-        base,
-        tolerance=r.number(m, "tolerance", base.tolerance, 0) or 0.0,
-        levels=_levels(r, m, base.levels),
-        codes=_codes(r, m, base.codes),
-        min_peers=r.integer(m, "min_peers", base.min_peers, 1) or 1,
-        on_conflict=r.choice(m, "on_conflict", base.on_conflict, CONFLICT_CHOICES),
-        strengths=_strengths(r, m.get("strengths"), base.strengths, m),
-        weaknesses=_weaknesses(r, m.get("weaknesses"), base.weaknesses, m),
-        solutions_for=r.choice(sol, "for", base.solutions_for, SOLUTIONS_FOR),
-        maintain_strengths=maintain,
-    )
-
-
-def _target(r: _Reader, raw: Any, index: str, parent: Any) -> Target | None:
-    if raw is None:
-        return None
-    m = r.mapping(raw, f"targets.{index}", parent, index)
-    r.keys(m, _TARGET_KEYS, f"targets.{index}")
-    kind = r.choice(m, "kind", "", TARGET_KINDS)
-    rank = r.integer(m, "rank", None, 1)
-    score = r.number(m, "score", None, 0)
-    group = r.text(m, "group", required=False)
-    needs = {"rank": rank, "group": group, "score": score}
-    if kind in needs and needs[kind] is None:
-        raise r.fail(f"mục tiêu kiểu '{kind}' cần khóa '{kind}'", m, "kind")
-    label = r.text(m, "label", required=False) or _default_label(kind)
-    return Target(kind, label, rank, group, score, r.loc(parent, index, f"targets.{index}"))
+    label = _words(section.label) or _default_label(section.kind)
+    return Target(section.kind, label, section.rank, _words(section.group), section.score, location)
 
 
 def _default_label(kind: str) -> str:
@@ -392,153 +393,136 @@ def _default_label(kind: str) -> str:
 def parse_analysis(doc: Any, path: str) -> tuple[IndexRules, dict[str, IndexRules], int, str,
                                                  list[KeyedEntry]]:
     """``analysis.yaml`` → (defaults, per-index rules, action-year offset, grouping, keys)."""
-    r = _Reader(path)
-    top = r.mapping(doc, path)
-    r.keys(top, _ANALYSIS_KEYS, ANALYSIS_FILE)
-    offset = r.integer(top, "action_year_offset", 1, 0, 10)
-    defaults = _index_rules(r, top.get("defaults"), IndexRules(), "defaults", top, "defaults")
-    indexes = r.mapping(top.get("indexes"), "indexes", top, "indexes")
-    targets = r.mapping(top.get("targets"), "targets", top, "targets")
+    checked = validate(AnalysisFile, doc, path)
+    defaults = _index_rules(checked.defaults, IndexRules())
+    indexes, targets = checked.indexes or {}, checked.targets or {}
     keys: list[KeyedEntry] = []
     per_index: dict[str, IndexRules] = {}
     for code in dict.fromkeys([*indexes, *targets]):
         base = defaults
         if code in indexes:
-            base = _index_rules(r, indexes[code], defaults, f"indexes.{code}", indexes, code)
+            section = indexes[code]
+            base = _index_rules(section, defaults)
             where = f"indexes.{code}"
-            keys.append(KeyedEntry(path, str(code), None, r.loc(indexes, code, where)))
-            keys += [KeyedEntry(path, str(code), c, r.loc(indexes[code], "codes", f"{where}.codes"))
-                     for c in (base.codes or ()) if "codes" in (indexes[code] or {})]
-        target = _target(r, targets.get(code), str(code), targets)
+            keys.append(KeyedEntry(path, code, None, location_of(doc, path, ("indexes", code), where)))
+            if section is not None and "codes" in section.model_fields_set:
+                at = location_of(doc, path, ("indexes", code, "codes"), f"{where}.codes")
+                keys += [KeyedEntry(path, code, c, at) for c in base.codes or ()]
+        target = None
         if code in targets:
-            keys.append(KeyedEntry(path, str(code), None, r.loc(targets, code, f"targets.{code}")))
-        per_index[str(code)] = replace(base, target=target)
-    resp = r.mapping(top.get("responsibility"), "responsibility", top, "responsibility")
-    r.keys(resp, ("grouping",), "responsibility")
-    grouping = r.choice(resp, "grouping", "unit", GROUPING_CHOICES)
-    return defaults, per_index, offset or 0, grouping, keys
+            at = location_of(doc, path, ("targets", code), f"targets.{code}")
+            keys.append(KeyedEntry(path, code, None, at))
+            target = _target(targets[code], at)
+        per_index[code] = replace(base, target=target)
+    grouping = checked.responsibility.grouping if checked.responsibility else "unit"
+    return defaults, per_index, checked.action_year_offset or 0, grouping, keys
 
 
-# --- solutions.yaml --------------------------------------------------------------------------
-
-_SOLUTION_ENTRY_KEYS = ("text", "lead", "support", "deadline", "for")
-_DEADLINE_KEYS = ("kind", "quarter", "day", "month", "text", "year_offset")
-_SOLUTIONS_TOP = ("default", "maintain_default", "general", "causes", "solutions")
-
-
-def _deadline(r: _Reader, raw: Any, parent: Any) -> Deadline:
-    if raw is None:
+def _deadline(section: DeadlineSection | None) -> Deadline:
+    if section is None:
         return Deadline()
-    m = r.mapping(raw, "deadline", parent, "deadline")
-    r.keys(m, _DEADLINE_KEYS, "deadline")
-    kind = r.choice(m, "kind", "ongoing", DEADLINE_KINDS)
-    offset = r.integer(m, "year_offset", 0, 0, 5) or 0
-    if kind == "quarter":
-        quarter = r.integer(m, "quarter", None, 1, 4)
-        if quarter is None:
-            raise r.fail("thời hạn kiểu 'quarter' cần 'quarter' (1–4)", m, "kind")
-        return Deadline(kind, quarter=quarter, year_offset=offset)
-    if kind == "date":
-        month = r.integer(m, "month", None, 1, 12)
-        day = r.integer(m, "day", None, 1, 31)
-        if month is None or day is None:
-            raise r.fail("thời hạn kiểu 'date' cần 'day' và 'month'", m, "kind")
-        if day > calendar.monthrange(2024, month)[1]:
-            raise r.fail(f"ngày {day} không có trong tháng {month}", m, "day")
-        return Deadline(kind, day=day, month=month, year_offset=offset)
-    if kind == "text":
-        return Deadline(kind, text=r.text(m, "text"), year_offset=offset)
-    return Deadline(kind, year_offset=offset)
+    offset = section.year_offset or 0
+    if section.kind == "quarter":
+        return Deadline("quarter", quarter=section.quarter, year_offset=offset)
+    if section.kind == "date":
+        return Deadline("date", day=section.day, month=section.month, year_offset=offset)
+    if section.kind == "text":
+        return Deadline("text", text=_words(section.text), year_offset=offset)
+    return Deadline(section.kind, year_offset=offset)
 
 
-def _solution(r: _Reader, raw: Any, where: str, parent: Any, key: Any,
-              default_use: str = "weakness") -> Solution:
-    m = r.mapping(raw, where, parent, key)
-    r.keys(m, _SOLUTION_ENTRY_KEYS, where)
+def _units(names: list[str] | None) -> tuple[str, ...] | None:
+    return None if names is None else tuple(" ".join(n.split()) for n in names)
+
+
+def _solution(section: SolutionSection, location: Location, default_use: str = "weakness") -> Solution:
     return Solution(
-        text=r.text(m, "text") or "",
-        lead=r.units(m.get("lead"), m, "lead"),
-        support=r.units(m.get("support"), m, "support") or (),
-        deadline=_deadline(r, m.get("deadline"), m),
-        use=r.choice(m, "for", default_use, SOLUTION_USES),
-        location=Location(file=r.path, line=getattr(m, "start_line", None) or line_of(parent, key),
-                          where=where),
+        text=_words(section.text) or "",
+        lead=_units(section.lead),
+        support=_units(section.support) or (),
+        deadline=_deadline(section.deadline),
+        use=section.use or default_use,
+        location=location,
     )
 
 
-def _solution_list(r: _Reader, raw: Any, where: str, parent: Any, key: Any) -> tuple[Solution, ...]:
-    """One entry or a list of entries under an index/component key."""
-    items = raw if isinstance(raw, list) else [raw]
-    return tuple(_solution(r, item, where, parent, key) for item in items)
+def _paragraphs(texts: list[str] | None) -> list[str]:
+    return [" ".join(t.split()) for t in texts or []]
 
 
-def _causes(r: _Reader, raw: Any, where: str, parent: Any, key: Any) -> tuple[Cause, ...]:
-    m = r.mapping(raw, where, parent, key)
-    r.keys(m, CAUSE_KINDS, where)
+def _causes(section: CauseSection | None, doc: Any, path: str, loc: Loc,
+            where: str) -> tuple[Cause, ...]:
+    if section is None:
+        return ()
     out = []
     for kind in CAUSE_KINDS:
-        for text in r.text_list(m.get(kind), f"{where}.{kind}", m, kind):
-            out.append(Cause(kind, text, Location(file=r.path, line=line_of(m, kind), where=where)))
+        at = location_of(doc, path, (*loc, kind), where)
+        out += [Cause(kind, text, at) for text in _paragraphs(getattr(section, kind))]
     return tuple(out)
-
-
-def _by_index_code(r: _Reader, raw: Any, what: str, parent: Any, key: Any,
-                   entry: Any) -> tuple[dict[str, dict[str, Any]], list[KeyedEntry]]:
-    """``{INDEX: {code: value}}`` → parsed values and the keys seen (with their lines)."""
-    out: dict[str, dict[str, Any]] = {}
-    keys: list[KeyedEntry] = []
-    for index, per_code in r.mapping(raw, what, parent, key).items():
-        index = str(index)
-        codes = r.mapping(per_code, f"{what}.{index}", raw, index)
-        keys.append(KeyedEntry(r.path, index, None, r.loc(raw, index, f"{what}.{index}")))
-        out[index] = {}
-        for code, value in codes.items():
-            code = str(code)
-            where = f"{what}.{index}.{code}"
-            out[index][code] = entry(r, value, where, codes, code)
-            keys.append(KeyedEntry(r.path, index, code, r.loc(codes, code, where)))
-    return out, keys
 
 
 def parse_solutions(doc: Any, path: str) -> dict[str, Any]:
     """``solutions.yaml`` → solutions, fallbacks, general tasks, causes and the keys seen."""
-    r = _Reader(path)
-    top = r.mapping(doc, path)
-    r.keys(top, _SOLUTIONS_TOP, SOLUTIONS_FILE)
-    solutions, keys = _by_index_code(r, top.get("solutions"), "solutions", top, "solutions",
-                                     _solution_list)
-    causes_raw = dict(r.mapping(top.get("causes"), "causes", top, "causes"))
-    general_raw = causes_raw.pop("general", None)
-    general_causes = _causes(r, general_raw, "causes.general", top.get("causes"), "general")
-    causes, cause_keys = _by_index_code(r, causes_raw, "causes", top, "causes", _causes)
-    fallback = top.get("default")
-    maintain = top.get("maintain_default")
+    checked = validate(SolutionsFile, doc, path)
+    solutions: dict[str, dict[str, tuple[Solution, ...]]] = {}
+    keys: list[KeyedEntry] = []
+    for index, per_code in (checked.solutions or {}).items():
+        keys.append(KeyedEntry(path, index, None,
+                               location_of(doc, path, ("solutions", index), f"solutions.{index}")))
+        solutions[index] = {}
+        for code, entries in (per_code or {}).items():
+            where = f"solutions.{index}.{code}"
+            loc = ("solutions", index, code)
+            solutions[index][code] = tuple(
+                _solution(e, location_of(doc, path, (*loc, n), where, start=True))
+                for n, e in enumerate(entries))
+            keys.append(KeyedEntry(path, index, code, location_of(doc, path, loc, where)))
+    causes_section = checked.causes
+    causes: dict[str, dict[str, tuple[Cause, ...]]] = {}
+    cause_keys: list[KeyedEntry] = []
+    for index, per_code in ((causes_section and causes_section.model_extra) or {}).items():
+        where = f"causes.{index}"
+        cause_keys.append(KeyedEntry(path, index, None, location_of(doc, path, ("causes", index), where)))
+        causes[index] = {}
+        for code, section in (per_code or {}).items():
+            loc = ("causes", index, code)
+            causes[index][code] = _causes(section, doc, path, loc, f"{where}.{code}")
+            cause_keys.append(KeyedEntry(path, index, code, location_of(doc, path, loc, f"{where}.{code}")))
+    fallback, maintain = checked.default, checked.maintain_default
     return {
         "solutions": solutions,
-        "fallback": _solution(r, fallback, "default", top, "default") if fallback else None,
-        "maintain_fallback": (_solution(r, maintain, "maintain_default", top, "maintain_default",
+        "fallback": (_solution(fallback, location_of(doc, path, ("default",), "default", start=True))
+                     if fallback else None),
+        "maintain_fallback": (_solution(maintain, location_of(doc, path, ("maintain_default",),
+                                                              "maintain_default", start=True),
                                         "strength") if maintain else None),
-        "general_tasks": tuple(r.text_list(top.get("general"), "general", top, "general")),
+        "general_tasks": tuple(_paragraphs(checked.general)),
         "causes": causes,
-        "general_causes": general_causes,
+        "general_causes": _causes(causes_section.general if causes_section else None, doc, path,
+                                  ("causes", "general"), "causes.general"),
         "keys": keys + cause_keys,
     }
-
-
-# --- responsible.yaml ------------------------------------------------------------------------
-
-def _unit_list(r: _Reader, raw: Any, where: str, parent: Any, key: Any) -> tuple[str, ...]:
-    units = r.units(raw, parent, key)
-    if not units:
-        raise r.fail(f"'{where}' cần tên cơ quan hoặc danh sách tên cơ quan", parent, key)
-    return units
 
 
 def parse_responsible(doc: Any, path: str) -> tuple[dict[str, dict[str, tuple[str, ...]]],
                                                     list[KeyedEntry]]:
     """``responsible.yaml`` → ``{INDEX: {component: (units…)}}`` and the keys seen."""
-    r = _Reader(path)
-    return _by_index_code(r, doc, RESPONSIBLE_FILE, None, None, _unit_list)
+    table = validate(ResponsibleFile, doc, path).root or {}
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    keys: list[KeyedEntry] = []
+    for index, per_code in table.items():
+        keys.append(KeyedEntry(path, index, None, location_of(doc, path, (index,), index)))
+        out[index] = {}
+        for code, names in (per_code or {}).items():
+            out[index][code] = _units(names) or ()
+            keys.append(KeyedEntry(path, index, code,
+                                   location_of(doc, path, (index, code), f"{index}.{code}")))
+    return out, keys
+
+
+def _read(search: SearchPath, name: str) -> tuple[Any, str]:
+    path = search.find(name)
+    return read_yaml(path), str(path)
 
 
 # --- loading and checking --------------------------------------------------------------------
