@@ -10,13 +10,28 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from pydantic import BeforeValidator, Field
+
+from reportgen.config.schema import (
+    Code,
+    Names,
+    Problem,
+    Sentence,
+    Settings,
+    Text,
+    Texts,
+    Year,
+    between,
+    invalid,
+    validate,
+)
 from reportgen.config.search import SearchPath
-from reportgen.config.yamlio import line_of, read_yaml
+from reportgen.config.yamlio import read_yaml
 from reportgen.errors import ConfigError, Location
 
 TOTAL = "TOTAL"
@@ -183,158 +198,170 @@ class Frameworks:
         return None
 
 
-# --- reading -----------------------------------------------------------------------------
+# --- the schema of frameworks/*.yaml -------------------------------------------------------
 
-_REQUIRED = ("code", "version", "name", "unit", "total_max", "years", "components")
+class YearsSection(Settings):
+    """``years: {from: 2022, to: 2024}`` (``to`` left out while the methodology applies)."""
 
+    from_year: Year = Field(alias="from")
+    to: Year | None = None
 
-def _fail(msg: str, path: str, mapping: Any = None, key: Any = None) -> ConfigError:
-    if mapping is None:
-        line = None
-    elif key is None:  # the mapping itself is at fault (a key is missing): point at where it starts
-        line = getattr(mapping, "start_line", None)
-    else:
-        line = line_of(mapping, key)
-    return ConfigError(msg, Location(file=path, line=line))
-
-
-def _number(value: Any, what: str, path: str, mapping: Any, key: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _fail(f"{what} phải là một số, nhận được {value!r}", path, mapping, key)
-    return float(value)
+    def problems(self) -> Iterator[Problem]:
+        if self.to is not None and self.to < self.from_year:
+            yield Problem(("to",), f"năm kết thúc {self.to} trước năm bắt đầu {self.from_year}",
+                          self.to)
 
 
-def _year(value: Any, what: str, path: str, mapping: Any, key: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not str(value).strip().isdigit():
-        raise _fail(f"{what} phải là một năm (số nguyên), nhận được {value!r}", path, mapping, key)
-    return int(str(value).strip())
+class PeriodSection(Settings):
+    """Units responsible during a span of action years."""
+
+    units: Names
+    from_year: Year | None = Field(None, alias="from")
+    until: Year | None = None
 
 
-def _strings(raw: Any) -> tuple[str, ...]:
-    """A list of texts; a single text is one item (not a sequence of letters)."""
-    if raw is None:
-        return ()
-    return (str(raw),) if isinstance(raw, str) else tuple(str(x) for x in raw)
+def _periods(value: Any) -> Any:
+    """A unit, a list of units (one period, always) or a list of periods."""
+    if isinstance(value, str):
+        return [{"units": [value]}]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [{"units": value}] if value else []
+    if isinstance(value, list):
+        return value
+    raise invalid("phải là tên đơn vị, danh sách tên đơn vị hoặc danh sách giai đoạn "
+                  "{units, from, until}")
 
 
-def _responsibilities(raw: Any, path: str, where: Any, key: Any) -> tuple[Responsibility, ...]:
-    """Accept a plain list of units or a list of ``{units, from, until}`` periods."""
-    if raw is None:
-        return ()
-    if isinstance(raw, str):
-        return (Responsibility((raw,)),)
-    if not isinstance(raw, list):
-        raise _fail("'responsible' phải là danh sách đơn vị hoặc danh sách giai đoạn",
-                    path, where, key)
-    if all(isinstance(x, str) for x in raw):
-        return (Responsibility(tuple(raw)),)
-    periods = []
-    for item in raw:
-        if not isinstance(item, Mapping) or "units" not in item:
-            raise _fail("mỗi giai đoạn của 'responsible' cần khóa 'units'", path, where, key)
-        units = item["units"]
-        units = (units,) if isinstance(units, str) else tuple(units)
-        periods.append(Responsibility(units, _year(item.get("from"), "'from'", path, item, "from"),
-                                      _year(item.get("until"), "'until'", path, item, "until")))
-    return tuple(periods)
+Periods = Annotated[list[PeriodSection], BeforeValidator(_periods)]
 
 
-def _rating(raw: Any, path: str, doc: Any) -> RatingRule:
-    if not raw:
-        return RatingRule()
-    if not isinstance(raw, Mapping):
-        raise _fail("'rating' phải là một ánh xạ (kind, groups, …)", path, doc, "rating")
-    kind = raw.get("kind", "none")
-    if kind not in ("thresholds", "quartiles", "none"):
-        raise _fail(f"rating.kind không hợp lệ: {kind!r} (thresholds | quartiles | none)",
-                    path, doc, "rating")
-    for g in raw.get("groups") or []:
-        if not isinstance(g, Mapping) or "label" not in g:
-            raise _fail("mỗi nhóm xếp loại cần 'label'", path,
-                        g if isinstance(g, Mapping) else raw)
-    groups = tuple(
-        RatingGroup(str(g["label"]), _number(g.get("min"), "min của nhóm xếp loại", path, g, "min"),
-                    str(g.get("description", "")))
-        for g in raw.get("groups") or []
+class ComponentSection(Settings):
+    """One entry of ``components``."""
+
+    code: Code
+    name: Sentence
+    short_name: Text | None = None
+    parent: Code | None = None
+    max: Annotated[float, between(0)] | None = None
+    max_status: Literal["confirmed", "unconfirmed", "derived", "example"] = "confirmed"
+    responsible: Periods | None = None
+    source: Text | None = None
+
+
+class RatingGroupSection(Settings):
+    label: Sentence
+    min: float | None = None
+    description: Text = ""
+
+
+class RatingSection(Settings):
+    """How results are grouped: fixed thresholds, peer quartiles or none."""
+
+    kind: Literal["thresholds", "quartiles", "none"] = "none"
+    basis: Literal["percent", "score"] = "percent"
+    groups: list[RatingGroupSection] | None = None
+    components: bool = False
+    source: Text | None = None
+
+    def problems(self) -> Iterator[Problem]:
+        if self.kind == "quartiles" and len(self.groups or []) != 4:
+            yield Problem(("groups",) if self.groups else ("kind",),
+                          "xếp loại kiểu quartiles cần đúng 4 nhóm, từ cao xuống thấp")
+
+
+class FrameworkFile(Settings):
+    """One ``frameworks/*.yaml`` file: an index under one methodology."""
+
+    code: Sentence
+    version: Sentence
+    name: Sentence
+    unit: Sentence
+    total_max: Annotated[float, Field(gt=0)]
+    years: YearsSection
+    components: list[ComponentSection] | None
+    status: Literal["confirmed", "unconfirmed", "example"] = "confirmed"
+    short_name: Text | None = None
+    aliases: Texts | None = None
+    published_by: Text = ""
+    component_unit: Text | None = None
+    component_word: Text = "chỉ số thành phần"
+    additive: bool = True
+    coordinator: Texts | None = None
+    rating: RatingSection | None = None
+    sources: Texts | None = None
+    notes: Text = ""
+    children_max: Literal["none", "equal_share"] = "none"
+
+    def problems(self) -> Iterator[Problem]:
+        """Codes are unique and a parent is declared before its children."""
+        seen: set[str] = set()
+        for n, item in enumerate(self.components or []):
+            if item.code == TOTAL:
+                yield Problem(("components", n, "code"), f"mã '{TOTAL}' dành cho điểm tổng của chỉ "
+                              "số, không dùng làm mã thành phần", item.code)
+            elif item.code in seen:
+                yield Problem(("components", n, "code"), f"mã thành phần '{item.code}' bị trùng",
+                              item.code)
+            elif item.parent is not None and item.parent not in seen:
+                yield Problem(("components", n, "parent"), f"thành phần '{item.code}': cha "
+                              f"'{item.parent}' phải được khai báo trước", item.parent)
+            seen.add(item.code)
+
+
+# --- from a checked file to a framework ---------------------------------------------------
+
+def _responsibilities(periods: list[PeriodSection] | None) -> tuple[Responsibility, ...]:
+    return tuple(Responsibility(tuple(p.units), p.from_year, p.until) for p in periods or [])
+
+
+def _component(item: ComponentSection) -> Component:
+    return Component(
+        code=item.code,
+        name=item.name,
+        short_name=item.short_name or item.name,
+        parent=item.parent,
+        max=item.max,
+        max_confirmed=item.max_status == "confirmed" and item.max is not None,
+        responsible=_responsibilities(item.responsible),
+        source=item.source,
     )
-    if kind == "quartiles" and len(groups) != 4:
-        raise _fail("rating kiểu quartiles cần đúng 4 nhóm, từ cao xuống thấp", path, doc, "rating")
-    return RatingRule(kind, raw.get("basis", "percent"), groups, bool(raw.get("components", False)),
-                      raw.get("source"))
+
+
+def _rating(section: RatingSection | None) -> RatingRule:
+    if section is None:
+        return RatingRule()
+    groups = tuple(RatingGroup(g.label, g.min, g.description) for g in section.groups or [])
+    return RatingRule(section.kind, section.basis, groups, section.components, section.source)
 
 
 def parse_framework(doc: Any, path: str) -> Framework:
-    """Build a :class:`Framework` from a parsed YAML document, checking its structure."""
-    if not isinstance(doc, Mapping):
-        raise _fail("tệp khung chỉ số phải là một ánh xạ YAML (khóa: giá trị)", path)
-    for key in _REQUIRED:
-        if key not in doc:
-            raise _fail(f"thiếu khóa bắt buộc '{key}'", path, doc)
-    years = doc["years"]
-    if not isinstance(years, Mapping) or "from" not in years:
-        raise _fail("'years' cần có 'from' (và 'to' nếu đã hết hiệu lực)", path, doc, "years")
-    components: dict[str, Component] = {}
-    raw_components = doc["components"] or []
-    if not isinstance(raw_components, list):
-        raise _fail("'components' phải là một danh sách", path, doc, "components")
-    for item in raw_components:
-        if not isinstance(item, Mapping) or "code" not in item or "name" not in item:
-            raise _fail("mỗi thành phần cần 'code' và 'name'", path,
-                        item if isinstance(item, Mapping) else doc)
-        code = str(item["code"])
-        if code in components or code == TOTAL:
-            raise _fail(f"mã thành phần '{code}' bị trùng", path, item, "code")
-        parent = item.get("parent")
-        parent = None if parent is None else str(parent)
-        if parent is not None and parent not in components:
-            raise _fail(f"thành phần '{code}': cha '{parent}' phải được khai báo trước",
-                        path, item, "parent")
-        components[code] = Component(
-            code=code,
-            name=str(item["name"]),
-            short_name=str(item.get("short_name", item["name"])),
-            parent=parent,
-            max=_number(item.get("max"), f"max của '{code}'", path, item, "max"),
-            max_confirmed=(item.get("max_status", "confirmed") == "confirmed"
-                           and item.get("max") is not None),
-            responsible=_responsibilities(item.get("responsible"), path, item, "responsible"),
-            source=item.get("source"),
-        )
-    total_max = _number(doc["total_max"], "total_max", path, doc, "total_max")
-    if total_max is None or total_max <= 0:
-        raise _fail("total_max phải là số dương", path, doc, "total_max")
-    coordinator = doc.get("coordinator") or []
-    children_max = str(doc.get("children_max", "none"))
-    if children_max not in ("none", "equal_share"):
-        raise _fail("children_max phải là none hoặc equal_share", path, doc, "children_max")
-    if children_max == "equal_share":
+    """Build a :class:`Framework` from a parsed YAML document checked against its schema."""
+    checked = validate(FrameworkFile, doc, path)
+    components = {item.code: _component(item) for item in checked.components or []}
+    if checked.children_max == "equal_share":
         components = share_parent_maxima(components)
     return Framework(
-        code=str(doc["code"]),
-        version=str(doc["version"]),
-        name=str(doc["name"]),
-        short_name=str(doc.get("short_name", doc["code"])),
-        unit=str(doc["unit"]),
-        component_unit=str(doc.get("component_unit", doc["unit"])),
-        total_max=total_max,
-        year_from=_year(years["from"], "years.from", path, years, "from"),
-        year_to=_year(years.get("to"), "years.to", path, years, "to"),
-        component_word=str(doc.get("component_word", "chỉ số thành phần")),
-        additive=bool(doc.get("additive", True)),
-        rating=_rating(doc.get("rating"), path, doc),
-        coordinator=(coordinator,) if isinstance(coordinator, str) else tuple(coordinator),
+        code=checked.code,
+        version=checked.version,
+        name=checked.name,
+        short_name=checked.short_name or checked.code,
+        unit=checked.unit,
+        component_unit=checked.component_unit or checked.unit,
+        total_max=checked.total_max,
+        year_from=checked.years.from_year,
+        year_to=checked.years.to,
+        component_word=checked.component_word,
+        additive=checked.additive,
+        rating=_rating(checked.rating),
+        coordinator=tuple(checked.coordinator or ()),
         components=components,
-        aliases=_strings(doc.get("aliases")),
-        sources=_strings(doc.get("sources")),
-        notes=str(doc.get("notes", "")),
+        aliases=tuple(checked.aliases or ()),
+        sources=tuple(checked.sources or ()),
+        notes=checked.notes,
         path=path,
-        status=str(doc.get("status", "confirmed")),
-        published_by=str(doc.get("published_by", "")),
-        children_max=children_max,
+        status=checked.status,
+        published_by=checked.published_by,
+        children_max=checked.children_max,
     )
 
 
