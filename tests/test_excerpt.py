@@ -46,10 +46,11 @@ def test_rule_cuts_only_above_its_limit() -> None:
 
 
 @pytest.mark.parametrize(("given", "message"), [
-    ({"head": "mười"}, "khóa peer_excerpt.head: phải là số nguyên không âm, không phải 'mười'"),
-    ({"tail": -1}, "khóa peer_excerpt.tail: phải là số nguyên không âm"),
-    ({"chart_max": 50}, "khóa không dùng được trong 'peer_excerpt': chart_max"),
-    ("nhiều", "'peer_excerpt' phải gồm các khóa"),
+    ({"head": "mười"}, "khóa peer_excerpt.head: 'head' phải là số nguyên (giá trị: 'mười')"),
+    ({"tail": -1}, "khóa peer_excerpt.tail: 'tail' phải lớn hơn hoặc bằng 0 (giá trị: -1)"),
+    ({"chart_max": 50}, "khóa peer_excerpt.chart_max: khóa 'chart_max' không hợp lệ. "
+                        "Có phải: 'chart_max_units'?"),
+    ("nhiều", "khóa peer_excerpt: 'peer_excerpt' phải là một ánh xạ"),
 ])
 def test_bad_settings_name_the_file_and_key(given, message) -> None:
     with pytest.raises(ConfigError) as err:
@@ -160,6 +161,8 @@ def test_generate_with_bad_settings_exits_1_and_writes_nothing(tmp_path: Path) -
     config = _config(tmp_path, {"around": "năm"})
     result = CliRunner().invoke(app, ["generate", "--config", str(config), "--out", str(tmp_path / "out")])
     assert result.exit_code == 1
-    assert f"{config}, khóa peer_excerpt.around: phải là số nguyên không âm, không phải 'năm'" in (
-        result.output)
+    line = next(n for n, text in enumerate(config.read_text(encoding="utf-8").splitlines(), 1)
+                if text.strip().startswith("around:"))
+    assert (f"{config}, dòng {line}, khóa defaults.peer_excerpt.around: 'around' phải là số nguyên "
+            "(giá trị: 'năm')") in result.output
     assert not (tmp_path / "out").exists()

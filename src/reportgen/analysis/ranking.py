@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reportgen.errors import ConfigError, Location
+from reportgen.config.report import PeerExcerpt
+from reportgen.config.schema import validate
 
 # Scores are published with 2–4 decimals; anything closer than this is a tie.
 TIE_EPSILON = 1e-9
@@ -67,27 +68,10 @@ class ExcerptRule:
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], file: str | None = None) -> ExcerptRule:
-        """The rule of a report's settings; a value that is not a whole number ≥ 0 is a
-        :class:`ConfigError` naming the file and key."""
-        given = settings.get("peer_excerpt") or {}
-        if not isinstance(given, Mapping):
-            raise ConfigError("'peer_excerpt' phải gồm các khóa chart_max_units, table_max_units, "
-                              "head, around, tail", Location(file=file, where="khóa peer_excerpt"))
-        values = {}
-        for key in cls.__dataclass_fields__:
-            if key not in given:
-                continue
-            value = given[key]
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ConfigError(f"phải là số nguyên không âm, không phải {value!r}",
-                                  Location(file=file, where=f"khóa peer_excerpt.{key}"))
-            values[key] = value
-        unknown = sorted(set(given) - set(cls.__dataclass_fields__))
-        if unknown:
-            raise ConfigError(f"khóa không dùng được trong 'peer_excerpt': {', '.join(map(str, unknown))} "
-                              f"(dùng: {', '.join(cls.__dataclass_fields__)})",
-                              Location(file=file, where="khóa peer_excerpt"))
-        return cls(**values)
+        """The rule of a report's settings (``peer_excerpt``, checked against the report.yaml
+        schema: a problem is a :class:`ConfigError` naming the file, line and key)."""
+        checked = validate(PeerExcerpt, settings.get("peer_excerpt"), file, ("peer_excerpt",))
+        return cls(**checked.model_dump())
 
     def positions(self, count: int, position: int | None, limit: int) -> list[int | None] | None:
         """The excerpt of ``count`` ranked units (see :func:`excerpt`), or None when the
