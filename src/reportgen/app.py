@@ -103,7 +103,8 @@ def make_toolkit(project: Project, config: str | Path | None = None,
                  template: str = REPORT_TEMPLATE, dpi: int = CHART_DPI) -> Toolkit:
     """Read and compile everything a report needs besides its data."""
     from reportgen.docx.render import Renderer
-    from reportgen.narrate.unit import Narrator, Phrases
+    from reportgen.narrate.phrases import Phrases
+    from reportgen.narrate.unit import Narrator
 
     config_path = Path(config) if config else project.search.find(REPORT_CONFIG)
     template_path = project.search.find(template)
@@ -298,7 +299,7 @@ def render_one(spec: JobSpec, job: UnitJob) -> Result:
 def toolkit_files(kit: Toolkit) -> list[Path]:
     """Every editable file a document depends on, as found on the search path."""
     from reportgen.check.templates import YAML_FILES
-    from reportgen.narrate.unit import PHRASE_FILES
+    from reportgen.narrate.phrases import PHRASE_FILES
 
     search = kit.project.search
     files = {kit.template_path, kit.config_path}
@@ -437,7 +438,8 @@ def check_templates(templates: str | Path | None = None, data: str | Path | None
     """Every check, all problems listed; the dry run only when everything it needs is sound."""
     from reportgen.docx.render import Renderer
     from reportgen.errors import IssuesError
-    from reportgen.narrate.unit import Narrator, Phrases
+    from reportgen.narrate.phrases import Phrases
+    from reportgen.narrate.unit import Narrator
 
     report = CheckReport()
     search = collect(report, lambda: SearchPath.build(templates))

@@ -390,7 +390,7 @@ def check_phrase_files(search: SearchPath, report: CheckReport) -> bool:
     line's text). False when there is any problem."""
     from jinja2 import TemplateSyntaxError
 
-    from reportgen.narrate.unit import phrase_environment
+    from reportgen.narrate.phrases import phrase_environment
 
     env = phrase_environment(search)
     safe = True
@@ -472,15 +472,18 @@ def collect(report: CheckReport, step: Callable[[], Any]) -> Any:
 
 
 def check_yaml(search: SearchPath, report: CheckReport, config: str | Path | None = None) -> set[str]:
-    """Parse every YAML file on the path; returns the files that do not parse."""
-    paths = [Path(config) if config and name == "report.yaml" else first_on_path(search, name)
+    """Parse every settings file on the path and check it against its schema (unknown keys,
+    types, ranges); returns the files that fail."""
+    from reportgen.config.files import FRAMEWORK_FILE, check_settings_file
+
+    named = [(name, Path(config) if config and name == "report.yaml" else first_on_path(search, name))
              for name in YAML_FILES]
-    paths += search.find_all("frameworks")
+    named += [(FRAMEWORK_FILE, path) for path in search.find_all("frameworks")]
     broken = set()
-    for path in paths:
+    for kind, path in named:
         if path is None:
             continue
-        if collect(report, lambda p=path: read_yaml(p) or True) is None:
+        if collect(report, lambda p=path, k=kind: check_settings_file(p, k) or True) is None:
             broken.add(str(path))
     return broken
 

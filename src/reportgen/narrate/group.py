@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from reportgen import formatting as fmt
-from reportgen.narrate.unit import Numbering
+from reportgen.narrate.phrases import Numbering
 
 PHRASES = "tong-hop.j2"
 PHRASE_DEPENDENCIES = ("tong-hop.j2", "_chung.j2", "ket-qua.j2")  # ket-qua: sample notice
@@ -39,7 +39,7 @@ def overview_settings(config: Mapping[str, Any], group: str) -> dict[str, Any]:
 def overview_context(narrator: Any, overview: Mapping[str, Any], charts: Mapping[str, list],
                      sources: Mapping[str, str], sample: bool = False) -> dict[str, Any]:
     """The render context of ``tong-hop.docx`` (every string of the overview)."""
-    from reportgen.narrate.unit import header_block, render_setting
+    from reportgen.narrate.header import header_block, render_setting
 
     phrases = narrator.phrases
     year, group = overview["year"], overview["group"]

@@ -1,0 +1,77 @@
+"""The ND30 header and closing block of a report (issuer, number, place and date, subject,
+legal bases, signature, recipients) from ``report.yaml``, its ``{{ }}`` variables filled."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from jinja2.sandbox import SandboxedEnvironment
+
+from reportgen import formatting as fmt
+
+
+def report_settings(config: Mapping[str, Any], group: str) -> dict[str, Any]:
+    """Defaults overridden by the unit's group section."""
+    merged = dict(config.get("defaults") or {})
+    merged.update((config.get("groups") or {}).get(group) or {})
+    return merged
+
+
+def render_setting(env: SandboxedEnvironment, value: Any, variables: Mapping[str, Any]) -> Any:
+    """Fill ``{{ }}`` variables in a configuration value (strings, lists, mappings)."""
+    if isinstance(value, str):
+        # folded YAML lines join with one space; runs of spaces the user typed ("Số:      /") stay
+        return re.sub(r"\s*\n\s*", " ", env.from_string(value).render(**variables)).strip()
+    if isinstance(value, list):
+        return [render_setting(env, v, variables) for v in value]
+    if isinstance(value, Mapping):
+        return {k: render_setting(env, v, variables) for k, v in value.items()}
+    return value
+
+
+def signing_date(value: Any, action_year: int, today: dt.date | None = None) -> str:
+    """"ngày 05 tháng 5 năm 2025", or blanks for the clerk when no date is configured."""
+    if value in (None, ""):
+        return f"ngày      tháng      năm {action_year}"
+    if value == "today":
+        return fmt.vn_date(today or dt.date.today())
+    if isinstance(value, dt.date):
+        return fmt.vn_date(value)
+    return fmt.vn_date(dt.date.fromisoformat(str(value)))
+
+
+def header_block(settings: Mapping[str, Any], env: SandboxedEnvironment, variables: dict,
+                 action_year: int) -> dict[str, Any]:
+    """Issuer, number, place and date, subject, legal bases, signature and recipients."""
+    s = render_setting(env, settings, variables)
+    recipients = [f"- {r};" for r in s.get("recipients") or []]
+    recipients.append(f"- {s.get('archive', 'Lưu: VT.')}")
+    bases = list(s.get("legal_bases") or [])
+    bases = [b.rstrip(";.") + (";" if n < len(bases) - 1 else ".") for n, b in enumerate(bases)]
+    place_date = f"{s.get('place', '')}, {signing_date(settings.get('date'), action_year)}"
+    number = s.get("number", "Số:      /BC")
+    return {
+        "parent_agency": s.get("parent_agency", ""),
+        "agency": s.get("agency", ""),
+        "agency_short": s.get("agency_short", ""),
+        "number": number,
+        "place_date": place_date,
+        "doc_type": "BÁO CÁO",
+        "subject": s.get("subject", ""),
+        "legal_bases": bases,
+        "intro": s.get("intro", ""),
+        "closing": s.get("closing", "").rstrip(".") + "./.",
+        "signer": s.get("signer") or {"authority": "", "title": "", "name": ""},
+        "recipients": recipients,
+        "appendix_ref": (f"(Kèm theo Báo cáo {number.replace('Số:', 'số').strip()} "
+                         f"{signing_date(settings.get('date'), action_year)} của "
+                         f"{s.get('agency_short', '')})"),
+        "explanation_deadline": s.get("explanation_deadline"),
+        "unit_label": s.get("unit_label", variables["unit"]),
+        "unit_short": s.get("unit_short", variables["unit"]),
+        "peer_label": s.get("peer_label", variables["group"].lower()),
+        "sample_notice": "",
+    }
