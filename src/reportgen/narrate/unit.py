@@ -8,159 +8,15 @@ formatted here; chart images arrive already drawn. The context contract is docum
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
-from jinja2.exceptions import TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
-
 from reportgen import formatting as fmt
 from reportgen.analysis.ranking import ExcerptRule
-from reportgen.config.search import SearchPath
-from reportgen.errors import ConfigError, Issue, Location
-from reportgen.errors import TemplateError as ReportTemplateError
-
-PHRASE_FILES = ("ket-qua.j2", "phan-tich.j2", "danh-gia.j2", "trach-nhiem.j2", "giai-phap.j2",
-                "bieu-do.j2", "tong-hop.j2")
-
-
-def phrase_environment(search: SearchPath) -> SandboxedEnvironment:
-    """Sandboxed Jinja environment over ``phrases/`` of every folder on the search path."""
-    loader = ChoiceLoader([FileSystemLoader(str(d / "phrases")) for d in search.dirs])
-    env = SandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=False,
-                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
-    env.filters.update(fmt.FILTERS)
-    return env
-
-
-@dataclass
-class Phrases:
-    """The compiled phrase macros, by file; calling one returns cleaned paragraphs."""
-
-    env: SandboxedEnvironment
-    modules: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, search: SearchPath) -> Phrases:
-        env = phrase_environment(search)
-        phrases = cls(env)
-        issues = []
-        for name in PHRASE_FILES:
-            try:
-                phrases.modules[name] = env.get_template(name).module
-            except TemplateSyntaxError as exc:
-                issues.append(Issue(f"lỗi cú pháp Jinja: {exc.message}",
-                                    Location(file=exc.filename or name, line=exc.lineno),
-                                    code="phrase_syntax"))
-            except TemplateError as exc:
-                issues.append(Issue(f"không đọc được mẫu câu: {exc}", Location(file=name),
-                                    code="phrase_error"))
-        if issues:
-            raise ReportTemplateError(issues)
-        return phrases
-
-    def paragraphs(self, file: str, macro: str, **kwargs: Any) -> list[str]:
-        """Render one macro; blank lines separate paragraphs, whitespace is collapsed."""
-        module = self.modules[file]
-        try:
-            func = getattr(module, macro)
-        except AttributeError as exc:
-            raise ConfigError(f"mẫu câu thiếu macro '{macro}'", Location(file=file)) from exc
-        try:
-            text = str(func(**kwargs))
-        except (UndefinedError, SecurityError, TemplateError, TypeError) as exc:
-            where = getattr(module, "__name__", file)
-            raise ReportTemplateError([Issue(f"lỗi khi tạo câu văn ở macro '{macro}': {exc}",
-                                             Location(file=where), code="phrase_render")]) from exc
-        return split_paragraphs(text)
-
-    def text(self, file: str, macro: str, **kwargs: Any) -> str:
-        return " ".join(self.paragraphs(file, macro, **kwargs))
-
-    def optional(self, file: str, macro: str, **kwargs: Any) -> str:
-        """Like :meth:`text`, but "" when the file has no such macro (a phrase file written
-        before the macro existed keeps working)."""
-        if not hasattr(self.modules.get(file), macro):
-            return ""
-        return self.text(file, macro, **kwargs)
-
-
-def split_paragraphs(text: str) -> list[str]:
-    parts = re.split(r"\n\s*\n", text)
-    cleaned = [re.sub(r"\s+", " ", p).strip() for p in parts]
-    cleaned = [re.sub(r"\s+([,.;:)])", r"\1", p) for p in cleaned]
-    return [p for p in cleaned if p]
-
-
-# --- report configuration ----------------------------------------------------------------
-
-def report_settings(config: Mapping[str, Any], group: str) -> dict[str, Any]:
-    """Defaults overridden by the unit's group section."""
-    merged = dict(config.get("defaults") or {})
-    merged.update((config.get("groups") or {}).get(group) or {})
-    return merged
-
-
-def render_setting(env: SandboxedEnvironment, value: Any, variables: Mapping[str, Any]) -> Any:
-    """Fill ``{{ }}`` variables in a configuration value (strings, lists, mappings)."""
-    if isinstance(value, str):
-        # folded YAML lines join with one space; runs of spaces the user typed ("Số:      /") stay
-        return re.sub(r"\s*\n\s*", " ", env.from_string(value).render(**variables)).strip()
-    if isinstance(value, list):
-        return [render_setting(env, v, variables) for v in value]
-    if isinstance(value, Mapping):
-        return {k: render_setting(env, v, variables) for k, v in value.items()}
-    return value
-
-
-def signing_date(value: Any, action_year: int, today: dt.date | None = None) -> str:
-    """"ngày 05 tháng 5 năm 2025", or blanks for the clerk when no date is configured."""
-    if value in (None, ""):
-        return f"ngày      tháng      năm {action_year}"
-    if value == "today":
-        return fmt.vn_date(today or dt.date.today())
-    if isinstance(value, dt.date):
-        return fmt.vn_date(value)
-    return fmt.vn_date(dt.date.fromisoformat(str(value)))
-
-
-def header_block(settings: Mapping[str, Any], env: SandboxedEnvironment, variables: dict,
-                 action_year: int) -> dict[str, Any]:
-    """Issuer, number, place and date, subject, legal bases, signature and recipients."""
-    s = render_setting(env, settings, variables)
-    recipients = [f"- {r};" for r in s.get("recipients") or []]
-    recipients.append(f"- {s.get('archive', 'Lưu: VT.')}")
-    bases = list(s.get("legal_bases") or [])
-    bases = [b.rstrip(";.") + (";" if n < len(bases) - 1 else ".") for n, b in enumerate(bases)]
-    place_date = f"{s.get('place', '')}, {signing_date(settings.get('date'), action_year)}"
-    number = s.get("number", "Số:      /BC")
-    return {
-        "parent_agency": s.get("parent_agency", ""),
-        "agency": s.get("agency", ""),
-        "agency_short": s.get("agency_short", ""),
-        "number": number,
-        "place_date": place_date,
-        "doc_type": "BÁO CÁO",
-        "subject": s.get("subject", ""),
-        "legal_bases": bases,
-        "intro": s.get("intro", ""),
-        "closing": s.get("closing", "").rstrip(".") + "./.",
-        "signer": s.get("signer") or {"authority": "", "title": "", "name": ""},
-        "recipients": recipients,
-        "appendix_ref": (f"(Kèm theo Báo cáo {number.replace('Số:', 'số').strip()} "
-                         f"{signing_date(settings.get('date'), action_year)} của "
-                         f"{s.get('agency_short', '')})"),
-        "explanation_deadline": s.get("explanation_deadline"),
-        "unit_label": s.get("unit_label", variables["unit"]),
-        "unit_short": s.get("unit_short", variables["unit"]),
-        "peer_label": s.get("peer_label", variables["group"].lower()),
-        "sample_notice": "",
-    }
-
+from reportgen.config.report import report_config
+from reportgen.narrate.header import header_block, render_setting, report_settings
+from reportgen.narrate.phrases import Numbering, Phrases
 
 # --- tables ------------------------------------------------------------------------------
 
@@ -320,7 +176,10 @@ class Narrator:
         return self._excerpt_rules[group]
 
     def check_settings(self) -> None:
-        """Raise :class:`ConfigError` now, before any report, for settings every report reads."""
+        """Check report.yaml against its schema now, before any report (every problem at once,
+        naming file, line and key), and keep the checked settings."""
+        self.config = report_config(self.config, self.config_file)
+        self._excerpt_rules.clear()
         for group in ("", *(self.config.get("groups") or {})):
             self.excerpt_rule(group)
 
@@ -506,14 +365,3 @@ class Narrator:
                                "title": f"BẢNG XẾP HẠNG CÁC CHỈ SỐ NĂM {analysis['year']}",
                                "ref": report["appendix_ref"], "tables": rank_tables})
         return appendices
-
-
-class Numbering:
-    """Running numbers of headings, tables ("Bảng n.") and charts ("Biểu đồ n.")."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, int] = {}
-
-    def next(self, key: str) -> int:
-        self.values[key] = self.values.get(key, 0) + 1
-        return self.values[key]
