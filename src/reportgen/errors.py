@@ -86,7 +86,7 @@ class IssuesError(ReportgenError):
 def summarize(issues: Sequence[Issue], limit: int = 200) -> list[str]:
     """One line per distinct problem: the same message, column and value repeated on many
     rows is shown once with its first location and the count of other rows."""
-    groups: dict[tuple, list[Issue]] = {}
+    groups: dict[tuple[str, str, str | None, str | None, str], list[Issue]] = {}
     for issue in issues:
         key = (issue.severity, issue.message, issue.location.file, issue.location.column,
                repr(issue.value))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypedDict
 
 from babel.numbers import format_decimal
 
@@ -19,7 +20,7 @@ DASH = "–"
 LETTERS = "abcdđeghiklmnopqrstuvxy"  # Vietnamese item letters: đ after d, no f/j/w/z
 
 
-def rounded(value: float | int, decimals: int = 2) -> Decimal:
+def rounded(value: float | int | Decimal, decimals: int = 2) -> Decimal:
     """The value as written on paper: its shortest decimal form rounded half up, as Excel
     and the published tables do (47.525 → 47.53, where binary ``round`` gives 47.52)."""
     exact = Decimal(repr(float(value)))
@@ -27,7 +28,7 @@ def rounded(value: float | int, decimals: int = 2) -> Decimal:
     return result if result else abs(result)  # never "-0,00"
 
 
-def num(value: float | int | None, decimals: int = 2) -> str:
+def num(value: float | int | Decimal | None, decimals: int = 2) -> str:
     """80.98 → "80,98"; 1250.5 → "1.250,50"; None → "–"."""
     if value is None:
         return DASH
@@ -84,7 +85,20 @@ def letter(n: int) -> str:
     return LETTERS[n] if 0 <= n < len(LETTERS) else str(n + 1)
 
 
-def deadline(rule: dict | None) -> str:
+class DeadlineRule(TypedDict, total=False):
+    """A resolved deadline rule (``config.rules.Deadline.resolve``): ``kind`` is ``quarter``
+    (with ``quarter``), ``date`` (with ``day`` and ``month``), ``text`` (with ``text``) or
+    ``ongoing``; ``year`` is the action year."""
+
+    kind: str
+    quarter: int
+    day: int
+    month: int
+    text: str | None
+    year: int
+
+
+def deadline(rule: DeadlineRule | None) -> str:
     """A solution's deadline rule → words: "quý III năm 2025", "trước ngày 30 tháng 6 năm 2025",
     "thường xuyên" or the rule's own text."""
     if not rule:
@@ -94,13 +108,13 @@ def deadline(rule: dict | None) -> str:
     if kind == "quarter":
         return f"quý {roman(int(rule['quarter']))} năm {year}"
     if kind == "date":
-        return "trước " + vn_date(dt.date(int(year), int(rule["month"]), int(rule["day"])))
+        return "trước " + vn_date(dt.date(int(rule["year"]), int(rule["month"]), int(rule["day"])))
     if kind == "text":
         return str(rule.get("text", ""))
     return "thường xuyên"
 
 
-FILTERS: dict[str, Callable] = {
+FILTERS: dict[str, Callable[..., str]] = {
     "num": num,
     "signed": signed,
     "pad2": pad2,
