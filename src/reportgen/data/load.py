@@ -15,9 +15,10 @@ import math
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, Protocol, TypedDict
 
 import pandas as pd
 
@@ -48,6 +49,41 @@ MAX_ROW_ALIASES = {"diemtoida", "maxscore", "max", "toida"}
 IGNORED_COLUMNS = {"stt", "tt", "sothutu", "ghichu", "note", "notes"}
 # How far down a sheet the header row is looked for (title lines above a published table).
 HEADER_SEARCH_ROWS = 10
+
+
+class Record(TypedDict):
+    """One row of the long table as read: every canonical column as text, then where it
+    came from (file, sheet, row, and the column of a wide-layout score)."""
+
+    year: str
+    index: str
+    unit: str
+    component: str
+    score: str
+    max_score: str
+    rank: str
+    group: str
+    source: str
+    _file: str | None
+    _sheet: str | None
+    _row: int
+    _column: str
+
+
+class _Sheet(Protocol):
+    """What is read of an openpyxl worksheet: its rows of cached values."""
+
+    def iter_rows(self, *, values_only: Literal[True]) -> Iterator[Sequence[object]]: ...
+
+
+def _record(cells: Mapping[str, str], where: Location, row: int) -> Record:
+    """A long-layout record: the canonical cells given (others empty) and the location."""
+    return Record(year=cells.get("year", ""), index=cells.get("index", ""),
+                  unit=cells.get("unit", ""), component=cells.get("component", ""),
+                  score=cells.get("score", ""), max_score=cells.get("max_score", ""),
+                  rank=cells.get("rank", ""), group=cells.get("group", ""),
+                  source=cells.get("source", ""),
+                  _file=where.file, _sheet=where.sheet, _row=row, _column="")
 
 
 def fold(text: str) -> str:
@@ -128,10 +164,10 @@ def _component_from_header(header: str) -> str | None:
 
 def _wide_to_long(rows: list[list[str]], headers: list[str], first_row: int, where: Location,
                   settings: dict[str, str], options: LoadOptions,
-                  issues: list[Issue]) -> list[dict]:
+                  issues: list[Issue]) -> list[Record]:
     """Turn one row per unit with one column per component into one row per score."""
     fixed = {h for h in headers if h in CANONICAL}
-    comp_cols = {}
+    comp_cols: dict[int, str] = {}
     for i, h in enumerate(headers):
         if h in fixed or not h or fold(h) in IGNORED_COLUMNS:
             continue
@@ -146,9 +182,10 @@ def _wide_to_long(rows: list[list[str]], headers: list[str], first_row: int, whe
     index = settings.get("index") or options.index or ""
     col = {h: i for i, h in enumerate(headers)}
     maxima: dict[str, str] = {}
-    out = []
+    out: list[Record] = []
     for offset, row in enumerate(rows):
-        get = lambda name, row=row: row[col[name]] if name in col and col[name] < len(row) else ""  # noqa: E731
+        def get(name: str, row: list[str] = row) -> str:
+            return row[col[name]] if name in col and col[name] < len(row) else ""
         unit = get("unit")
         if fold(unit) in MAX_ROW_ALIASES:
             maxima = {code: row[i] for i, code in comp_cols.items() if i < len(row)}
@@ -178,8 +215,9 @@ def _wide_to_long(rows: list[list[str]], headers: list[str], first_row: int, whe
     return out
 
 
-def _table_to_records(table: list[list[object]], where: Location, settings: dict[str, str],
-                      options: LoadOptions, issues: list[Issue], header_row: int = 1) -> list[dict]:
+def _table_to_records(table: Sequence[Sequence[object]], where: Location,
+                      settings: dict[str, str], options: LoadOptions, issues: list[Issue],
+                      header_row: int = 1) -> list[Record]:
     """One sheet or CSV (first row = headers) → long records with their source location."""
     rows = [[clean_text(v) for v in r] for r in table]
     while rows and not any(rows[-1]):
@@ -209,17 +247,14 @@ def _table_to_records(table: list[list[object]], where: Location, settings: dict
                             code="missing_column"))
         return []
     col = {h: i for i, h in enumerate(headers) if h in CANONICAL}
-    records = []
+    records: list[Record] = []
     for offset, row in enumerate(body):
         if not any(row):
             continue
-        rec = {name: (row[i] if i < len(row) else "") for name, i in col.items()}
-        for name in CANONICAL:
-            rec.setdefault(name, "")
-        if not rec["year"] and settings.get("year"):
-            rec["year"] = settings["year"]
-        rec.update(_file=where.file, _sheet=where.sheet, _row=header_row + 1 + offset, _column="")
-        records.append(rec)
+        cells = {name: (row[i] if i < len(row) else "") for name, i in col.items()}
+        if not cells.get("year") and settings.get("year"):
+            cells["year"] = settings["year"]
+        records.append(_record(cells, where, header_row + 1 + offset))
     return records
 
 
@@ -238,7 +273,7 @@ def _sniff_delimiter(sample: str) -> str:
     return max((";", ",", "\t"), key=first.count) if first else ","
 
 
-def read_csv(path: Path, options: LoadOptions, issues: list[Issue]) -> list[dict]:
+def read_csv(path: Path, options: LoadOptions, issues: list[Issue]) -> list[Record]:
     where = Location(file=str(path))
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -253,9 +288,9 @@ def read_csv(path: Path, options: LoadOptions, issues: list[Issue]) -> list[dict
     return _table_to_records(table, where, {}, options, issues)
 
 
-def _sheet_settings(ws) -> dict[str, str]:
+def _sheet_settings(ws: _Sheet) -> dict[str, str]:
     """Key/value pairs of an optional 'config' sheet (year, index)."""
-    out = {}
+    out: dict[str, str] = {}
     for row in ws.iter_rows(values_only=True):
         if row and len(row) >= 2 and row[0] is not None:
             key = HEADER_ALIASES.get(fold(clean_text(row[0])), clean_text(row[0]))
@@ -263,7 +298,7 @@ def _sheet_settings(ws) -> dict[str, str]:
     return out
 
 
-def read_xlsx(path: Path, options: LoadOptions, issues: list[Issue]) -> list[dict]:
+def read_xlsx(path: Path, options: LoadOptions, issues: list[Issue]) -> list[Record]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -296,7 +331,7 @@ def read_xlsx(path: Path, options: LoadOptions, issues: list[Issue]) -> list[dic
         wb.close()
 
 
-def _apply_units_sheet(records: list[dict], ws) -> None:
+def _apply_units_sheet(records: list[Record], ws: _Sheet) -> None:
     """The optional 'units' sheet gives each unit's group when the scores do not."""
     rows = [[clean_text(v) for v in r] for r in ws.iter_rows(values_only=True)]
     if not rows:
@@ -307,7 +342,7 @@ def _apply_units_sheet(records: list[dict], ws) -> None:
     u, g = headers.index("unit"), headers.index("group")
     groups = {r[u]: r[g] for r in rows[1:] if len(r) > max(u, g) and r[u]}
     for rec in records:
-        if not rec.get("group"):
+        if not rec["group"]:
             rec["group"] = groups.get(rec["unit"], "")
 
 
@@ -333,7 +368,7 @@ def load(path: str | Path, options: LoadOptions | None = None) -> Loaded:
     if not files:
         issues.append(Issue("thư mục không có tệp .csv hoặc .xlsx nào", Location(file=str(root)),
                             code="empty_folder"))
-    records: list[dict] = []
+    records: list[Record] = []
     for f in files:
         reader = READERS.get(f.suffix.lower())
         if reader is None:
@@ -345,12 +380,9 @@ def load(path: str | Path, options: LoadOptions | None = None) -> Loaded:
     return Loaded(frame, issues, [str(f) for f in files])
 
 
-def records_from(rows: Iterable[dict], source: str = "<dữ liệu>") -> Loaded:
+def records_from(rows: Iterable[Mapping[str, object]], source: str = "<dữ liệu>") -> Loaded:
     """Build a :class:`Loaded` from in-memory rows (tests, generators); text like a file."""
-    records = []
-    for n, r in enumerate(rows, start=2):
-        rec = {k: clean_text(r.get(k, "")) for k in CANONICAL}
-        rec.update(_file=source, _sheet=None, _row=n, _column="")
-        records.append(rec)
+    records = [_record({k: clean_text(r.get(k, "")) for k in CANONICAL}, Location(file=source), n)
+               for n, r in enumerate(rows, start=2)]
     return Loaded(pd.DataFrame.from_records(records, columns=[*CANONICAL, *META, "_column"]), [],
                   [source])
