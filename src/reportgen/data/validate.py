@@ -8,7 +8,9 @@ understands) before anything fails; warnings never block unless ``strict``. The 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any, TypeAlias, TypedDict, cast
 
 import pandas as pd
 
@@ -19,6 +21,30 @@ from reportgen.errors import DataError, Issue, Location, did_you_mean
 
 DEFAULT_GROUP = "Tất cả đơn vị"
 SUM_TOLERANCE = 0.05
+
+# A row of a frame as ``DataFrame.to_dict("records")`` gives it: the loaded table's cells are
+# text, but a frame built in memory may hold numbers or NaN (pandas types every cell as Any).
+FrameRecord: TypeAlias = Mapping[Hashable, Any]
+
+
+class Row(TypedDict):
+    """A checked record: typed values, the resolved index code and framework version."""
+
+    year: int
+    index: str
+    version: str
+    group: str
+    unit: str
+    component: str
+    score: float
+    max: float | None
+    max_given: bool
+    rank: int | None
+    source: str
+    _file: str | None
+    _sheet: str | None
+    _row: int | None
+    _column: str | None
 
 
 @dataclass
@@ -74,10 +100,10 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _loc(rec: dict, column: str | None) -> Location:
+def _loc(rec: FrameRecord | Row, column: str | None) -> Location:
     """Where a record came from. A wide-layout record's score sits in its component's column,
     so that column is named for score and component problems; others name their own column."""
-    row = rec.get("_row")
+    row: Any = rec.get("_row")  # a frame cell: the row number, or NaN/blank when unknown
     own = _text(rec.get("_column")) if column in (None, "score", "component") else None
     return Location(file=_text(rec.get("_file")), sheet=_text(rec.get("_sheet")),
                     row=int(row) if row not in (None, "") and not pd.isna(row) else None,
@@ -93,15 +119,15 @@ class _Checker:
         self.known_indexes = [*frameworks.codes,
                               *(a for fw in frameworks.items for a in fw.aliases)]
 
-    def error(self, msg: str, rec: dict, column: str | None, value: object = None,
+    def error(self, msg: str, rec: FrameRecord | Row, column: str | None, value: object = None,
               code: str = "") -> None:
         self.issues.append(Issue(msg, _loc(rec, column), value, "error", code))
 
-    def warn(self, msg: str, rec: dict, column: str | None, value: object = None,
+    def warn(self, msg: str, rec: FrameRecord | Row, column: str | None, value: object = None,
              code: str = "") -> None:
         self.issues.append(Issue(msg, _loc(rec, column), value, "warning", code))
 
-    def row(self, rec: dict) -> dict | None:
+    def row(self, rec: FrameRecord) -> Row | None:
         """Check one record; return it typed, or None when it is unusable."""
         ok = True
         year = parse_number(rec["year"])
@@ -118,7 +144,7 @@ class _Checker:
         if not rec["unit"]:
             self.error("thiếu tên đơn vị", rec, "unit", None, "missing_unit")
             ok = False
-        if not ok:
+        if not ok or year is None:  # (year is None only when not ok)
             return None
         fw = self.frameworks.for_year(code, int(year))
         if fw is None:
@@ -177,9 +203,9 @@ def fold_total(component: str) -> bool:
     return component == TOTAL or fold(component) in TOTAL_ALIASES
 
 
-def _check_duplicates(rows: list[dict], checker: _Checker) -> list[dict]:
+def _check_duplicates(rows: list[Row], checker: _Checker) -> list[Row]:
     """Same unit/component/year twice: identical values are a warning, different an error."""
-    seen: dict[tuple, dict] = {}
+    seen: dict[tuple[int, str, str, str], Row] = {}
     kept = []
     for r in rows:
         key = (r["year"], r["index"], r["unit"], r["component"])
@@ -200,18 +226,19 @@ def _check_duplicates(rows: list[dict], checker: _Checker) -> list[dict]:
     return kept
 
 
-def _check_maxima(rows: list[dict], checker: _Checker) -> None:
+def _check_maxima(rows: list[Row], checker: _Checker) -> None:
     """Every score needs a maximum, and one component has one maximum per year."""
-    maxima: dict[tuple, tuple[float, dict]] = {}
+    maxima: dict[tuple[int, str, str], tuple[float, Row]] = {}
     for r in rows:
-        if not r["max_given"]:
+        given = r["max"]
+        if not r["max_given"] or given is None:  # (a given maximum is never None)
             continue
         key = (r["year"], r["index"], r["component"])
-        if key in maxima and abs(maxima[key][0] - r["max"]) > 1e-9:
+        if key in maxima and abs(maxima[key][0] - given) > 1e-9:
             checker.error(f"điểm tối đa của {r['index']} {r['component']} năm {r['year']} khác "
                           f"với dòng {maxima[key][1]['_row']} ({maxima[key][0]:g})", r,
                           "max_score", r["max"], "max_conflict")
-        maxima.setdefault(key, (r["max"], r))
+        maxima.setdefault(key, (given, r))
     known = {(r["year"], r["index"], r["component"]): r["max"]
              for r in rows if r["max"] is not None}
     for r in rows:
@@ -226,12 +253,13 @@ def _check_maxima(rows: list[dict], checker: _Checker) -> None:
                               "max_score", None, "missing_max")
                 continue
             r["max"] = derived
-            if r["score"] > r["max"] + 1e-9:
+            if r["score"] > derived + 1e-9:
                 checker.error(f"điểm vượt điểm tối đa {r['max']:g} của thành phần {r['component']}",
                               r, "score", r["score"], "score_above_max")
 
 
-def _max_from_children(r: dict, known: dict[tuple, float], frameworks: Frameworks) -> float | None:
+def _max_from_children(r: Row, known: dict[tuple[int, str, str], float],
+                       frameworks: Frameworks) -> float | None:
     """An unpublished parent maximum is the sum of its children's maxima (additive indexes)."""
     fw = frameworks.for_year(r["index"], r["year"])
     if fw is None or not fw.additive:
@@ -239,13 +267,14 @@ def _max_from_children(r: dict, known: dict[tuple, float], frameworks: Framework
     kids = [c.code for c in fw.top_level()] if r["component"] == TOTAL else [
         c.code for c in fw.children(r["component"])]
     values = [known.get((r["year"], r["index"], k)) for k in kids]
-    return round(sum(values), 6) if kids and all(v is not None for v in values) else None
+    present = [v for v in values if v is not None]
+    return round(sum(present), 6) if kids and len(present) == len(values) else None
 
 
-def _check_years(rows: list[dict], loaded: Loaded, checker: _Checker) -> None:
+def _check_years(rows: list[Row], loaded: Loaded, checker: _Checker) -> None:
     """A (year, index) whose rows are all unusable means that year has no data."""
-    raw_years = defaultdict(int)
-    good_years = defaultdict(int)
+    raw_years: defaultdict[int, int] = defaultdict(int)
+    good_years: defaultdict[int, int] = defaultdict(int)
     for rec in loaded.frame.to_dict("records"):
         y = parse_number(rec["year"])
         if y is not None:
@@ -277,7 +306,8 @@ def _check_published_ranks(frame: pd.DataFrame, checker: _Checker) -> None:
 
 def _check_sums(frame: pd.DataFrame, frameworks: Frameworks, checker: _Checker) -> None:
     """For additive indexes, top-level components should add up to the TOTAL."""
-    for (year, index, unit), part in frame.groupby(["year", "index", "unit"], sort=False):
+    for key, part in frame.groupby(["year", "index", "unit"], sort=False):
+        year, index, unit = cast(tuple[int, str, str], key)  # the columns' types
         fw = frameworks.for_year(index, int(year))
         if fw is None or not fw.additive:
             continue
