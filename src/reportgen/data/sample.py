@@ -15,9 +15,10 @@ from __future__ import annotations
 import argparse
 import csv
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeAlias, TypedDict
 
 from reportgen.data.load import fold
 
@@ -88,6 +89,25 @@ class _Unit:
     missing: frozenset[int]
 
 
+class SampleRow(TypedDict):
+    """One generated row of the long layout (text scores with a decimal comma)."""
+
+    year: int
+    index: str
+    unit: str
+    component: str
+    score: str
+    max_score: str
+    rank: int | str  # the published rank on TOTAL rows of ranked indexes, else ""
+    group: str
+    source: str
+
+
+# An index of the provinces: code, score maker, maxima carried by the data, ranks published.
+_Maker: TypeAlias = tuple[str, Callable[[_Unit, int, random.Random], dict[str, float]],
+                          dict[str, float] | None, bool]
+
+
 def _clip(x: float, lo: float, hi: float) -> float:
     return max(lo, min(hi, x))
 
@@ -143,7 +163,7 @@ def _units(names: list[str], group: str, years: tuple[int, ...], rng: random.Ran
            missing_share: float) -> list[_Unit]:
     units = []
     for i, name in enumerate(names):
-        missing = frozenset()
+        missing: frozenset[int] = frozenset()
         if i > 0 and rng.random() < missing_share:
             missing = frozenset({years[0]}) if rng.random() < 0.6 else frozenset({years[1]})
         units.append(_Unit(name, group, rng.gauss(0, 1), rng.gauss(0, 0.35), missing))
@@ -151,7 +171,7 @@ def _units(names: list[str], group: str, years: tuple[int, ...], rng: random.Ran
 
 
 def _emit(index: str, u: _Unit, year: int, scores: dict[str, float],
-          maxima: dict[str, float] | None, rank: int | None) -> Iterator[dict]:
+          maxima: dict[str, float] | None, rank: int | None) -> Iterator[SampleRow]:
     for code, score in scores.items():
         yield {
             "year": year, "index": index, "unit": u.name, "component": code,
@@ -170,15 +190,16 @@ def _ranked(scores: dict[str, dict[str, float]]) -> dict[str, int]:
 
 def generate(provinces: int = 45, years: tuple[int, ...] = (2022, 2023, 2024),
              departments: bool = True, seed: int = 2025,
-             indexes: tuple[str, ...] = ("PAR_INDEX", "SIPAS", "PAPI")) -> list[dict]:
+             indexes: tuple[str, ...] = ("PAR_INDEX", "SIPAS", "PAPI")) -> list[SampleRow]:
     """Rows of the long layout (text cells, decimal comma) for a fictional dataset; the
     provinces get the listed indexes (benchmarks may ask for fewer)."""
     rng = random.Random(seed)
     prov = _units(province_names(provinces, seed), PROVINCE_GROUP, years, rng, 0.08)
     depts = _units(DEPARTMENTS, DEPARTMENT_GROUP, years, rng, 0.06) if departments else []
-    rows: list[dict] = []
-    makers = (("PAR_INDEX", _par_rows, PAR_MAX, True), ("SIPAS", _sipas_rows, None, True),
-              ("PAPI", _papi_rows, None, False))
+    rows: list[SampleRow] = []
+    makers: tuple[_Maker, ...] = (("PAR_INDEX", _par_rows, PAR_MAX, True),
+                                  ("SIPAS", _sipas_rows, None, True),
+                                  ("PAPI", _papi_rows, None, False))
     makers = tuple(m for m in makers if m[0] in indexes)
     for year in years:
         present = [u for u in prov if year not in u.missing]
@@ -203,7 +224,7 @@ def _make_tie(scores: dict[str, dict[str, float]], rng: random.Random) -> None:
         scores[b] = dict(scores[a])
 
 
-def write_csv(rows: list[dict], path: Path) -> None:
+def write_csv(rows: Iterable[Mapping[str, object]], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fields = ["year", "index", "unit", "component", "score", "max_score", "rank", "group", "source"]
     with path.open("w", encoding="utf-8", newline="") as fh:
