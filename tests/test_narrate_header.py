@@ -166,16 +166,12 @@ def test_closing_ends_with_the_nd30_end_mark(env, closing: str):
     assert header_block(s, env, dict(VARIABLES), 2025)["closing"] == "xem xét, chỉ đạo./."
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a closing already ending with the ND30 mark './.' gets "
-                   "it twice ('././.'): rstrip('.') leaves the '/' before appending './.'")
 def test_closing_typed_with_the_end_mark_is_not_doubled(env):
     s = settings()
     s["closing"] = "xem xét, chỉ đạo./."
     assert header_block(s, env, dict(VARIABLES), 2025)["closing"] == "xem xét, chỉ đạo./."
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a recipient typed with its ';' (as copied from a Word "
-                   "report) gets a second one, while legal bases are normalised")
 def test_recipient_typed_with_its_semicolon_is_not_doubled(env):
     s = settings()
     s["recipients"] = ["UBND tỉnh (để báo cáo);"]

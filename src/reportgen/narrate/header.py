@@ -47,7 +47,7 @@ def header_block(settings: Mapping[str, Any], env: SandboxedEnvironment, variabl
                  action_year: int) -> dict[str, Any]:
     """Issuer, number, place and date, subject, legal bases, signature and recipients."""
     s = render_setting(env, settings, variables)
-    recipients = [f"- {r};" for r in s.get("recipients") or []]
+    recipients = [f"- {str(r).rstrip(';. ')};" for r in s.get("recipients") or []]
     recipients.append(f"- {s.get('archive', 'Lưu: VT.')}")
     bases = list(s.get("legal_bases") or [])
     bases = [b.rstrip(";.") + (";" if n < len(bases) - 1 else ".") for n, b in enumerate(bases)]
@@ -63,7 +63,7 @@ def header_block(settings: Mapping[str, Any], env: SandboxedEnvironment, variabl
         "subject": s.get("subject", ""),
         "legal_bases": bases,
         "intro": s.get("intro", ""),
-        "closing": s.get("closing", "").rstrip(".") + "./.",
+        "closing": s.get("closing", "").rstrip().removesuffix("./.").rstrip(".") + "./.",
         "signer": s.get("signer") or {"authority": "", "title": "", "name": ""},
         "recipients": recipients,
         "appendix_ref": (f"(Kèm theo Báo cáo {number.replace('Số:', 'số').strip()} "
