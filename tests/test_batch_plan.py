@@ -38,7 +38,8 @@ def dataset(frameworks: Frameworks) -> Dataset:
 def test_each_unit_gets_its_file_under_year_and_group(tmp_path: Path):
     paths = plan_outputs(tmp_path, 2024, [("Sở Văn hóa, Thể thao & Du lịch", "Khối sở"),
                                           ("xã Đông", "Khối xã")])
-    assert paths == {"Sở Văn hóa, Thể thao & Du lịch": tmp_path / "2024/khoi-so/so-van-hoa-the-thao-du-lich.docx",
+    assert paths == {"Sở Văn hóa, Thể thao & Du lịch":
+                     tmp_path / "2024/khoi-so/so-van-hoa-the-thao-du-lich.docx",
                      "xã Đông": tmp_path / "2024/khoi-xa/xa-dong.docx"}
     assert slug_of(paths["xã Đông"], tmp_path) == "2024/khoi-xa/xa-dong.docx"
     assert not any(tmp_path.iterdir())  # planning writes nothing

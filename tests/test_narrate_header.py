@@ -180,7 +180,8 @@ def test_recipient_typed_with_its_semicolon_is_not_doubled(env):
 
 def test_appendix_reference_names_the_report_number_date_and_agency(env):
     block = header_block(settings(), env, dict(VARIABLES), 2025)
-    assert block["appendix_ref"] == "(Kèm theo Báo cáo số      /BC-SNV ngày 05 tháng 5 năm 2025 của Sở Nội vụ)"
+    assert block["appendix_ref"] == ("(Kèm theo Báo cáo số      /BC-SNV ngày 05 tháng 5 năm 2025 "
+                                     "của Sở Nội vụ)")
 
 
 def test_without_a_date_place_and_appendix_leave_blanks_with_the_action_year(env):

@@ -54,7 +54,8 @@ def test_the_packaged_phrase_files_all_load(defaults: Phrases):
 
 
 def test_a_user_file_shadows_the_default_of_the_same_name(tmp_path: Path):
-    phrases = Phrases.load(user_phrases(tmp_path, {"ket-qua.j2": "{% macro chao(u) %}Xin chào {{ u }}{% endmacro %}"}))
+    text = "{% macro chao(u) %}Xin chào {{ u }}{% endmacro %}"
+    phrases = Phrases.load(user_phrases(tmp_path, {"ket-qua.j2": text}))
     assert phrases.text("ket-qua.j2", "chao", u="Hòa Lâm") == "Xin chào Hòa Lâm"
     assert hasattr(phrases.modules["phan-tich.j2"], "__name__")  # the others: packaged defaults
 
@@ -98,7 +99,8 @@ def test_paragraphs_of_a_macro_use_the_vietnamese_number_filters(tmp_path: Path)
     phrases = Phrases.load(user_phrases(tmp_path, {"ket-qua.j2": text}))
     assert phrases.paragraphs("ket-qua.j2", "ket_qua", v=80.98, r=5) == [
         "Đạt 80,98 điểm, xếp thứ 05/63.", "Tăng +0,82 điểm."]
-    assert phrases.text("ket-qua.j2", "ket_qua", v=80.98, r=5) == "Đạt 80,98 điểm, xếp thứ 05/63. Tăng +0,82 điểm."
+    assert phrases.text("ket-qua.j2", "ket_qua", v=80.98, r=5) == ("Đạt 80,98 điểm, xếp thứ 05/63. "
+                                                                  "Tăng +0,82 điểm.")
 
 
 def test_a_missing_macro_is_a_config_error_naming_it(defaults: Phrases):
@@ -108,7 +110,8 @@ def test_a_missing_macro_is_a_config_error_naming_it(defaults: Phrases):
 
 
 def test_optional_gives_nothing_for_a_missing_macro(tmp_path: Path):
-    phrases = Phrases.load(user_phrases(tmp_path, {"tong-hop.j2": "{% macro co(n) %}Phần {{ n }}{% endmacro %}"}))
+    text = "{% macro co(n) %}Phần {{ n }}{% endmacro %}"
+    phrases = Phrases.load(user_phrases(tmp_path, {"tong-hop.j2": text}))
     assert phrases.optional("tong-hop.j2", "phan_bieu_do", part=1, parts=2) == ""  # written before it existed
     assert phrases.optional("tong-hop.j2", "co", n=2) == "Phần 2"
     assert phrases.optional("khong-co.j2", "co", n=2) == ""
