@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from reportgen.analysis.ranking import ExcerptRule
 from reportgen.cli import app
@@ -247,7 +247,7 @@ def test_framework_bad_choice_and_missing_key(tmp_path: Path) -> None:
 
 # --- the command line stops before writing anything -------------------------------------------
 
-def run(*args: object):
+def run(*args: object) -> Result:
     return CliRunner().invoke(app, [str(a) for a in args])
 
 
