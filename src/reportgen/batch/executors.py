@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from reportgen.batch.jobs import JobSpec, Result, UnitJob
 from reportgen.errors import OutputError
@@ -23,10 +23,19 @@ WORKER_PRELOAD = ["reportgen.app", "reportgen.docx.render", "reportgen.narrate.u
                   "reportgen.charts.mpl", "docxtpl"]
 
 
-def _windowed(submit: Callable[[UnitJob], Any], jobs: Iterator[UnitJob], window: int,
-              wait_any: Callable[[set], tuple[set, set]]) -> Iterator[Result]:
+class _Future(Protocol):
+    """A submitted job: a ``concurrent.futures`` or a Dask future."""
+
+    def result(self) -> Result: ...
+
+
+F = TypeVar("F", bound=_Future)
+
+
+def _windowed(submit: Callable[[UnitJob], F], jobs: Iterator[UnitJob], window: int,
+              wait_any: Callable[[set[F]], tuple[set[F], set[F]]]) -> Iterator[Result]:
     """Submit ``jobs`` lazily, at most ``window`` in flight; yield results as they come."""
-    pending: set = set()
+    pending: set[F] = set()
     for job in jobs:
         pending.add(submit(job))
         if len(pending) >= window:
@@ -70,14 +79,15 @@ class DaskExecutor:
 
     def run(self, jobs: Iterator[UnitJob]) -> Iterator[Result]:
         try:
-            from dask.distributed import Client
+            from dask.distributed import Client, Future
             from dask.distributed import wait as dask_wait
         except ImportError as exc:
             raise OutputError("Chạy trên cụm Dask cần cài thêm: pip install 'reportgen[dask]'") from exc
         with Client(self.scheduler) as client:
             workers = max(1, sum(client.nthreads().values()))
 
-            def wait_any(pending: set) -> tuple[set, set]:
+            def wait_any(pending: set[Future[Result]]) -> tuple[set[Future[Result]],
+                                                                 set[Future[Result]]]:
                 done, rest = dask_wait(pending, return_when="FIRST_COMPLETED")
                 return set(done), set(rest)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from reportgen.data.sample import data_path
 from reportgen.output.manifest import content_hash
@@ -47,7 +48,7 @@ class UnitJob:
     dataset: its memory does not grow with the number of units."""
 
     unit: str
-    analysis: dict
+    analysis: dict[str, Any]  # analysis.unit.analyze_unit's result
     sources: dict[str, str]
     sample: bool
 

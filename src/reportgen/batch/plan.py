@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from reportgen.analysis.unit import find_unit
 from reportgen.errors import LookupFailed, OutputError
 from reportgen.output.write import output_path
+
+if TYPE_CHECKING:
+    from reportgen.data.validate import Dataset
 
 
 @dataclass
@@ -45,7 +48,7 @@ def plan_outputs(out_dir: Path, year: int, units: Sequence[tuple[str, str]]) -> 
     return paths
 
 
-def select_units(dataset: Any, year: int, groups: Sequence[str] | None,
+def select_units(dataset: Dataset, year: int, groups: Sequence[str] | None,
                  units: Sequence[str] | None) -> list[tuple[str, str]]:
     """(unit, group) pairs with data that year, filtered by group and unit names."""
     frame = dataset.frame[dataset.frame["year"] == year]

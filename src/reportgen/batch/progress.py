@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TextIO
 
 from reportgen.batch.plan import Progress
 
 
-def console_progress(total: int, stream: Any = None) -> tuple[Progress, Callable[[], None]]:
+def console_progress(total: int, stream: TextIO | None = None) -> tuple[Progress, Callable[[], None]]:
     """A rich progress bar on a terminal, plain one-line-per-unit logs otherwise (cron mail)."""
     stream = stream or sys.stderr
     words = {"generated": "đã tạo", "skipped": "không đổi, bỏ qua", "failed": "LỖI"}
