@@ -3,12 +3,16 @@ sandbox with the Vietnamese number filters; each macro call returns cleaned para
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
-from jinja2.exceptions import TemplateSyntaxError, UndefinedError
+from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateError, meta
+from jinja2.exceptions import TemplateNotFound, TemplateSyntaxError, UndefinedError
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from reportgen import formatting as fmt
@@ -20,9 +24,98 @@ PHRASE_FILES = ("ket-qua.j2", "phan-tich.j2", "danh-gia.j2", "trach-nhiem.j2", "
                 "bieu-do.j2", "tong-hop.j2")
 
 
+PHRASE_FOLDER = "phrases"
+
+
+class SearchPathLoader(BaseLoader):
+    """Jinja loader of ``phrases/NAME`` on the search path: each lookup goes through
+    :meth:`SearchPath.locate`, so every phrase file read — the ``{% include %}``/``{% import %}``
+    Jinja resolves while rendering too — is recorded (a missing one as well)."""
+
+    def __init__(self, search: SearchPath, folder: str = PHRASE_FOLDER) -> None:
+        self.search = search
+        self.folder = folder
+
+    def get_source(self, environment: Environment,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
+        name = "/".join(split_template_path(template))  # refuses "..": never outside the folder
+        path = self.search.locate(f"{self.folder}/{name}")
+        if path is None:
+            raise TemplateNotFound(template)
+        try:
+            source = path.read_bytes().decode("utf-8")
+            mtime = os.path.getmtime(path)
+        except OSError as exc:
+            raise TemplateNotFound(template) from exc
+
+        def uptodate() -> bool:
+            try:
+                return os.path.getmtime(path) == mtime
+            except OSError:
+                return False
+
+        return source, str(path), uptodate
+
+    def list_templates(self) -> list[str]:
+        found: set[str] = set()
+        for d in self.search.dirs:
+            root = d / self.folder
+            if root.is_dir():
+                found |= {p.relative_to(root).as_posix() for p in root.rglob("*.j2") if p.is_file()}
+        return sorted(found)
+
+
+def resolve_references(env: Environment, names: Iterable[str] = (),
+                       sources: Iterable[str] = ()) -> set[str]:
+    """Look up now every phrase file that the templates ``names`` (and template strings
+    ``sources``, e.g. the settings of report.yaml) may include, import or extend, recursively,
+    by walking their parsed syntax trees; Jinja itself resolves an include only when the
+    line is rendered. The loader records each lookup, so the batch hashes them before any
+    report is rendered. A dynamic name (``{% include var %}``) could be any phrase file: all
+    are looked up. Returns the names found; raises ``TemplateSyntaxError``."""
+    loader = env.loader
+    assert loader is not None
+    todo: list[str | None] = []
+    for text in sources:  # a broken setting fails when rendered, with its own message
+        if "{%" in text:
+            with contextlib.suppress(TemplateSyntaxError):
+                todo += meta.find_referenced_templates(env.parse(text))
+    todo += names
+    seen: set[str] = set()
+    everything = False
+    while todo:
+        name = todo.pop()
+        if name is None:  # a name computed when rendering: it could be any phrase file
+            if not everything:
+                everything = True
+                todo += loader.list_templates()
+            continue
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            source, filename, _ = loader.get_source(env, name)
+        except TemplateNotFound:
+            continue  # "ignore missing", or an error Jinja reports when rendering
+        todo += meta.find_referenced_templates(env.parse(source, name, filename))
+    return seen
+
+
+def template_strings(value: Any) -> Iterator[str]:
+    """Every string inside nested settings (report.yaml's texts are phrase templates too)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from template_strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from template_strings(item)
+
+
 def phrase_environment(search: SearchPath) -> SandboxedEnvironment:
     """Sandboxed Jinja environment over ``phrases/`` of every folder on the search path."""
-    loader = ChoiceLoader([FileSystemLoader(str(d / "phrases")) for d in search.dirs])
+    loader = SearchPathLoader(search)
     env = SandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=False,
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
     env.filters.update(fmt.FILTERS)
@@ -51,6 +144,13 @@ class Phrases:
             except TemplateError as exc:
                 issues.append(Issue(f"không đọc được mẫu câu: {exc}", Location(file=name),
                                     code="phrase_error"))
+        if not issues:  # what the macros include when rendered: looked up (and checked) now
+            try:
+                resolve_references(env, phrases.modules)
+            except TemplateSyntaxError as exc:
+                issues.append(Issue(f"lỗi cú pháp Jinja: {exc.message}",
+                                    Location(file=exc.filename or exc.name or "", line=exc.lineno),
+                                    code="phrase_syntax"))
         if issues:
             raise ReportTemplateError(issues)
         return phrases
