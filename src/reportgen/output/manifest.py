@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +15,21 @@ from reportgen.output.write import write_atomic
 MANIFEST = "manifest.json"
 
 
-def fingerprint(paths: Sequence[Path], extra: str = "") -> str:
-    """Hash of the files and settings every document depends on (templates, configuration,
-    frameworks, the reportgen version)."""
+def fingerprint(files: Iterable[tuple[str, Path | None]], extra: str = "") -> str:
+    """Hash of the files and settings a document is made from: each file's name (relative
+    to its search folder, e.g. ``phrases/ket-qua.j2``) and content — ``None``, or a file gone
+    since, counts as missing — the settings that change the output (``extra``: dpi, …) and
+    the reportgen version. Which folder a file came from does not count, its content does."""
+    entries = set()
+    for name, path in files:
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path else "missing"
+        except OSError:
+            digest = "missing"
+        entries.add((name, digest))
     h = hashlib.sha256(f"reportgen {__version__}\n{extra}\n".encode())
-    for p in sorted(paths):
-        h.update(str(p.name).encode())
-        h.update(p.read_bytes())
+    for name, digest in sorted(entries):
+        h.update(f"{name}\0{digest}\n".encode())
     return h.hexdigest()
 
 
