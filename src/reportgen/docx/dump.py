@@ -118,7 +118,7 @@ class _Styles:
     """styleId → style name (the name Word shows)."""
 
     def __init__(self, doc: DocumentObject) -> None:
-        self.names = {s.style_id: s.name for s in doc.styles}
+        self.names: dict[str, str] = {s.style_id: s.name for s in doc.styles}
         self.default = "Normal"
 
     def of(self, p: etree._Element) -> str:

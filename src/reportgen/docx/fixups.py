@@ -53,8 +53,8 @@ def _fit_grid(tbl: etree._Element) -> bool:
     cols = grid.findall(qn("w:gridCol"))
     rows = [r.findall(qn("w:tc")) for r in tbl.findall(qn("w:tr"))]
     full = [cells for cells in rows if len(cells) == len(cols)]
-    shapes = Counter(tuple(w) for w in ([_cell_width(c) for c in cells] for cells in full)
-                     if None not in w and sum(w) > 0)  # type: ignore[operator]
+    shapes = Counter(tuple(known) for w in ([_cell_width(c) for c in cells] for cells in full)
+                     if len(known := [x for x in w if x is not None]) == len(w) and sum(known) > 0)
     if not shapes:
         return False
     widths = list(shapes.most_common(1)[0][0])  # the body rows' widths, not a merged header's
@@ -65,7 +65,7 @@ def _fit_grid(tbl: etree._Element) -> bool:
     total = sum(current)
     if table_width is not None and table_width.get(qn("w:type")) == "dxa":
         total = int(float(table_width.get(qn("w:w"), "0"))) or total
-    scaled = [int(w * total / sum(widths)) for w in widths]  # type: ignore[arg-type]
+    scaled = [int(w * total / sum(widths)) for w in widths]
     for col, width in zip(cols, scaled, strict=True):
         col.set(qn("w:w"), str(width))
     for cells in full:
