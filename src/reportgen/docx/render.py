@@ -33,8 +33,8 @@ from docx.shared import Cm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import StrictUndefined, Template, meta
 from jinja2 import TemplateError as JinjaTemplateError
-from jinja2.exceptions import TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from reportgen.errors import Issue, Location, RenderError, TemplateError, did_you_mean
@@ -111,6 +111,7 @@ def mark_spots(xml: str, root: etree._Element) -> tuple[str, list[Spot]]:
         tbl = next((a for a in el.iterancestors(tbl_tag)), None)
         if el.tag == tr_tag:
             tbl = el.getparent()
+            assert tbl is not None  # a row's parent is its table
             rows = [r for r in tbl if r.tag == tr_tag]
             first_p = next(el.iter(p_tag), None)
             cells = [" ".join(_visible_text(p) for p in tc.iter(p_tag)).strip()
@@ -121,8 +122,9 @@ def mark_spots(xml: str, root: etree._Element) -> tuple[str, list[Spot]]:
         else:
             row = next((a for a in el.iterancestors(tr_tag)), None)
             row_no = None
-            if row is not None and tbl is not None:
-                row_no = [r for r in row.getparent() if r.tag == tr_tag].index(row) + 1
+            table = row.getparent() if row is not None else None
+            if row is not None and tbl is not None and table is not None:
+                row_no = [r for r in table if r.tag == tr_tag].index(row) + 1
             spots.append(Spot(paragraphs[el], _visible_text(el),
                               tables.get(tbl) if tbl is not None else None, row_no))
     counter = iter(range(len(spots)))
@@ -168,7 +170,7 @@ class CompiledPart:
         return spot.describe(self.label, previous)
 
 
-class _Job(DocxTemplate):
+class _Job(DocxTemplate):  # type: ignore[misc]  # docxtpl has no type hints
     """Per-render state: a fresh copy of the package; also the ``tpl`` of InlineImages."""
 
     def __init__(self, blob: bytes) -> None:
@@ -176,7 +178,7 @@ class _Job(DocxTemplate):
         self.render_init()
 
 
-class _ChartImage(InlineImage):
+class _ChartImage(InlineImage):  # type: ignore[misc]  # docxtpl has no type hints
     """An InlineImage that also writes the chart's alt text (``wp:docPr/@descr``)."""
 
     def __init__(self, tpl: DocxTemplate, png: bytes, width_cm: float, alt: str,
@@ -264,11 +266,11 @@ class Renderer:
                 self._add_part(str(part.partname), f"{word} ({short}), ", loader,
                                loader.xml_to_string(root), root, issues)
         for part in loader.docx.part.package.parts:
-            word = NOTE_TYPES.get(part.content_type)
-            if word:
+            note = NOTE_TYPES.get(part.content_type)
+            if note:
                 self.note_parts.add(str(part.partname))
                 root = etree.fromstring(part.blob)
-                self._add_part(str(part.partname), f"{word}, ", loader,
+                self._add_part(str(part.partname), f"{note}, ", loader,
                                loader.xml_to_string(root), root, issues)
         self.properties = {}
         core = loader.docx.core_properties
@@ -499,7 +501,7 @@ def _order_tcpr(tree: etree._Element) -> None:
     """docxtpl's cellbg puts ``w:shd`` first in ``w:tcPr``; Word wants schema order."""
     for tcpr in tree.iter(qn("w:tcPr")):
         children = list(tcpr)
-        ordered = sorted(children, key=lambda c: _TCPR_RANK.get(c.tag, len(_TCPR_RANK)))
+        ordered = sorted(children, key=lambda c: _TCPR_RANK.get(str(c.tag), len(_TCPR_RANK)))
         if ordered != children:
             for child in ordered:
                 tcpr.append(child)
@@ -526,7 +528,7 @@ def drop_empty_last_section(body: etree._Element) -> None:
     for index in range(len(blocks) - 1, -1, -1):
         ppr = blocks[index].find(qn("w:pPr")) if blocks[index].tag == qn("w:p") else None
         inner = ppr.find(qn("w:sectPr")) if ppr is not None else None
-        if inner is None:
+        if ppr is None or inner is None:
             continue
         if not all(_is_empty(b) for b in blocks[index + 1:]):
             return
