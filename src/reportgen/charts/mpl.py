@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import matplotlib
 from matplotlib import font_manager
@@ -32,6 +32,7 @@ from matplotlib.colors import LinearSegmentedColormap, to_hex, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.projections.polar import PolarAxes
 from matplotlib.ticker import FixedLocator, Formatter, MaxNLocator
 from matplotlib.transforms import Bbox, ScaledTranslation, blended_transform_factory
 from PIL import Image
@@ -39,6 +40,9 @@ from PIL import Image
 from reportgen.charts import spec as S
 from reportgen.charts.spec import ChartSpec, Series
 from reportgen.formatting import num, signed
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 CM_PER_INCH = 2.54
 PT_PER_CM = 72 / CM_PER_INCH
@@ -85,7 +89,7 @@ def font_families() -> tuple[str, ...]:
 
 
 @cache
-def style() -> dict[str, Any]:
+def style() -> dict[RcKeyType, Any]:
     """The one chart style (rcParams), built once per process."""
     return {
         "font.family": list(font_families()),
@@ -137,7 +141,7 @@ class VnFormatter(Formatter):
         self.fixed = decimals
         self.decimals = decimals or 0
 
-    def set_locs(self, locs: Sequence[float]) -> None:
+    def set_locs(self, locs: list[float]) -> None:
         super().set_locs(locs)
         self.decimals = self.fixed if self.fixed is not None else _decimals_for(list(locs))
 
@@ -156,6 +160,7 @@ def render_png(spec: ChartSpec, dpi: int = 200) -> bytes:
     with _LOCK, matplotlib.rc_context(style()):
         fig = build_figure(spec, dpi)
         canvas = fig.canvas
+        assert isinstance(canvas, FigureCanvasAgg)  # build_figure's
         canvas.draw()
         image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(),
                                  "raw", "RGBA", 0, 1).convert("RGB")
@@ -190,11 +195,13 @@ def _fit_layout(fig: Figure) -> None:
     (every axes of the figure shares one box: a twin axis or a single polar axes)."""
     if not fig.axes:
         return
-    renderer = fig.canvas.get_renderer()
+    canvas = fig.canvas
+    assert isinstance(canvas, FigureCanvasAgg)  # build_figure's
+    renderer = canvas.get_renderer()
     width, height = fig.bbox.width, fig.bbox.height
     pad = PAD_PT * fig.dpi / 72
     box = fig.axes[0].get_window_extent(renderer)
-    tight = Bbox.union([ax.get_tightbbox(renderer) for ax in fig.axes])
+    tight = Bbox.union([b for ax in fig.axes if (b := ax.get_tightbbox(renderer)) is not None])
     legend = fig.legends[0].get_window_extent(renderer).height + pad if fig.legends else 0.0
     x0 = pad + box.x0 - tight.x0
     x1 = width - pad - (tight.x1 - box.x1)
@@ -280,7 +287,7 @@ def _value_ticks(ax: Axes, axis: str, top: float, value_max: float | None,
     target.set_major_formatter(VnFormatter())
 
 
-def _category_axis(ax: Axes, axis: str, labels: Sequence[str], names: Sequence[str],
+def _category_axis(ax: Axes, axis: Literal["x", "y"], labels: Sequence[str], names: Sequence[str],
                    highlight: str | None, **text: Any) -> None:
     """Category ticks with (wrapped) labels; the highlighted name in bold."""
     set_ticks = ax.set_xticks if axis == "x" else ax.set_yticks
@@ -505,8 +512,10 @@ def _peer_bars(fig: Figure, spec: ChartSpec) -> None:
     """All peers sorted by score (an excerpt of a large group as given, with its gaps), the
     unit in its colour, the peer mean as a dashed line."""
     pairs = list(zip(spec.categories, spec.main_series().values, strict=True))
+    peers: Sequence[tuple[str, float | None]]
     if spec.excerpt_of is None:
-        peers = sorted(((c, v) for c, v in pairs if v is not None), key=lambda p: -p[1])
+        ranked = sorted(((c, v) for c, v in pairs if v is not None), key=lambda p: -p[1])
+        peers = ranked
     else:
         peers = [(c, v) for c, v in pairs if v is not None or c == S.GAP]
     ax = fig.add_subplot()
@@ -545,12 +554,23 @@ def _bar_collection(ax: Axes, values: Sequence[float | None], colours: Sequence[
                                      zorder=2), autolim=False)
 
 
-def _unit_text(unit: bool) -> dict[str, str]:
+class _TextStyle(TypedDict):
+    fontweight: str
+    color: str
+
+
+class _LabelStyle(TypedDict):
+    fontsize: float
+    color: str
+    bbox: dict[str, object]
+
+
+def _unit_text(unit: bool) -> _TextStyle:
     """Text properties that mark the unit: bold, in the unit colour."""
     return {"fontweight": "bold" if unit else "normal", "color": S.UNIT if unit else S.INK}
 
 
-def _peer_rows(ax: Axes, spec: ChartSpec, peers: list[tuple[str, float | None]],
+def _peer_rows(ax: Axes, spec: ChartSpec, peers: Sequence[tuple[str, float | None]],
                size: float) -> None:
     """Horizontal bars, best at the top, names on the left and values at the bar ends.
     Names and values are plain texts, not ticks and annotations: 63 rows draw twice as fast."""
@@ -599,7 +619,7 @@ def _row_values(ax: Axes, spec: ChartSpec, names: Sequence[str], values: Sequenc
                 **_unit_text(name == spec.highlight))
 
 
-def _peer_columns(ax: Axes, spec: ChartSpec, peers: list[tuple[str, float | None]]) -> None:
+def _peer_columns(ax: Axes, spec: ChartSpec, peers: Sequence[tuple[str, float | None]]) -> None:
     """Vertical bars with rotated names, for many peers on a short chart; only the unit's
     bar carries its value. When even rotated names cannot fit, only the unit is named."""
     names = [p[0] for p in peers]
@@ -612,7 +632,7 @@ def _peer_columns(ax: Axes, spec: ChartSpec, peers: list[tuple[str, float | None
     size = min(TICK_PT, _plot_pt(spec, "x", 1.8) / max(len(peers), 1) * 0.85)
     _column_names(ax, names, spec.highlight, size)
     if size < MIN_PEER_PT:
-        ax.set_xlabel(f"{len(peers)} đơn vị, xếp theo điểm từ cao đến thấp")
+        ax.set_xlabel(f"{len(peers)} {spec.category_label}".strip())
     if spec.highlight in names:
         i = names.index(spec.highlight)
         ax.annotate(fmt(values[i], spec.decimals), (i, values[i]), xytext=(0, 2),
@@ -638,15 +658,16 @@ def _column_names(ax: Axes, names: Sequence[str], highlight: str | None, size: f
 
 def _reference_mark(ax: Axes, spec: ChartSpec, horizontal: bool) -> None:
     """Peer-mean line across the bars, named next to it (no legend on this chart)."""
-    if _reference_line(ax, spec, "x" if horizontal else "y") is None:
+    reference = spec.reference  # (None: no line)
+    if _reference_line(ax, spec, "x" if horizontal else "y") is None or reference is None:
         return
-    text = {"fontsize": DATA_PT + 0.5, "color": S.REFERENCE_COLOUR, "bbox": LABEL_BOX}
+    text: _LabelStyle = {"fontsize": DATA_PT + 0.5, "color": S.REFERENCE_COLOUR, "bbox": LABEL_BOX}
     if horizontal:
         lo, hi = ax.get_xlim()
-        share = (spec.reference - lo) / (hi - lo)
+        share = (reference - lo) / (hi - lo)
         ha = "right" if share > 0.75 else "left" if share < 0.25 else "center"
         tr = blended_transform_factory(ax.transData, ax.transAxes)
-        ax.text(spec.reference, 1.005, _reference_text(spec), transform=tr, ha=ha,
+        ax.text(reference, 1.005, _reference_text(spec), transform=tr, ha=ha,
                 va="bottom", **text)
     else:
         tr = blended_transform_factory(ax.transAxes, ax.transData)
@@ -662,7 +683,7 @@ def _component_bars(fig: Figure, spec: ChartSpec) -> None:
     the names fit under them, horizontal bars with wrapped names on the left otherwise."""
     ax = fig.add_subplot()
     columns = _column_labels(spec)
-    axis = "y" if columns else "x"
+    axis: Literal["x", "y"] = "y" if columns else "x"
     handles = _grouped_bars(ax, spec, axis)
     handles += _reference_ticks(ax, spec, axis)
     ref = _reference_line(ax, spec, axis)
@@ -724,7 +745,8 @@ def _change_bars(fig: Figure, spec: ChartSpec) -> None:
     ax.set_xlabel(spec.value_label)
     ax.spines["left"].set_visible(False)
     ax.grid(axis="x")
-    _legend(fig, [Patch(color=S.RISE, label="Tăng"), Patch(color=S.FALL, label="Giảm")])
+    _legend(fig, [Patch(color=S.RISE, label=spec.rise_label),
+                  Patch(color=S.FALL, label=spec.fall_label)])
 
 
 def _symmetric_limit(values: Sequence[float | None], decimals: int) -> float:
@@ -753,6 +775,7 @@ def _radar(fig: Figure, spec: ChartSpec) -> None:
     """One closed polygon per series on ≥5 axes, scale 0..value_max, first axis at the top,
     clockwise (the reading order of the component table)."""
     ax = fig.add_subplot(projection="polar")
+    assert isinstance(ax, PolarAxes)
     n = len(spec.categories)
     angles = [2 * math.pi * i / n for i in range(n)]
     values = [v for s in spec.series for v in _present(s.values)]
@@ -765,7 +788,7 @@ def _radar(fig: Figure, spec: ChartSpec) -> None:
     _legend(fig, handles)
 
 
-def _radar_frame(ax: Axes, angles: list[float], top: float) -> None:
+def _radar_frame(ax: PolarAxes, angles: list[float], top: float) -> None:
     """Spokes per axis, light rings with Vietnamese-format values between axes 1 and 2."""
     ax.set_theta_offset(math.pi / 2)
     ax.set_theta_direction(-1)
@@ -947,7 +970,7 @@ def _class_legend(fig: Figure, spec: ChartSpec, bounds: Sequence[float],
                      label=f"{fmt(lo, decimals)}–{fmt(hi, decimals)}")
                for c, lo, hi in zip(colours, bounds, bounds[1:], strict=False)]
     if has_gaps:
-        handles.append(Patch(facecolor=S.MISSING_CELL, edgecolor="none", label="Không có số liệu"))
+        handles.append(Patch(facecolor=S.MISSING_CELL, edgecolor="none", label=spec.missing_label))
     pad = PAD_PT / 72 / fig.get_figheight()
     fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, pad),
                ncols=len(handles), fontsize=LEGEND_PT - 0.5, columnspacing=1.0,
