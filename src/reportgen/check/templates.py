@@ -18,13 +18,18 @@ import shutil
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import nodes
 
 from reportgen.config.search import DEFAULT_PREFIX, SearchPath, packaged_dir
 from reportgen.config.yamlio import read_yaml
 from reportgen.errors import ConfigError, Issue, IssuesError, Location, ReportgenError, suggest
+
+if TYPE_CHECKING:
+    from reportgen.config.frameworks import Frameworks
+    from reportgen.config.rules import Rules
+    from reportgen.docx.render import Renderer
 
 GUIDE = "HUONG-DAN.md"
 YAML_FILES = ("report.yaml", "analysis.yaml", "solutions.yaml", "responsible.yaml")
@@ -118,7 +123,7 @@ def _lookup(value: object, path: str) -> object:
     return value
 
 
-def variable_reference(context: dict, analysis: dict) -> str:
+def variable_reference(context: Mapping[str, object], analysis: Mapping[str, object]) -> str:
     """Markdown tables of every variable the Word template and the phrase files can use:
     the Word template's from the context contract (meaning, example from a report of the
     bundled sample), the phrase files' from that report's analysis (examples)."""
@@ -228,7 +233,7 @@ def _assigned(ast: nodes.Node) -> set[str]:
                 out.add(node.name)
         elif isinstance(node, nodes.Import):
             out.add(node.target)
-        else:
+        elif isinstance(node, nodes.FromImport):
             out.update(n if isinstance(n, str) else n[1] for n in node.names)
     return out
 
@@ -341,7 +346,7 @@ def _source(node: nodes.Node) -> str:
     return "…"
 
 
-def check_word_variables(renderer: Any, tree: Tree | None = None,
+def check_word_variables(renderer: Renderer, tree: Tree | None = None,
                          names: bool = True) -> list[Issue]:
     """Located issues for every unknown variable (unless ``names`` is False: a template of
     another context) or unsafe attribute of a compiled Word template (each part: body,
@@ -367,13 +372,15 @@ def unsafe_attributes(ast: nodes.Template) -> list[tuple[int, str]]:
     """(line, name) of every attribute or constant key starting with ``_`` (the sandbox
     refuses them at render time; found here without rendering). In a chain such as
     ``''.__class__.__mro__`` only the first refused step is listed."""
-    refused: dict[int, tuple[nodes.Node, str]] = {}
+    refused: dict[int, tuple[nodes.Getattr | nodes.Getitem, str]] = {}
     for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
         if isinstance(node, nodes.Getattr):
             name = node.attr
-        else:
+        elif isinstance(node, nodes.Getitem):
             arg = node.arg
             name = arg.value if isinstance(arg, nodes.Const) and isinstance(arg.value, str) else ""
+        else:
+            continue
         if name.startswith("_"):
             refused[id(node)] = (node, name)
     return [(node.lineno, name) for node, name in refused.values() if id(node.node) not in refused]
@@ -483,13 +490,18 @@ def check_yaml(search: SearchPath, report: CheckReport, config: str | Path | Non
     for kind, path in named:
         if path is None:
             continue
-        if collect(report, lambda p=path, k=kind: check_settings_file(p, k) or True) is None:
+
+        def check(p: Path = path, k: str = kind) -> bool:
+            check_settings_file(p, k)
+            return True
+
+        if collect(report, check) is None:
             broken.add(str(path))
     return broken
 
 
-def check_rules_files(search: SearchPath, frameworks: Any, broken: set[str],
-                      report: CheckReport) -> Any:
+def check_rules_files(search: SearchPath, frameworks: Frameworks | None, broken: set[str],
+                      report: CheckReport) -> Rules | None:
     """Parse the three rules files, each on its own: a file that does not parse or does not
     validate is reported and replaced by its packaged default, so that the others are still
     checked (unknown codes included). Returns the rules when all three are the user's."""
@@ -537,7 +549,8 @@ def check_rules_files(search: SearchPath, frameworks: Any, broken: set[str],
     return None if replaced else rules
 
 
-def add_unit_issue(report: CheckReport, issue: Issue, unit: str, seen: set) -> None:
+def add_unit_issue(report: CheckReport, issue: Issue, unit: str,
+                   seen: set[tuple[str | None, str | None, str]]) -> None:
     """A dry-run problem, once (the same template error recurs for every unit)."""
     key = (issue.location.file, issue.location.where, issue.message)
     if key not in seen:
