@@ -47,6 +47,17 @@ class Row(TypedDict):
     _column: str | None
 
 
+class DatasetSummary(TypedDict):
+    """What ``reportgen validate`` reports of a valid dataset."""
+
+    indexes: list[str]
+    years: list[int]
+    units: int
+    groups: dict[str, int]  # units per group
+    rows: int
+    warnings: int
+
+
 @dataclass
 class Dataset:
     """Validated scores, one row per (year, index, group, unit, component)."""
@@ -83,7 +94,7 @@ class Dataset:
         rows = self.frame[(self.frame["unit"] == unit) & (self.frame["year"] == year)]
         return str(rows["group"].iloc[0]) if len(rows) else DEFAULT_GROUP
 
-    def summary(self) -> dict[str, object]:
+    def summary(self) -> DatasetSummary:
         return {
             "indexes": self.indexes,
             "years": self.years,
