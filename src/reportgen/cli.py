@@ -9,13 +9,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from reportgen import __version__
 from reportgen import formatting as fmt
 from reportgen.errors import ReportgenError, summarize
+
+if TYPE_CHECKING:
+    from reportgen.data.validate import DatasetSummary
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -50,7 +53,7 @@ def main_options(
     """reportgen."""
 
 
-def _summary_text(summary: dict) -> str:
+def _summary_text(summary: DatasetSummary) -> str:
     years = summary["years"]
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0]) if years else "—"
     groups = "; ".join(f"{g}: {n} đơn vị" for g, n in summary["groups"].items())
