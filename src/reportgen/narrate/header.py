@@ -43,7 +43,7 @@ def signing_date(value: Any, action_year: int, today: dt.date | None = None) -> 
     return fmt.vn_date(dt.date.fromisoformat(str(value)))
 
 
-def header_block(settings: Mapping[str, Any], env: SandboxedEnvironment, variables: dict,
+def header_block(settings: Mapping[str, Any], env: SandboxedEnvironment, variables: Mapping[str, Any],
                  action_year: int) -> dict[str, Any]:
     """Issuer, number, place and date, subject, legal bases, signature and recipients."""
     s = render_setting(env, settings, variables)
