@@ -40,7 +40,7 @@ from reportgen.check.templates import (
 )
 from reportgen.config.frameworks import Frameworks, load_frameworks
 from reportgen.config.rules import Rules, load_rules
-from reportgen.config.search import SearchPath
+from reportgen.config.search import FileRead, SearchPath
 from reportgen.config.yamlio import read_yaml
 from reportgen.data.facts import index_sources, is_sample
 from reportgen.data.load import LoadOptions, load
@@ -191,16 +191,14 @@ def generate(data: str | Path | None, unit: str | None, year: int | None, out: P
 
 # --- the group overview -------------------------------------------------------------------------
 
-def overview_files(kit: Toolkit) -> list[Path]:
-    """Every editable file the overview depends on: its template, phrases, the report
-    configuration and the frameworks."""
-    from reportgen.narrate.group import PHRASE_DEPENDENCIES
-
-    search = kit.project.search
-    files = {search.find(OVERVIEW_TEMPLATE), kit.config_path}
-    files |= {search.find(f"phrases/{name}") for name in PHRASE_DEPENDENCIES}
-    files |= set(search.find_all("frameworks"))
-    return sorted(files)
+def overview_files(state: dict[str, Any]) -> list[FileRead]:
+    """Every file the overview is made from: what the toolkit read (its narrator, rules,
+    settings and frameworks) but the unit reports' Word template, and its own template."""
+    kit = state["kit"]
+    with kit.project.search.reading() as own:
+        kit.project.search.find(OVERVIEW_TEMPLATE)
+    files = {f for f in toolkit_files(state) if f.path != kit.template_path}
+    return sorted(files | set(own), key=str)
 
 
 def _overview_tools(state: dict[str, Any]) -> dict[str, Any]:
@@ -209,7 +207,7 @@ def _overview_tools(state: dict[str, Any]) -> dict[str, Any]:
     tools = state.get("overview")
     if tools is None:
         kit = state["kit"]
-        tools = {"hash": fingerprint(overview_files(kit), extra=f"overview dpi={kit.dpi}"),
+        tools = {"hash": fingerprint(overview_files(state), extra=f"overview dpi={kit.dpi}"),
                  "renderer": None}
         state["overview"] = tools
     return tools
@@ -260,12 +258,18 @@ _STATE: dict[str, Any] = {}
 
 
 def worker_state(spec: JobSpec) -> dict[str, Any]:
-    """Per-process cache of the toolkit (matplotlib, compiled templates, configuration)."""
+    """Per-process cache of the toolkit (matplotlib, compiled templates, configuration), and
+    ``read``: every file the search path resolved to build it (see :func:`toolkit_files`)."""
+    from reportgen.narrate.phrases import resolve_references, template_strings
+
     key = repr(spec)
     if _STATE.get("key") != key:
         project = open_project(spec.templates)
         _STATE.clear()
-        _STATE.update(key=key, kit=make_toolkit(project, spec.config, dpi=spec.dpi))
+        kit = make_toolkit(project, spec.config, dpi=spec.dpi)
+        # report.yaml's texts are rendered as phrase templates: what they include, now
+        resolve_references(kit.narrator.phrases.env, sources=template_strings(kit.narrator.config))
+        _STATE.update(key=key, kit=kit, read=project.search.files_read())
     return _STATE
 
 
@@ -296,17 +300,17 @@ def render_one(spec: JobSpec, job: UnitJob) -> Result:
         return job.unit, None, f"{type(exc).__name__}: {exc}"
 
 
-def toolkit_files(kit: Toolkit) -> list[Path]:
-    """Every editable file a document depends on, as found on the search path."""
-    from reportgen.check.templates import YAML_FILES
-    from reportgen.narrate.phrases import PHRASE_FILES
-
-    search = kit.project.search
-    files = {kit.template_path, kit.config_path}
-    files |= {search.find(name) for name in YAML_FILES if name != "report.yaml"}
-    files |= {search.find(f"phrases/{name}") for name in (*PHRASE_FILES, "_chung.j2")}
-    files |= set(search.find_all("frameworks"))
-    return sorted(files)
+def toolkit_files(state: dict[str, Any]) -> list[FileRead]:
+    """Every file a unit report is made from: what the search path resolved while the
+    toolkit was built (:func:`worker_state`) — Word template, phrase files with everything
+    they include or import, report.yaml, the rules files, the frameworks — and the report
+    configuration when given outside the path (``--config``). A state made by hand (no
+    ``read``): everything its search path has looked up so far."""
+    kit = state["kit"]
+    files = set(state.get("read") or kit.project.search.files_read())
+    if all(f.path != kit.config_path for f in files):
+        files.add(FileRead.outside(kit.config_path))
+    return sorted(files, key=str)
 
 
 def _executor(spec: JobSpec, scheduler: str | None, jobs: int | None, todo: int) -> Any:
@@ -335,7 +339,7 @@ def run_batch(spec: JobSpec, out_dir: Path, groups: Sequence[str] | None = None,
     kit, dataset = state["kit"], state["dataset"]
     pairs = select_units(dataset, spec.year, groups, units)
     paths = plan_outputs(out_dir, spec.year, pairs)
-    toolkit_hash = fingerprint(toolkit_files(kit), extra=f"dpi={spec.dpi}")
+    toolkit_hash = fingerprint(toolkit_files(state), extra=f"dpi={spec.dpi}")
     result = BatchResult()
     report, stop = progress(len(pairs)) if progress else ((lambda unit, status, detail: None), lambda: None)
     with folder_lock(out_dir), contextlib.ExitStack() as stack:

@@ -16,7 +16,6 @@ from reportgen import formatting as fmt
 from reportgen.narrate.phrases import Numbering
 
 PHRASES = "tong-hop.j2"
-PHRASE_DEPENDENCIES = ("tong-hop.j2", "_chung.j2", "ket-qua.j2")  # ket-qua: sample notice
 OVERRIDDEN = ("subject", "intro", "closing", "recipients")  # unit-specific in report.yaml
 APPENDIX_LETTERS = "ABCDEGHIKLMN"
 
