@@ -193,3 +193,84 @@ def test_generate_with_a_missing_templates_folder_fails_clearly(tmp_path: Path) 
     assert result.exit_code == 1
     assert f"Thư mục mẫu '{missing}' không tồn tại" in result.output
     assert not (tmp_path / "out").exists()
+
+
+# --- what a run read: recorded by the search path, hashed by the batch manifest ---------------
+
+def test_every_lookup_is_recorded_by_name_on_the_path(layout: tuple[Path, Path]) -> None:
+    from reportgen.config.search import FileRead
+
+    user, project = layout
+    search = SearchPath.build(user, cwd=project)
+    search.find("solutions.yaml")
+    search.find("default:solutions.yaml")
+    assert search.locate("phrases/khong-co.j2") is None
+    with search.reading() as reads:
+        frameworks = search.find_all("frameworks")
+    with pytest.raises(ConfigError):
+        search.find("khong-co.yaml")
+    read = search.files_read()
+    assert FileRead("solutions.yaml", user / "solutions.yaml") in read
+    assert FileRead("solutions.yaml", packaged_dir() / "solutions.yaml") in read
+    assert FileRead("phrases/khong-co.j2", None) in read  # a miss: adding it later counts
+    assert FileRead("khong-co.yaml", None) in read
+    assert set(reads) == {FileRead(f"frameworks/{p.name}", p) for p in frameworks}
+    assert FileRead("frameworks/rieng.yaml", project / "templates" / "frameworks" / "rieng.yaml") in reads
+    assert all(r.name.startswith("frameworks/") for r in reads)  # the block's lookups only
+
+
+def test_phrase_files_are_recorded_with_everything_they_may_include(tmp_path: Path) -> None:
+    from reportgen.narrate.phrases import Phrases, resolve_references, template_strings
+
+    user = tmp_path / "mau"
+    source = (packaged_dir() / "phrases" / "ket-qua.j2").read_text(encoding="utf-8")
+    macro = "{% macro ket_qua(i, u) -%}"
+    write(user / "phrases" / "ket-qua.j2", source.replace(macro, macro + (
+        '{% if false %}{% include "them.j2" %}{% endif %}'
+        '{% include "co-the.j2" ignore missing %}')))
+    write(user / "phrases" / "them.j2", '{% import "sau/xa.j2" as xa %}{{ xa.m() }}')
+    write(user / "phrases" / "sau" / "xa.j2", "{% macro m() %}xa{% endmacro %}")
+    write(user / "phrases" / "khong-dung.j2", "không tệp nào gọi")
+    search = SearchPath.build(user, cwd=tmp_path)
+    phrases = Phrases.load(search)
+    names = {r.name: r.path for r in search.files_read()}
+    # never rendered, yet looked up: the syntax trees are walked, recursively
+    assert names["phrases/them.j2"] == user / "phrases" / "them.j2"
+    assert names["phrases/sau/xa.j2"] == user / "phrases" / "sau" / "xa.j2"
+    assert names["phrases/co-the.j2"] is None
+    assert names["phrases/_chung.j2"] == packaged_dir() / "phrases" / "_chung.j2"
+    assert "phrases/khong-dung.j2" not in names
+
+    # report.yaml's texts are phrase templates too; a computed name may be any phrase file
+    settings = {"defaults": {"intro": ['{% include "khong-dung.j2" %}', "{% include x %"]}}
+    assert "khong-dung.j2" in resolve_references(phrases.env, sources=template_strings(settings))
+    assert "phrases/khong-dung.j2" in {r.name for r in search.files_read()}
+    assert "sau/xa.j2" in resolve_references(phrases.env, sources=["{% include ten %}"])
+
+
+def test_an_included_file_with_a_syntax_error_is_reported_when_loading(tmp_path: Path) -> None:
+    from reportgen.errors import TemplateError
+    from reportgen.narrate.phrases import Phrases
+
+    user = tmp_path / "mau"
+    source = (packaged_dir() / "phrases" / "ket-qua.j2").read_text(encoding="utf-8")
+    macro = "{% macro ket_qua(i, u) -%}"
+    write(user / "phrases" / "ket-qua.j2", source.replace(
+        macro, macro + '{% if false %}{% include "hong.j2" %}{% endif %}'))
+    write(user / "phrases" / "hong.j2", "{% if %}")
+    with pytest.raises(TemplateError) as info:
+        Phrases.load(SearchPath.build(user, cwd=tmp_path))
+    assert "hong.j2" in str(info.value)
+
+
+def test_the_fingerprint_counts_names_and_contents_not_folders(tmp_path: Path) -> None:
+    from reportgen.output.manifest import fingerprint
+
+    a = write(tmp_path / "a" / "phrases" / "x.j2", "một")
+    b = write(tmp_path / "b" / "phrases" / "x.j2", "một")
+    assert fingerprint([("phrases/x.j2", a)]) == fingerprint([("phrases/x.j2", b)])
+    assert fingerprint([("phrases/x.j2", a)]) != fingerprint([("phrases/y.j2", a)])
+    assert fingerprint([("phrases/x.j2", a)]) != fingerprint([("phrases/x.j2", None)])
+    assert fingerprint([("phrases/x.j2", a)]) != fingerprint([("phrases/x.j2", a)], extra="dpi=1")
+    write(b, "hai")
+    assert fingerprint([("phrases/x.j2", a)]) != fingerprint([("phrases/x.j2", b)])
