@@ -49,6 +49,7 @@ def per_report(runs: int) -> dict:
     )
     from reportgen.charts.spec import too_little_data
     from reportgen.charts.unit import index_charts
+    from reportgen.narrate.labels import unit_chart_labels
 
     project = open_project()
     dataset = load_dataset(project)
@@ -56,8 +57,10 @@ def per_report(runs: int) -> dict:
     prepared = prepare(dataset)
     unit, year = default_unit_and_year(dataset, kit, None, None)
     analysis = analyze_unit(prepared, unit, year, kit.rules)
-    rule = kit.narrator.excerpt_rule(analysis.get("group") or "")
-    specs = [s for i in analysis["indices"] for group in index_charts(i, unit, rule).values()
+    rule = kit.narrator.excerpt_rule(analysis.group or "")
+    env = kit.narrator.phrases.env
+    specs = [s for i in analysis.indices
+             for group in index_charts(i, unit, rule, labels=unit_chart_labels(env, i, unit)).values()
              for s in group if not too_little_data(s)]
     render_report(kit, prepared, dataset, unit, year)  # warm-up
     floor_document(specs, CHART_DPI)

@@ -99,13 +99,14 @@ def test_an_unknown_variable_is_an_error_not_a_blank(env):
 # --- signing_date ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("value", [None, ""])
-def test_no_date_leaves_blanks_for_the_clerk_with_the_action_year(value):
-    assert signing_date(value, 2025) == "ngày      tháng      năm 2025"
+def test_no_date_leaves_blanks_for_the_clerk_with_the_action_year(env, value):
+    # the blanks are the macro ngay_ky_de_trong of phrases/nhan.j2
+    assert signing_date(value, 2025, env=env) == "ngày      tháng      năm 2025"
 
 
-def test_today_is_the_day_the_report_is_made():
-    assert signing_date("today", 2025, today=dt.date(2025, 1, 7)) == "ngày 07 tháng 01 năm 2025"
-    assert signing_date("today", 2025) == signing_date(dt.date.today(), 2025)
+def test_today_is_the_day_the_report_is_made(env):
+    assert signing_date("today", 2025, today=dt.date(2025, 1, 7), env=env) == "ngày 07 tháng 01 năm 2025"
+    assert signing_date("today", 2025, env=env) == signing_date(dt.date.today(), 2025, env=env)
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -115,8 +116,8 @@ def test_today_is_the_day_the_report_is_made():
     ("2025-05-05", "ngày 05 tháng 5 năm 2025"),
     ("2026-01-15", "ngày 15 tháng 01 năm 2026"),
 ])
-def test_a_date_or_iso_text_is_written_the_nd30_way(value, expected):
-    assert signing_date(value, 1999) == expected  # the action year plays no part
+def test_a_date_or_iso_text_is_written_the_nd30_way(env, value, expected):
+    assert signing_date(value, 1999, env=env) == expected  # the action year plays no part
 
 
 # --- header_block ----------------------------------------------------------------------------

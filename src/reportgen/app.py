@@ -121,10 +121,14 @@ def build_context(kit: Toolkit, analysis: dict[str, Any], sources: dict[str, str
     """chart specs → draw → narrate: the render context of an analysed unit, from the
     analysis and the dataset facts its text cites (what a batch worker receives)."""
     from reportgen.charts.unit import index_charts
+    from reportgen.narrate.labels import unit_chart_labels
 
     unit = analysis["unit"]
     rule = kit.narrator.excerpt_rule(analysis.get("group") or "")
-    charts = {i["index"]: draw_charts(index_charts(i, unit, rule), kit.dpi) for i in analysis["indices"]}
+    env = kit.narrator.phrases.env
+    charts = {i["index"]: draw_charts(index_charts(i, unit, rule,
+                                                   labels=unit_chart_labels(env, i, unit)), kit.dpi)
+              for i in analysis["indices"]}
     return kit.narrator.context(analysis, charts, sources, sample)
 
 
@@ -244,8 +248,10 @@ def render_overview(state: dict[str, Any], year: int, group: str) -> tuple[str, 
         from reportgen.charts.group import overview_charts
         from reportgen.docx.fixups import fit_table_grids
         from reportgen.narrate.group import overview_context
+        from reportgen.narrate.labels import overview_chart_labels
 
-        charts = draw_charts(overview_charts(overview), kit.dpi)
+        labels = overview_chart_labels(kit.narrator.phrases.env, overview)
+        charts = draw_charts(overview_charts(overview, labels), kit.dpi)
         context = overview_context(kit.narrator, overview, charts, sources, sample)
         return fit_table_grids(_overview_renderer(state).render(context))
 

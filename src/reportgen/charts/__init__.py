@@ -9,9 +9,9 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from reportgen.charts.spec import KINDS, ChartSpec, Series, too_little_data
+from reportgen.charts.spec import KINDS, ChartSpec, Gap, Series, too_little_data
 
-__all__ = ["KINDS", "ChartImage", "ChartSpec", "Series", "draw", "render_png", "too_little_data"]
+__all__ = ["KINDS", "ChartImage", "ChartSpec", "Gap", "Series", "draw", "render_png", "too_little_data"]
 
 _LAZY = {"ChartImage", "draw", "render_png"}
 

@@ -13,7 +13,8 @@ HEATMAP_ROWS = 45  # most units in one heatmap: a larger group is drawn in parts
 
 
 def heatmap_spec(index: Mapping[str, Any], rows: slice = slice(None),
-                 class_range: tuple[float, float] | None = None) -> ChartSpec:
+                 class_range: tuple[float, float] | None = None, *,
+                 labels: Mapping[str, str]) -> ChartSpec:
     """The units × components grid (percent of the maximum), units in ranking order (those
     of ``rows``); the height grows with the number of units so that 45 rows stay legible on
     one page."""
@@ -24,26 +25,29 @@ def heatmap_spec(index: Mapping[str, Any], rows: slice = slice(None),
                    for n, name in enumerate(matrix["names"]))
     return ChartSpec(
         kind="heatmap", categories=units, series=series or (Series("", ()),),
-        value_label="Tỷ lệ điểm đạt so với điểm tối đa (%)", value_max=100.0,
+        value_label=labels["percent"], value_max=100.0, missing_label=labels["missing"],
         decimals=HEATMAP_DECIMALS, width_cm=16.5, class_range=class_range,
         height_cm=max(7.0, min(23.0, 3.2 + 0.44 * len(units))),
-        alt_text=(f"Tỷ lệ điểm đạt các {index['component_word']} {index['short_name']} "
-                  f"năm {index['year']} của từng đơn vị"))
+        alt_text=labels["alt_heatmap"])
 
 
-def heatmap_specs(index: Mapping[str, Any]) -> list[ChartSpec]:
+def heatmap_specs(index: Mapping[str, Any], *, labels: Mapping[str, str]) -> list[ChartSpec]:
     """The grid in one chart, or for a large group in parts of at most HEATMAP_ROWS units
     (a page each), of equal size and with one colour legend for all."""
     units = len(index["matrix"]["units"])
     if units <= HEATMAP_ROWS:
-        return [heatmap_spec(index)]
+        return [heatmap_spec(index, labels=labels)]
     parts = math.ceil(units / HEATMAP_ROWS)
     size = math.ceil(units / parts)
     values = [v for row in index["matrix"]["percent"] for v in row if v is not None]
     span = (min(values), max(values)) if values else None
-    return [heatmap_spec(index, slice(start, start + size), span) for start in range(0, units, size)]
+    return [heatmap_spec(index, slice(start, start + size), span, labels=labels)
+            for start in range(0, units, size)]
 
 
-def overview_charts(overview: Mapping[str, Any]) -> dict[str, list[ChartSpec]]:
-    """The heatmap specifications of every index with components."""
-    return {i["index"]: heatmap_specs(i) for i in overview["indices"] if i["components"]}
+def overview_charts(overview: Mapping[str, Any],
+                    labels: Mapping[str, Mapping[str, str]]) -> dict[str, list[ChartSpec]]:
+    """The heatmap specifications of every index with components; ``labels``: the words of
+    each index's charts, by index code."""
+    return {i["index"]: heatmap_specs(i, labels=labels[i["index"]])
+            for i in overview["indices"] if i["components"]}

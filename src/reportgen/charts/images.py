@@ -14,15 +14,16 @@ PLACEHOLDER_PNG = bytes.fromhex(
 
 
 def draw_charts(specs: Mapping[str, Sequence[ChartSpec]], dpi: int) -> dict[str, list[dict[str, Any]]]:
-    """Draw each chart specification, or record why it was left out; ``dpi`` 0 means a
-    dry run that places a blank image of the right size instead of drawing."""
+    """Draw each chart specification, or record why it was left out (``omitted``: a
+    :class:`~reportgen.charts.spec.Gap`, worded later by the narrative stage); ``dpi`` 0 means
+    a dry run that places a blank image of the right size instead of drawing."""
     return {section: [_chart(spec, dpi) for spec in items] for section, items in specs.items()}
 
 
 def _chart(spec: ChartSpec, dpi: int) -> dict[str, Any]:
-    reason = too_little_data(spec)
-    if reason:
-        return {"kind": spec.kind, "omitted": reason}
+    gap = too_little_data(spec)
+    if gap is not None:
+        return {"kind": spec.kind, "omitted": gap}
     if dpi > 0:
         from reportgen.charts.mpl import draw  # matplotlib only where charts are drawn
 

@@ -5,8 +5,10 @@ labels, size, alt text). Backends draw it: :mod:`reportgen.charts.mpl` makes a P
 matplotlib; a native Word chart writer can read the same object. So this module must never
 import matplotlib (a test checks it), and colours are given as neutral hex strings.
 
-:func:`too_little_data` says, in Vietnamese, when a chart would be empty or meaningless, so the
-report writes a sentence instead of drawing it.
+:func:`too_little_data` says when a chart would be empty or meaningless, as a :class:`Gap`
+(what is missing, how many there are, how many are needed), so the report writes a sentence
+instead of drawing it. Like every word a chart shows (axis labels, legends, alt text, given in
+the spec by the caller), the sentence comes from the editable phrase files, never from here.
 """
 
 from __future__ import annotations
@@ -118,6 +120,10 @@ class ChartSpec:
       value) wherever a run of peers is left out.
     * ``class_range``: heatmap: the (low, high) data range the colour classes cover, so the
       parts of a grid split over several charts share one legend; None: this chart's data.
+    * ``category_label``: peer_bars drawn as columns too narrow to name every peer: the axis
+      label after the number of peers ("63" + " " + label).
+    * ``rise_label`` / ``fall_label``: change_bars: the legend of the two colours.
+    * ``missing_label``: heatmap: the legend of the cells without a value.
     """
 
     kind: ChartKind
@@ -139,6 +145,10 @@ class ChartSpec:
     rank_of: tuple[int | None, ...] = field(default=())
     excerpt_of: int | None = None
     class_range: tuple[float, float] | None = None
+    category_label: str = ""
+    rise_label: str = ""
+    fall_label: str = ""
+    missing_label: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "categories", tuple(str(c) for c in self.categories))
@@ -185,12 +195,21 @@ def _shape_problems(spec: ChartSpec) -> list[str]:
     return problems
 
 
-def too_little_data(spec: ChartSpec) -> str | None:
-    """Why the chart should be left out, as a Vietnamese clause ("chỉ có 01 năm …"), or None.
+GapKind = Literal["years", "peers", "components", "previous", "radar_axes", "radar_values", "rows"]
 
-    The clause has no capital and no final stop, so a phrase template can embed it
-    ("Không trình bày biểu đồ do {{ reason }}.").
-    """
+
+@dataclass(frozen=True)
+class Gap:
+    """Why a chart is left out, as data: ``what`` is missing (see :data:`GapKind`), ``count``
+    of them there are, ``minimum`` needed. The phrase files word it (macro ``ly_do_bo_qua``)."""
+
+    what: GapKind
+    count: int
+    minimum: int
+
+
+def too_little_data(spec: ChartSpec) -> Gap | None:
+    """Why the chart should be left out, or None when it can be drawn."""
     check = _CHECKS.get(spec.kind)
     return check(spec) if check else None
 
@@ -200,58 +219,44 @@ def _count(spec: ChartSpec) -> int:
     return spec.main_series().present()
 
 
-def _score_rank_gap(spec: ChartSpec) -> str | None:
+def _score_rank_gap(spec: ChartSpec) -> Gap | None:
     years = _count(spec)
-    if years >= MIN_YEARS:
-        return None
-    if years == 0:
-        return "chưa có số liệu điểm số qua các năm"
-    return f"chỉ có số liệu của {years:02d} năm, chưa đủ để so sánh qua các năm"
+    return Gap("years", years, MIN_YEARS) if years < MIN_YEARS else None
 
 
-def _peer_gap(spec: ChartSpec) -> str | None:
+def _peer_gap(spec: ChartSpec) -> Gap | None:
     peers = _count(spec)
-    if peers >= MIN_PEERS:
-        return None
-    return f"chỉ có {peers:02d} đơn vị có điểm, chưa đủ để so sánh vị trí giữa các đơn vị"
+    return Gap("peers", peers, MIN_PEERS) if peers < MIN_PEERS else None
 
 
-def _component_gap(spec: ChartSpec) -> str | None:
+def _component_gap(spec: ChartSpec) -> Gap | None:
     parts = _count(spec)
-    if parts >= MIN_COMPONENTS:
-        return None
-    if parts == 0:
-        return "không có số liệu của các chỉ số thành phần"
-    return f"chỉ có số liệu của {parts:02d} chỉ số thành phần"
+    return Gap("components", parts, MIN_COMPONENTS) if parts < MIN_COMPONENTS else None
 
 
-def _change_gap(spec: ChartSpec) -> str | None:
-    if _count(spec) > 0:
-        return None
-    return "không có số liệu năm trước để tính mức tăng, giảm của các chỉ số thành phần"
+def _change_gap(spec: ChartSpec) -> Gap | None:
+    return Gap("previous", 0, 1) if _count(spec) == 0 else None
 
 
-def _radar_gap(spec: ChartSpec) -> str | None:
+def _radar_gap(spec: ChartSpec) -> Gap | None:
     axes = len(spec.categories)
     if axes < MIN_RADAR_AXES:
-        return (f"chỉ có {axes:02d} chỉ số thành phần, biểu đồ radar cần ít nhất "
-                f"{MIN_RADAR_AXES:02d} trục")
-    if _count(spec) < MIN_RADAR_AXES:
-        return f"chưa đủ số liệu của ít nhất {MIN_RADAR_AXES:02d} chỉ số thành phần"
+        return Gap("radar_axes", axes, MIN_RADAR_AXES)
+    values = _count(spec)
+    if values < MIN_RADAR_AXES:
+        return Gap("radar_values", values, MIN_RADAR_AXES)
     return None
 
 
-def _heatmap_gap(spec: ChartSpec) -> str | None:
+def _heatmap_gap(spec: ChartSpec) -> Gap | None:
     """Fewer than two rows or two columns with a value: nothing to compare in a grid."""
     rows = sum(any(s.values[i] is not None for s in spec.series)
                for i in range(len(spec.categories)))
     columns = sum(s.present() > 0 for s in spec.series)
     if rows < MIN_HEATMAP_ROWS:
-        return f"chỉ có {rows:02d} đơn vị có số liệu, chưa đủ để so sánh giữa các đơn vị"
+        return Gap("rows", rows, MIN_HEATMAP_ROWS)
     if columns < MIN_HEATMAP_COLUMNS:
-        if columns == 0:
-            return "không có số liệu của các chỉ số thành phần"
-        return f"chỉ có số liệu của {columns:02d} chỉ số thành phần"
+        return Gap("components", columns, MIN_HEATMAP_COLUMNS)
     return None
 
 

@@ -6,6 +6,8 @@ captions are filled later by the narrative stage from the editable phrase templa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from reportgen.analysis.ranking import ExcerptRule
 from reportgen.charts.spec import GAP, ChartSpec, Series
 from reportgen.formatting import pad2
@@ -20,22 +22,23 @@ def top_components(index: dict) -> list[dict]:
     return [c for c in index["components"] if c.get("level", 1) == 1]
 
 
-def score_rank(index: dict) -> ChartSpec:
+def score_rank(index: dict, *, labels: Mapping[str, str]) -> ChartSpec:
     history = index.get("history") or []
     return ChartSpec(
         kind="score_rank",
         categories=tuple(str(h["year"]) for h in history),
-        series=(Series(f"Điểm ({index['unit']})", tuple(h["score"] for h in history)),),
-        secondary=Series("Thứ hạng", tuple(h.get("rank") for h in history)),
+        series=(Series(labels["score"], tuple(h["score"] for h in history)),),
+        secondary=Series(labels["rank"], tuple(h.get("rank") for h in history)),
         rank_of=tuple(h.get("of") for h in history),
-        value_label=f"Điểm ({index['unit']})",
-        secondary_label="Thứ hạng",
+        value_label=labels["score"],
+        secondary_label=labels["rank"],
         value_max=index["max"],
-        alt_text=f"Điểm số và thứ hạng {index['short_name']} qua các năm",
+        alt_text=labels["alt_score_rank"],
     )
 
 
-def peer_bars(index: dict, unit: str, rule: ExcerptRule | None = None) -> ChartSpec:
+def peer_bars(index: dict, unit: str, rule: ExcerptRule | None = None, *,
+              labels: Mapping[str, str]) -> ChartSpec:
     """Every peer's score, the unit highlighted; a large group as an excerpt whose names
     carry their ranks ("598. Hòa Lâm") so the reader still sees where the unit stands."""
     peers = index.get("peers") or []
@@ -55,41 +58,44 @@ def peer_bars(index: dict, unit: str, rule: ExcerptRule | None = None) -> ChartS
         highlight=highlight,
         excerpt_of=len(peers) if shown is not None else None,
         reference=mean,
-        reference_label="Trung bình",
-        value_label=f"Điểm ({index['unit']})",
-        alt_text=f"Vị trí của {unit} trong bảng xếp hạng {index['short_name']}",
+        reference_label=labels["mean"],
+        value_label=labels["score"],
+        category_label=labels["peers_axis"],
+        alt_text=labels["alt_peer_bars"],
         height_cm=max(8.0, min(17.0, 0.24 * len(names) + 2.5)),
     )
 
 
-def component_bars(index: dict, unit: str) -> ChartSpec:
+def component_bars(index: dict, unit: str, *, labels: Mapping[str, str]) -> ChartSpec:
     comps = top_components(index)
     return ChartSpec(
         kind="component_bars",
         categories=tuple(c["short_name"] for c in comps),
         series=(
             Series(unit, tuple(c.get("percent") for c in comps)),
-            Series("Trung bình", tuple(c.get("peer_mean_percent") for c in comps), role="compare"),
+            Series(labels["mean"], tuple(c.get("peer_mean_percent") for c in comps), role="compare"),
         ),
         highlight=unit,
-        value_label="Tỷ lệ điểm đạt so với điểm tối đa (%)",
+        value_label=labels["percent"],
         value_max=100.0,
-        alt_text=f"Các {index['component_word']} của {index['short_name']} so với trung bình",
+        alt_text=labels["alt_component_bars"],
     )
 
 
-def change_bars(index: dict) -> ChartSpec:
+def change_bars(index: dict, *, labels: Mapping[str, str]) -> ChartSpec:
     comps = top_components(index)
     return ChartSpec(
         kind="change_bars",
         categories=tuple(c["short_name"] for c in comps),
-        series=(Series("Tăng/giảm điểm", tuple(c.get("delta_score") for c in comps)),),
-        value_label=f"Tăng/giảm ({index['component_unit']})",
-        alt_text=f"Tăng, giảm điểm từng {index['component_word']} so với năm trước",
+        series=(Series(labels["change"], tuple(c.get("delta_score") for c in comps)),),
+        value_label=labels["change_axis"],
+        rise_label=labels["rise"],
+        fall_label=labels["fall"],
+        alt_text=labels["alt_change_bars"],
     )
 
 
-def radar(index: dict) -> ChartSpec | None:
+def radar(index: dict, *, labels: Mapping[str, str]) -> ChartSpec | None:
     """Only for indexes whose first-level components share one maximum (PAPI: 8 × 10)."""
     comps = top_components(index)
     maxima = {c.get("max") for c in comps}
@@ -106,21 +112,23 @@ def radar(index: dict) -> ChartSpec | None:
         categories=tuple(c["short_name"] for c in comps),
         series=tuple(series),
         value_max=float(maxima.pop()),
-        alt_text=f"Điểm các {index['component_word']} của {index['short_name']}",
+        alt_text=labels["alt_radar"],
         width_cm=13.0,
         height_cm=11.0,
     )
 
 
-def index_charts(index: dict, unit: str, rule: ExcerptRule | None = None) -> dict[str, list[ChartSpec]]:
+def index_charts(index: dict, unit: str, rule: ExcerptRule | None = None, *,
+                 labels: Mapping[str, str]) -> dict[str, list[ChartSpec]]:
     """Charts for section I (results) and section II (components) of one index; ``rule``
     says when the position chart of a large group becomes an excerpt."""
-    components = [component_bars(index, unit)]
+    components = [component_bars(index, unit, labels=labels)]
     if index.get("previous") and not index.get("methodology_changed"):
-        components.append(change_bars(index))
-    spider = radar(index)
+        components.append(change_bars(index, labels=labels))
+    spider = radar(index, labels=labels)
     if spider is not None:
         components.append(spider)
     if not top_components(index):
         components = []
-    return {"results": [score_rank(index), peer_bars(index, unit, rule)], "components": components}
+    return {"results": [score_rank(index, labels=labels), peer_bars(index, unit, rule, labels=labels)],
+            "components": components}

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from reportgen import formatting as fmt
+from reportgen.narrate.labels import label, omission_reason
 from reportgen.narrate.phrases import Numbering
 
 PHRASES = "tong-hop.j2"
@@ -93,7 +94,7 @@ def _result(phrases: Any, i: Mapping, o: Mapping, counter: Numbering) -> dict[st
         ratings = {"caption": phrases.text(PHRASES, "bang_xep_loai", i=i, o=o,
                                            n=counter.next("table")),
                    "rows": rating_table_rows(i), "note": ""}
-    return {"heading": f"{n}. {i['name']}",
+    return {"heading": label(phrases.env, "tong_hop_tieu_de_chi_so", i=i, o=o, n=n),
             "paragraphs": phrases.paragraphs(PHRASES, "ket_qua_chung", i=i, o=o),
             "ranking": ranking, "ratings": ratings}
 
@@ -129,7 +130,8 @@ def _components(phrases: Any, i: Mapping, o: Mapping, charts: list, source: str,
     parts = sum(1 for chart in charts if not chart.get("omitted"))
     for chart in charts:
         if chart.get("omitted"):
-            notes += phrases.paragraphs(PHRASES, "bo_qua_bieu_do", i=i, o=o, reason=chart["omitted"])
+            notes += phrases.paragraphs(PHRASES, "bo_qua_bieu_do", i=i, o=o,
+                                        reason=omission_reason(phrases.env, chart["omitted"]))
             continue
         caption = phrases.text(PHRASES, "bieu_do", i=i, o=o, n=counter.next("chart"))
         if parts > 1:
@@ -176,7 +178,8 @@ def _leader_block(phrases: Any, n: int, i: Mapping, o: Mapping) -> dict[str, Any
             subsections.append({"heading": f"{fmt.letter(len(subsections))}) {heading}",
                                 "paragraphs": [p for p in body if not p.startswith("- ")],
                                 "bullets": [p[2:] for p in body if p.startswith("- ")]})
-    return {"heading": f"{n}. {i['short_name']}", "subsections": subsections}
+    return {"heading": label(phrases.env, "tong_hop_tieu_de_dan_dau", i=i, o=o, n=n),
+            "subsections": subsections}
 
 
 def _appendices(phrases: Any, overview: Mapping, o: Mapping,
@@ -197,7 +200,8 @@ def _appendices(phrases: Any, overview: Mapping, o: Mapping,
         })
     if not tables:
         return []
-    return [{"number": "Phụ lục", "title": phrases.text(PHRASES, "phu_luc_tieu_de", o=o),
+    return [{"number": label(phrases.env, "tong_hop_phu_luc", o=o),
+             "title": phrases.text(PHRASES, "phu_luc_tieu_de", o=o),
              "ref": report["appendix_ref"], "tables": tables}]
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from jinja2.sandbox import SandboxedEnvironment
 
 from reportgen import formatting as fmt
+from reportgen.narrate.labels import label
 
 
 def report_settings(config: Mapping[str, Any], group: str) -> dict[str, Any]:
@@ -32,10 +33,12 @@ def render_setting(env: SandboxedEnvironment, value: Any, variables: Mapping[str
     return value
 
 
-def signing_date(value: Any, action_year: int, today: dt.date | None = None) -> str:
-    """"ngày 05 tháng 5 năm 2025", or blanks for the clerk when no date is configured."""
+def signing_date(value: Any, action_year: int, today: dt.date | None = None, *,
+                 env: SandboxedEnvironment) -> str:
+    """"ngày 05 tháng 5 năm 2025", or, when no date is configured, blanks for the clerk
+    (macro ``ngay_ky_de_trong`` of ``phrases/nhan.j2``)."""
     if value in (None, ""):
-        return f"ngày      tháng      năm {action_year}"
+        return label(env, "ngay_ky_de_trong", nam=action_year)
     if value == "today":
         return fmt.vn_date(today or dt.date.today())
     if isinstance(value, dt.date):
@@ -45,30 +48,33 @@ def signing_date(value: Any, action_year: int, today: dt.date | None = None) -> 
 
 def header_block(settings: Mapping[str, Any], env: SandboxedEnvironment, variables: Mapping[str, Any],
                  action_year: int) -> dict[str, Any]:
-    """Issuer, number, place and date, subject, legal bases, signature and recipients."""
+    """Issuer, number, place and date, subject, legal bases, signature and recipients; the
+    fixed words (document type, defaults of a missing number or archive line, the appendix
+    reference) come from ``phrases/nhan.j2``."""
     s = render_setting(env, settings, variables)
     recipients = [f"- {str(r).rstrip(';. ')};" for r in s.get("recipients") or []]
-    recipients.append(f"- {s.get('archive', 'Lưu: VT.')}")
+    archive = s["archive"] if "archive" in s else label(env, "luu_tru")
+    recipients.append(f"- {archive}")
     bases = list(s.get("legal_bases") or [])
     bases = [b.rstrip(";.") + (";" if n < len(bases) - 1 else ".") for n, b in enumerate(bases)]
-    place_date = f"{s.get('place', '')}, {signing_date(settings.get('date'), action_year)}"
-    number = s.get("number", "Số:      /BC")
+    date = signing_date(settings.get("date"), action_year, env=env)
+    place_date = f"{s.get('place', '')}, {date}"
+    number = s["number"] if "number" in s else label(env, "so_van_ban")
     return {
         "parent_agency": s.get("parent_agency", ""),
         "agency": s.get("agency", ""),
         "agency_short": s.get("agency_short", ""),
         "number": number,
         "place_date": place_date,
-        "doc_type": "BÁO CÁO",
+        "doc_type": label(env, "loai_van_ban"),
         "subject": s.get("subject", ""),
         "legal_bases": bases,
         "intro": s.get("intro", ""),
         "closing": s.get("closing", "").rstrip().removesuffix("./.").rstrip(".") + "./.",
         "signer": s.get("signer") or {"authority": "", "title": "", "name": ""},
         "recipients": recipients,
-        "appendix_ref": (f"(Kèm theo Báo cáo {number.replace('Số:', 'số').strip()} "
-                         f"{signing_date(settings.get('date'), action_year)} của "
-                         f"{s.get('agency_short', '')})"),
+        "appendix_ref": label(env, "kem_theo", so=number, ngay=date,
+                              co_quan=s.get("agency_short", "")),
         "explanation_deadline": s.get("explanation_deadline"),
         "unit_label": s.get("unit_label", variables["unit"]),
         "unit_short": s.get("unit_short", variables["unit"]),

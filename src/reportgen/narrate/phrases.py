@@ -21,7 +21,7 @@ from reportgen.errors import ConfigError, Issue, Location
 from reportgen.errors import TemplateError as ReportTemplateError
 
 PHRASE_FILES = ("ket-qua.j2", "phan-tich.j2", "danh-gia.j2", "trach-nhiem.j2", "giai-phap.j2",
-                "bieu-do.j2", "tong-hop.j2")
+                "bieu-do.j2", "tong-hop.j2", "nhan.j2")
 
 
 PHRASE_FOLDER = "phrases"

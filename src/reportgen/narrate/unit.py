@@ -16,6 +16,7 @@ from reportgen import formatting as fmt
 from reportgen.analysis.ranking import ExcerptRule
 from reportgen.config.report import report_config
 from reportgen.narrate.header import header_block, render_setting, report_settings
+from reportgen.narrate.labels import label, omission_reason
 from reportgen.narrate.phrases import Numbering, Phrases
 
 # --- tables ------------------------------------------------------------------------------
@@ -35,11 +36,11 @@ def rating_text(index: Mapping[str, Any]) -> str:
     return text
 
 
-def summary_row(index: Mapping[str, Any]) -> dict[str, str]:
+def summary_row(index: Mapping[str, Any], name: str) -> dict[str, str]:
+    """Bảng 1 row; ``name``: its first cell (macro ``dong_chi_so`` of nhan.j2)."""
     prev = index.get("previous") or {}
-    unit = index["unit"] if index["unit"] == "%" else f"{index['unit']}, tối đa {fmt.num(index['max'], 0)}"
     return {
-        "name": f"{index['short_name']} ({unit})",
+        "name": name,
         "prev": value_text(prev.get("score"), index),
         "score": value_text(index["score"], index),
         "delta": fmt.signed(index.get("delta_score")),
@@ -72,10 +73,11 @@ def component_row(n: str, c: Mapping[str, Any], additive: bool) -> dict[str, Any
     }
 
 
-def total_row(index: Mapping[str, Any], additive: bool) -> dict[str, Any]:
+def total_row(index: Mapping[str, Any], additive: bool, name: str) -> dict[str, Any]:
+    """The last, bold row of a component table; ``name``: macro ``dong_tong_cong`` of nhan.j2."""
     return {
         "no": "",
-        "name": "Tổng cộng" if additive else index["short_name"],
+        "name": name,
         "max": fmt.num(index["max"]),
         "score": fmt.num(index["score"]),
         "percent": fmt.num(index.get("percent")),
@@ -100,10 +102,15 @@ def numbered(components: Iterable[Mapping[str, Any]]) -> list[tuple[str, Mapping
     return out
 
 
-def component_rows(index: Mapping[str, Any]) -> list[dict[str, Any]]:
-    additive = bool(index.get("additive", True))
+def is_additive(index: Mapping[str, Any]) -> bool:
+    """The components' points add up to the index score (points lost are meaningful)."""
+    return bool(index.get("additive", True))
+
+
+def component_rows(index: Mapping[str, Any], total_name: str) -> list[dict[str, Any]]:
+    additive = is_additive(index)
     rows = [component_row(n, c, additive) for n, c in numbered(index["components"])]
-    return [*rows, total_row(index, additive)]
+    return [*rows, total_row(index, additive, total_name)]
 
 
 def appendix_component_rows(index: Mapping[str, Any], letter: str) -> list[dict[str, Any]]:
@@ -151,6 +158,10 @@ def ranking_rows(index: Mapping[str, Any], unit: str,
 
 GAP_CELL = "…"  # every cell of the row standing for units an excerpt leaves out
 RANKING_KEYS = ("rank", "unit", "score", "percent", "delta", "delta_rank", "rating")
+# the headings of sections I–V: context key → macro of phrases/nhan.j2
+SECTION_MACROS = {"results": "muc_ket_qua", "components": "muc_phan_tich",
+                  "assessment": "muc_danh_gia", "responsibility": "muc_trach_nhiem",
+                  "tasks": "muc_giai_phap"}
 
 
 # --- the whole context ------------------------------------------------------------------
@@ -186,7 +197,7 @@ class Narrator:
     def context(self, analysis: Mapping[str, Any], charts: Mapping[str, Mapping[str, list]],
                 sources: Mapping[str, str], sample: bool = False) -> dict[str, Any]:
         """``charts``: per index code, {"results": [...], "components": [...]} of drawn charts
-        (dicts with png/width_cm/height_cm/alt_text and an optional omitted reason)."""
+        (dicts with png/width_cm/height_cm/alt_text, or ``omitted``: the Gap worded here)."""
         unit, year = analysis["unit"], analysis["year"]
         action_year = analysis.get("action_year", year + 1)
         indices = analysis["indices"]
@@ -205,7 +216,7 @@ class Narrator:
         counter = Numbering()
         return {
             "report": report,
-            "sections": self._sections(action_year),
+            "sections": self._sections(u),
             "results": [self._result(i, u, charts.get(i["index"], {}), sources, counter)
                         for i in indices],
             "missing": self.phrases.paragraphs("ket-qua.j2", "thieu_chi_so", a=analysis, u=u),
@@ -218,14 +229,12 @@ class Narrator:
             "appendices": self._appendices(analysis, u, report),
         }
 
-    def _sections(self, action_year: int) -> dict[str, str]:
-        return {
-            "results": "I. KẾT QUẢ CHUNG",
-            "components": "II. PHÂN TÍCH KẾT QUẢ THEO LĨNH VỰC, CHỈ SỐ THÀNH PHẦN",
-            "assessment": "III. ĐÁNH GIÁ CHUNG",
-            "responsibility": "IV. TRÁCH NHIỆM CỦA CÁC CƠ QUAN, ĐƠN VỊ",
-            "tasks": f"V. NHIỆM VỤ, GIẢI PHÁP NĂM {action_year}",
-        }
+    def _label(self, macro: str, **kwargs: Any) -> str:
+        """A fixed text of the report (heading, caption…): one line of ``phrases/nhan.j2``."""
+        return label(self.phrases.env, macro, **kwargs)
+
+    def _sections(self, u: Mapping) -> dict[str, str]:
+        return {key: self._label(macro, u=u) for key, macro in SECTION_MACROS.items()}
 
     def _chart_entries(self, kind_charts: list, i: Mapping, u: Mapping, sources: Mapping,
                        counter: Numbering) -> tuple[list[dict], list[str]]:
@@ -233,8 +242,9 @@ class Narrator:
         drawn, notes = [], []
         for chart in kind_charts:
             if chart.get("omitted"):
+                reason = omission_reason(self.phrases.env, chart["omitted"])
                 notes += self.phrases.paragraphs("bieu-do.j2", "bo_qua", kind=chart["kind"], i=i, u=u,
-                                                 reason=chart["omitted"])
+                                                 reason=reason)
                 continue
             n = counter.next("chart")
             caption = self.phrases.text("bieu-do.j2", "chu_thich", kind=chart["kind"], i=i, u=u, n=n)
@@ -250,7 +260,7 @@ class Narrator:
         n = counter.next("result")
         drawn, notes = self._chart_entries(charts.get("results", []), i, u, sources, counter)
         return {
-            "heading": f"{n}. {i['name']}",
+            "heading": self._label("tieu_de_chi_so", i=i, u=u, n=n),
             "paragraphs": self.phrases.paragraphs("ket-qua.j2", "ket_qua", i=i, u=u),
             "charts": drawn,
             "notes": notes,
@@ -261,9 +271,8 @@ class Narrator:
         years = sorted({i["year"] for i in indices} | {i["previous"]["year"] for i in indices
                                                         if i.get("previous")})
         return {
-            "caption": f"Bảng {n}. Tổng hợp kết quả các Chỉ số năm "
-                       + " và năm ".join(str(y) for y in years) + f" của {u['short']}",
-            "rows": [summary_row(i) for i in indices],
+            "caption": self._label("bang_tong_hop", years=years, u=u, n=n),
+            "rows": [summary_row(i, self._label("dong_chi_so", i=i)) for i in indices],
             "note": self.phrases.text("ket-qua.j2", "ghi_chu_bang", indices=indices, u=u),
         }
 
@@ -281,11 +290,10 @@ class Narrator:
                 subsections.append({"heading": f"{fmt.letter(len(subsections))}) {heading}",
                                     "paragraphs": paras, "bullets": items})
         return {
-            "heading": f"{n}. {i['short_name']} theo {fmt.pad2(len(top))} {i['component_word']}",
-            "caption": f"Bảng {counter.next('table')}. Kết quả {i['short_name']} năm {i['year']} "
-                       f"theo {i['component_word']}",
-            "unit_note": f"Đơn vị tính: {i['component_unit']}",
-            "rows": component_rows(i),
+            "heading": self._label("tieu_de_linh_vuc", i=i, u=u, n=n, count=len(top)),
+            "caption": self._label("bang_linh_vuc", i=i, u=u, n=counter.next("table")),
+            "unit_note": self._label("don_vi_tinh", i=i, u=u),
+            "rows": component_rows(i, self._label("dong_tong_cong", i=i, additive=is_additive(i))),
             "note": self.phrases.text("phan-tich.j2", "ghi_chu_bang", i=i, u=u),
             "subsections": subsections,
             "charts": drawn,
@@ -312,8 +320,7 @@ class Narrator:
             })
         return {
             "intro": self.phrases.text("trach-nhiem.j2", "mo_dau", a=analysis, u=u),
-            "caption": (f"Bảng {counter.next('table')}. Cơ quan chủ trì đối với các "
-                        "lĩnh vực, chỉ số thành phần còn hạn chế"),
+            "caption": self._label("bang_trach_nhiem", u=u, n=counter.next("table")),
             "rows": rows,
             "closing": self.phrases.text("trach-nhiem.j2", "ket_luan", a=analysis, u=u),
         }
@@ -339,7 +346,7 @@ class Narrator:
 
     def _ranking_table(self, letter: str, i: Mapping, u: Mapping, rule: ExcerptRule) -> dict[str, Any]:
         rows = ranking_rows(i, u["name"], rule)
-        caption = f"{letter}. {i['name']} năm {i['year']}"
+        caption = self._label("phu_luc_bang_xep_hang", i=i, letter=letter)
         shown = sum(1 for r in rows if r["unit"] != GAP_CELL)
         if shown < len(i["peers"]):
             caption = f"{caption} {self._excerpt_note({'shown': shown, 'of': len(i['peers'])}, u)}"
@@ -349,19 +356,19 @@ class Narrator:
         indices = analysis["indices"]
         letters = "ABCDEFGHIK"
         rule = self.excerpt_rule(analysis.get("group") or "")
-        comp_tables = [{"caption": f"{letters[n]}. {i['name']}", "kind": "components",
+        comp_tables = [{"caption": self._label("phu_luc_bang_chi_tiet", i=i, letter=letters[n]),
+                        "kind": "components",
                         "rows": appendix_component_rows(i, letters[n])}
                        for n, i in enumerate(indices) if i["components"]]
         rank_tables = [self._ranking_table(letters[n], i, u, rule)
                        for n, i in enumerate(indices) if i.get("peers")]
         appendices = []
         if comp_tables:
-            appendices.append({"number": "Phụ lục I",
-                               "title": f"KẾT QUẢ CHI TIẾT CÁC CHỈ SỐ NĂM {analysis['year']} "
-                                        f"CỦA {u['label'].upper()}",
+            appendices.append({"number": self._label("phu_luc", n=len(appendices) + 1),
+                               "title": self._label("phu_luc_chi_tiet", u=u),
                                "ref": report["appendix_ref"], "tables": comp_tables})
         if rank_tables:
-            appendices.append({"number": f"Phụ lục {fmt.roman(len(appendices) + 1)}",
-                               "title": f"BẢNG XẾP HẠNG CÁC CHỈ SỐ NĂM {analysis['year']}",
+            appendices.append({"number": self._label("phu_luc", n=len(appendices) + 1),
+                               "title": self._label("phu_luc_xep_hang", u=u),
                                "ref": report["appendix_ref"], "tables": rank_tables})
         return appendices

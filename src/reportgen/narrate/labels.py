@@ -1,0 +1,71 @@
+"""The fixed wording of the documents — section headings, table and appendix captions, the
+formal parts' fixed words, chart axis labels, legends, alt texts and the reasons a chart is
+left out — from the editable ``phrases/nhan.j2`` on the search path.
+
+Each macro gives one line: line breaks inside the macro join with one space, runs of spaces
+are kept (the blanks left for the clerk: "ngày      tháng      năm 2025"). The chart stage
+stays language-free: it receives the labels of each chart as a plain mapping built here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from jinja2 import Environment
+from jinja2.exceptions import TemplateError, UndefinedError
+from jinja2.sandbox import SecurityError
+
+from reportgen.errors import ConfigError, Issue, Location
+from reportgen.errors import TemplateError as ReportTemplateError
+
+LABELS = "nhan.j2"
+
+# unit report charts: mapping key → macro (called with the index)
+_UNIT_CHART_MACROS = {
+    "score": "bd_diem", "rank": "bd_thu_hang", "mean": "bd_trung_binh", "percent": "bd_ty_le",
+    "change": "bd_tang_giam", "change_axis": "bd_truc_tang_giam", "rise": "bd_tang",
+    "fall": "bd_giam", "peers_axis": "bd_xep_theo_diem",
+}
+UNIT_CHART_KINDS = ("score_rank", "peer_bars", "component_bars", "change_bars", "radar")
+_OVERVIEW_CHART_MACROS = {"percent": "bd_ty_le", "missing": "bd_khong_co_so_lieu"}
+
+
+def label(env: Environment, macro: str, **kwargs: Any) -> str:
+    """One line of ``nhan.j2``: the macro rendered, line breaks joined, runs of spaces kept."""
+    module = env.get_template(LABELS).module
+    func = getattr(module, macro, None)
+    if func is None:
+        raise ConfigError(f"mẫu câu thiếu macro '{macro}'", Location(file=LABELS))
+    try:
+        text = str(func(**kwargs))
+    except (UndefinedError, SecurityError, TemplateError, TypeError) as exc:
+        raise ReportTemplateError([Issue(f"lỗi khi tạo câu văn ở macro '{macro}': {exc}",
+                                         Location(file=LABELS), code="phrase_render")]) from exc
+    return re.sub(r"\s*\n\s*", " ", text).strip()
+
+
+def unit_chart_labels(env: Environment, index: Any, unit: str) -> dict[str, str]:
+    """The words of one index's charts in a unit report (axis labels, legends, alt texts
+    ``alt_<kind>``), for :func:`reportgen.charts.unit.index_charts`."""
+    labels = {key: label(env, macro, i=index) for key, macro in _UNIT_CHART_MACROS.items()}
+    for kind in UNIT_CHART_KINDS:
+        labels[f"alt_{kind}"] = label(env, "mo_ta_bieu_do", kind=kind, i=index, unit=unit)
+    return labels
+
+
+def overview_chart_labels(env: Environment, overview: Any) -> dict[str, dict[str, str]]:
+    """The words of the overview's heatmaps, per index code, for
+    :func:`reportgen.charts.group.overview_charts`."""
+    out = {}
+    for i in overview["indices"]:
+        words = {key: label(env, macro, i=i) for key, macro in _OVERVIEW_CHART_MACROS.items()}
+        words["alt_heatmap"] = label(env, "mo_ta_bieu_do", kind="heatmap", i=i, unit="")
+        out[i["index"]] = words
+    return out
+
+
+def omission_reason(env: Environment, gap: Any) -> str:
+    """Why a chart is left out (a :class:`reportgen.charts.spec.Gap`), in words."""
+    return label(env, "ly_do_bo_qua", gap=gap)
