@@ -6,11 +6,11 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateError, meta
+from jinja2 import BaseLoader, Environment, StrictUndefined, Template, TemplateError, meta
 from jinja2.exceptions import TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
@@ -35,6 +35,7 @@ class SearchPathLoader(BaseLoader):
     def __init__(self, search: SearchPath, folder: str = PHRASE_FOLDER) -> None:
         self.search = search
         self.folder = folder
+        self.references: dict[str, tuple[str | None, ...]] = {}  # see :meth:`load`
 
     def get_source(self, environment: Environment,
                    template: str) -> tuple[str, str, Callable[[], bool]]:
@@ -56,6 +57,18 @@ class SearchPathLoader(BaseLoader):
 
         return source, str(path), uptodate
 
+    def load(self, environment: Environment, name: str,
+             globals: MutableMapping[str, Any] | None = None) -> Template:
+        """Parse once, compile from the syntax tree, and keep the names the template may
+        include, import or extend (``None``: a name computed when rendering) in
+        :attr:`references` (no bytecode cache here)."""
+        source, filename, uptodate = self.get_source(environment, name)
+        ast = environment.parse(source, name, filename)
+        self.references[name] = tuple(meta.find_referenced_templates(ast))
+        code = environment.compile(ast, name, filename)
+        return environment.template_class.from_code(
+            environment, code, {} if globals is None else globals, uptodate)
+
     def list_templates(self) -> list[str]:
         found: set[str] = set()
         for d in self.search.dirs:
@@ -69,12 +82,12 @@ def resolve_references(env: Environment, names: Iterable[str] = (),
                        sources: Iterable[str] = ()) -> set[str]:
     """Look up now every phrase file that the templates ``names`` (and template strings
     ``sources``, e.g. the settings of report.yaml) may include, import or extend, recursively,
-    by walking their parsed syntax trees; Jinja itself resolves an include only when the
-    line is rendered. The loader records each lookup, so the batch hashes them before any
-    report is rendered. A dynamic name (``{% include var %}``) could be any phrase file: all
-    are looked up. Returns the names found; raises ``TemplateSyntaxError``."""
+    by walking their syntax trees (kept by the loader); Jinja itself resolves an include
+    only when the line is rendered. The loader records each lookup, so the batch hashes
+    them before any report is rendered. A dynamic name (``{% include var %}``) could be any
+    phrase file: all are looked up. Returns the names found; raises ``TemplateSyntaxError``."""
     loader = env.loader
-    assert loader is not None
+    assert isinstance(loader, SearchPathLoader)
     todo: list[str | None] = []
     for text in sources:  # a broken setting fails when rendered, with its own message
         if "{%" in text:
@@ -94,10 +107,10 @@ def resolve_references(env: Environment, names: Iterable[str] = (),
             continue
         seen.add(name)
         try:
-            source, filename, _ = loader.get_source(env, name)
+            env.get_template(name)  # compiled once (cached); the loader keeps its references
         except TemplateNotFound:
             continue  # "ignore missing", or an error Jinja reports when rendering
-        todo += meta.find_referenced_templates(env.parse(source, name, filename))
+        todo += loader.references.get(name, ())
     return seen
 
 
