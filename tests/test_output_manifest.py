@@ -103,10 +103,6 @@ def test_a_corrupt_or_non_object_manifest_reads_as_empty(tmp_path: Path, text: s
     assert read_manifest(tmp_path) == EMPTY
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError,
-                   reason="BUG: a manifest.json that is not UTF-8 (binary garbage) raises "
-                   "UnicodeDecodeError, which read_manifest does not catch (only OSError, "
-                   "JSONDecodeError): the batch stops with a traceback")
 def test_a_manifest_of_binary_garbage_reads_as_empty(tmp_path: Path):
     (tmp_path / MANIFEST).write_bytes(b"\xff\xfe\x00\x81garbage")
     assert read_manifest(tmp_path) == EMPTY

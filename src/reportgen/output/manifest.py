@@ -47,7 +47,7 @@ def read_manifest(out_dir: Path) -> dict[str, Any]:
         return {"version": 1, "outputs": {}}
     try:
         loaded = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+    except (OSError, ValueError):  # unreadable, not UTF-8 or not JSON: start afresh
         return {"version": 1, "outputs": {}}
     return loaded if isinstance(loaded, dict) else {"version": 1, "outputs": {}}
 
