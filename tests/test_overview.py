@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import statistics
 import zipfile
+from dataclasses import replace
 from typing import Any
 
 import matplotlib
@@ -16,6 +17,7 @@ from PIL import Image
 
 from reportgen import app
 from reportgen.analysis import group as ov
+from reportgen.analysis.model import GroupAnalysis
 from reportgen.app import make_toolkit, open_project
 from reportgen.charts import ChartSpec, Gap, Series, mpl, render_png, too_little_data
 from reportgen.charts import group as charts_group
@@ -80,7 +82,7 @@ def data(frameworks: Any) -> Dataset:
 
 
 @pytest.fixture(scope="module")
-def overview(data: Dataset, kit: Any) -> dict:
+def overview(data: Dataset, kit: Any) -> GroupAnalysis:
     return ov.group_overview(data, 2024, GROUP, kit.rules)
 
 
@@ -104,83 +106,83 @@ def rating_of(percent: float) -> str:
 
 # --- group_overview: numbers against the rows -------------------------------------------------
 
-def test_ranking_with_ties_and_changes(overview: dict) -> None:
-    index = overview["indices"][0]
-    assert [i["index"] for i in overview["indices"]] == ["PAR_SO"]
+def test_ranking_with_ties_and_changes(overview: GroupAnalysis) -> None:
+    index = overview.indices[0]
+    assert [i.index for i in overview.indices] == ["PAR_SO"]
     totals, before = expected_totals(2024), expected_totals(2023)
     ranks, ranks_before = competition_ranks(totals), competition_ranks(before)
-    rows = {r["unit"]: r for r in index["rows"]}
-    assert set(rows) == set(totals) and index["count"] == 6
-    assert [r["rank"] for r in index["rows"]] == sorted(ranks.values())
-    assert rows["Sở B"]["rank"] == rows["Sở C"]["rank"] == 2  # tie shares the better rank
-    assert rows["Sở F"]["rank"] == 4  # … and the next place is skipped
+    rows = {r.unit: r for r in index.rows}
+    assert set(rows) == set(totals) and index.count == 6
+    assert [r.rank for r in index.rows] == sorted(ranks.values())
+    assert rows["Sở B"].rank == rows["Sở C"].rank == 2  # tie shares the better rank
+    assert rows["Sở F"].rank == 4  # … and the next place is skipped
     for unit, r in rows.items():
-        assert r["rank"] == ranks[unit]
-        assert r["score"] == pytest.approx(totals[unit])
-        assert r["percent"] == pytest.approx(totals[unit])  # PAR_SO max is 100
+        assert r.rank == ranks[unit]
+        assert r.score == pytest.approx(totals[unit])
+        assert r.percent == pytest.approx(totals[unit])  # PAR_SO max is 100
         if unit in before:
-            assert r["delta_score"] == pytest.approx(totals[unit] - before[unit])
-            assert r["delta_rank"] == ranks_before[unit] - ranks[unit]
+            assert r.delta_score == pytest.approx(totals[unit] - before[unit])
+            assert r.delta_rank == ranks_before[unit] - ranks[unit]
         else:
-            assert r["delta_score"] is None and r["previous_year"] is None
-    counts = index["counts"]
+            assert r.delta_score is None and r.previous_year is None
+    counts = index.counts
     deltas = [totals[u] - before[u] for u in before]
-    assert counts["up"] == sum(d > 0.05 for d in deltas)
-    assert counts["down"] == sum(d < -0.05 for d in deltas)
-    assert counts["new"] == 1 and counts["compared"] == 5
+    assert counts.up == sum(d > 0.05 for d in deltas)
+    assert counts.down == sum(d < -0.05 for d in deltas)
+    assert counts.new == 1 and counts.compared == 5
 
 
-def test_statistics_best_and_worst(overview: dict) -> None:
-    index = overview["indices"][0]
+def test_statistics_best_and_worst(overview: GroupAnalysis) -> None:
+    index = overview.indices[0]
     totals = expected_totals(2024)
-    stats = index["stats"]
-    assert stats["mean"] == pytest.approx(statistics.fmean(totals.values()))
-    assert stats["median"] == pytest.approx(statistics.median(totals.values()))
-    assert stats["mean_previous"] == pytest.approx(statistics.fmean(expected_totals(2023).values()))
-    assert stats["range"] == pytest.approx(max(totals.values()) - min(totals.values()))
-    assert [r["unit"] for r in index["best"]] == ["Sở A"]
-    assert [r["unit"] for r in index["worst"]] == ["Sở E"]
+    stats = index.stats
+    assert stats.mean == pytest.approx(statistics.fmean(totals.values()))
+    assert stats.median == pytest.approx(statistics.median(totals.values()))
+    assert stats.mean_previous == pytest.approx(statistics.fmean(expected_totals(2023).values()))
+    assert stats.range == pytest.approx(max(totals.values()) - min(totals.values()))
+    assert [r.unit for r in index.best] == ["Sở A"]
+    assert [r.unit for r in index.worst] == ["Sở E"]
     # the top three keep the tie at place 2 (A, then B and C); the bottom three are E, D, F
-    assert [r["unit"] for r in index["top"]] == ["Sở A", "Sở B", "Sở C"]
-    assert [r["unit"] for r in index["bottom"]] == ["Sở E", "Sở D", "Sở F"]
+    assert [r.unit for r in index.top] == ["Sở A", "Sở B", "Sở C"]
+    assert [r.unit for r in index.bottom] == ["Sở E", "Sở D", "Sở F"]
     rises = sorted((totals[u] - b, u) for u, b in expected_totals(2023).items())
-    assert index["rises"][0]["unit"] == rises[-1][1]
+    assert index.rises[0].unit == rises[-1][1]
 
 
-def test_counts_per_rating_group(overview: dict) -> None:
-    index = overview["indices"][0]
+def test_counts_per_rating_group(overview: GroupAnalysis) -> None:
+    index = overview.indices[0]
     totals, before = expected_totals(2024), expected_totals(2023)
-    groups = {g["label"]: g for g in index["rating"]["groups"]}
+    groups = {g.label: g for g in index.rating.groups}
     assert list(groups) == [label for label, _ in THRESHOLDS]
     for label, _ in THRESHOLDS:
-        assert groups[label]["count"] == sum(rating_of(t) == label for t in totals.values())
-        assert groups[label]["previous_count"] == sum(rating_of(t) == label
+        assert groups[label].count == sum(rating_of(t) == label for t in totals.values())
+        assert groups[label].previous_count == sum(rating_of(t) == label
                                                       for t in before.values())
-        assert sorted(groups[label]["units"]) == sorted(u for u, t in totals.items()
+        assert sorted(groups[label].units) == sorted(u for u, t in totals.items()
                                                         if rating_of(t) == label)
-    assert sum(g["count"] for g in groups.values()) == 6
+    assert sum(g.count for g in groups.values()) == 6
 
 
-def test_matrix_and_component_means(overview: dict) -> None:
-    index = overview["indices"][0]
-    matrix = index["matrix"]
-    assert matrix["codes"] == list(PAR_SO_MAX)
-    assert matrix["units"] == [r["unit"] for r in index["rows"]]
-    for unit, percents, scores in zip(matrix["units"], matrix["percent"], matrix["score"],
+def test_matrix_and_component_means(overview: GroupAnalysis) -> None:
+    index = overview.indices[0]
+    matrix = index.matrix
+    assert matrix.codes == tuple(PAR_SO_MAX)
+    assert matrix.units == tuple(r.unit for r in index.rows)
+    for unit, percents, scores in zip(matrix.units, matrix.percent, matrix.score,
                                       strict=True):
         expected = unit_scores(SHARES[2024][unit])
-        for code, p, s in zip(matrix["codes"], percents, scores, strict=True):
+        for code, p, s in zip(matrix.codes, percents, scores, strict=True):
             assert s == pytest.approx(expected[code])
             assert p == pytest.approx(expected[code] / PAR_SO_MAX[code] * 100)
-    for comp in index["components"]:
-        values = {u: unit_scores(s)[comp["code"]] for u, s in SHARES[2024].items()}
-        assert comp["mean"] == pytest.approx(statistics.fmean(values.values()))
-        assert comp["max"] == PAR_SO_MAX[comp["code"]]
+    for comp in index.components:
+        values = {u: unit_scores(s)[comp.code] for u, s in SHARES[2024].items()}
+        assert comp.mean == pytest.approx(statistics.fmean(values.values()))
+        assert comp.max == PAR_SO_MAX[comp.code]
         best = max(values.values())
-        assert comp["best_units"] == sorted(u for u, v in values.items() if v == best)
-        assert comp["best_score"] == pytest.approx(best)
-        assert comp["mean_percent"] == pytest.approx(
-            statistics.fmean(v / PAR_SO_MAX[comp["code"]] * 100 for v in values.values()))
+        assert list(comp.best_units) == sorted(u for u, v in values.items() if v == best)
+        assert comp.best_score == pytest.approx(best)
+        assert comp.mean_percent == pytest.approx(
+            statistics.fmean(v / PAR_SO_MAX[comp.code] * 100 for v in values.values()))
 
 
 def test_unknown_group_is_a_lookup_error(data: Dataset, kit: Any) -> None:
@@ -313,14 +315,14 @@ def test_heatmap_renders_at_its_size_with_every_value(rows: tuple, columns: tupl
     assert all("," in t for t in texts) and "." not in "".join(texts)  # decimal comma
 
 
-def test_heatmap_sizes_scale_with_rows_in_the_overview(overview: dict) -> None:
-    small = charts_group.heatmap_spec(overview["indices"][0], labels=WORDS)
+def test_heatmap_sizes_scale_with_rows_in_the_overview(overview: GroupAnalysis) -> None:
+    small = charts_group.heatmap_spec(overview.indices[0], labels=WORDS)
     assert small.kind == "heatmap" and small.categories[0] == "Sở A"
     assert len(small.series) == 7 and small.series[0].values[0] == pytest.approx(
         unit_scores(0.93)["1"] / 12 * 100)
-    big = {**overview["indices"][0], "matrix": {**overview["indices"][0]["matrix"],
-                                                "units": list(PROVINCES),
-                                                "percent": [[80.0] * 7] * 45}}
+    index = overview.indices[0]
+    big = replace(index, matrix=replace(index.matrix, units=PROVINCES,
+                                        percent=((80.0,) * 7,) * 45))
     assert charts_group.heatmap_spec(big, labels=WORDS).height_cm > small.height_cm
     assert charts_group.heatmap_spec(big, labels=WORDS).height_cm <= 23.0
 
@@ -367,14 +369,14 @@ def test_heatmap_classes_cover_the_data_and_stop_at_the_maximum() -> None:
     assert mpl._luminance(colours[0]) < mpl.DARK_CELL < mpl._luminance(colours[-1])
 
 
-def test_a_large_group_heatmap_is_split_in_equal_parts_with_one_legend(overview: dict) -> None:
-    index = overview["indices"][0]
-    units = [f"xã {n:03d}" for n in range(1, 101)]
-    percent = [[50.0 + n * 0.4] * 7 for n in range(100)]  # 50.0 … 89.6
-    big = {**index, "matrix": {**index["matrix"], "units": units, "percent": percent}}
+def test_a_large_group_heatmap_is_split_in_equal_parts_with_one_legend(overview: GroupAnalysis) -> None:
+    index = overview.indices[0]
+    units = tuple(f"xã {n:03d}" for n in range(1, 101))
+    percent = tuple((50.0 + n * 0.4,) * 7 for n in range(100))  # 50.0 … 89.6
+    big = replace(index, matrix=replace(index.matrix, units=units, percent=percent))
     parts = charts_group.heatmap_specs(big, labels=WORDS)
     assert [len(p.categories) for p in parts] == [34, 34, 32]
-    assert [c for p in parts for c in p.categories] == units  # ranking order kept, none lost
+    assert tuple(c for p in parts for c in p.categories) == units  # ranking order kept, none lost
     assert {p.class_range for p in parts} == {(50.0, 50.0 + 99 * 0.4)}
     assert all(p.height_cm <= 23.0 for p in parts)
     # a small group: one chart

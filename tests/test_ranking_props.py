@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reportgen.analysis.ranking import competition_ranks
+from reportgen.analysis.model import Direction
 from reportgen.analysis.unit import analyze_unit, prepare
 from reportgen.config.frameworks import Frameworks, parse_framework
 from reportgen.config.rules import Rules, load_rules
@@ -70,16 +71,16 @@ PROPS = settings(max_examples=40, deadline=None,
 @given(scores_lists)
 def test_engine_ranks_agree_with_scores(scores: list[float]) -> None:
     prep = prepare(dataset({2024: scores}))
-    result = {u: analyze_unit(prep, u, 2024, RULES)["indices"][0] for u in units(len(scores))}
+    result = {u: analyze_unit(prep, u, 2024, RULES).indices[0] for u in units(len(scores))}
     for unit, score in zip(units(len(scores)), scores, strict=True):
         index = result[unit]
-        assert index["of"] == len(scores)
-        assert 1 <= index["rank"] <= len(scores)
-        assert index["rank"] == 1 + sum(1 for t in scores if t > score)
-    ordered = sorted(result.values(), key=lambda i: -i["score"])
-    assert [i["rank"] for i in ordered] == sorted(i["rank"] for i in ordered)
-    peers = next(iter(result.values()))["peers"]
-    assert [p["rank"] for p in peers] == sorted(p["rank"] for p in peers)
+        assert index.of == len(scores)
+        assert 1 <= index.rank <= len(scores)
+        assert index.rank == 1 + sum(1 for t in scores if t > score)
+    ordered = sorted(result.values(), key=lambda i: -i.score)
+    assert [i.rank for i in ordered] == sorted(i.rank for i in ordered)
+    peers = next(iter(result.values())).peers
+    assert [p.rank for p in peers] == sorted(p.rank for p in peers)
 
 
 pairs = st.integers(1, 10).flatmap(lambda n: st.tuples(
@@ -94,11 +95,12 @@ def test_changes_are_antisymmetric(pair: tuple[list[float], list[float]]) -> Non
     forward = prepare(dataset({2023: first, 2024: second}))
     backward = prepare(dataset({2023: second, 2024: first}))
     for unit in units(len(first)):
-        a = analyze_unit(forward, unit, 2024, RULES)["indices"][0]
-        b = analyze_unit(backward, unit, 2024, RULES)["indices"][0]
-        assert a["delta_rank"] == -b["delta_rank"]
-        assert a["delta_score"] == -b["delta_score"]
-        assert a["delta_rank"] == a["previous"]["rank"] - a["rank"]
-        flipped = {"tăng": "giảm", "giảm": "tăng", "giữ nguyên": "giữ nguyên"}
-        assert b["direction"] == flipped[a["direction"]]
-        assert b["rank_direction"] == flipped[a["rank_direction"]]
+        a = analyze_unit(forward, unit, 2024, RULES).indices[0]
+        b = analyze_unit(backward, unit, 2024, RULES).indices[0]
+        assert a.delta_rank == -b.delta_rank
+        assert a.delta_score == -b.delta_score
+        assert a.delta_rank == a.previous.rank - a.rank
+        flipped = {Direction.UP: Direction.DOWN, Direction.DOWN: Direction.UP,
+                   Direction.STEADY: Direction.STEADY}
+        assert b.direction == flipped[a.direction]
+        assert b.rank_direction == flipped[a.rank_direction]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from reportgen.analysis.model import Direction
 from reportgen.analysis.unit import analyze_unit
 from reportgen.config.frameworks import Frameworks, load_frameworks, parse_framework
 from reportgen.config.rules import Rules, check_rules, load_rules
@@ -111,8 +112,8 @@ def test_tolerance_from_the_config_file(tmp_path: Path) -> None:
     data = steady_dataset()
     loose = load_rules(write(tmp_path / "a", "defaults: {tolerance: 0.05}"))
     strict = load_rules(write(tmp_path / "b", "defaults: {tolerance: 0.01}"))
-    assert analyze_unit(data, "A", 2024, loose)["indices"][0]["direction"] == "giữ nguyên"
-    assert analyze_unit(data, "A", 2024, strict)["indices"][0]["direction"] == "tăng"
+    assert analyze_unit(data, "A", 2024, loose).indices[0].direction == Direction.STEADY
+    assert analyze_unit(data, "A", 2024, strict).indices[0].direction == Direction.UP
 
 
 def test_per_index_override_and_offset(tmp_path: Path) -> None:
@@ -127,8 +128,8 @@ indexes:
     assert rules.for_index("TST").weaknesses.rank_loss == 2
     assert rules.for_index("TST").weaknesses.bottom_share == 0.25  # kept from the defaults
     result = analyze_unit(steady_dataset(), "A", 2024, rules)
-    assert result["action_year"] == 2026
-    assert result["indices"][0]["direction"] == "tăng"
+    assert result.action_year == 2026
+    assert result.indices[0].direction == Direction.UP
 
 
 # --- errors name the file and the line -------------------------------------------------------------

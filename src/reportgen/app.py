@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reportgen import __version__
+from reportgen.analysis.model import UnitAnalysis
 from reportgen.analysis.unit import Prepared, analyze_unit, check_year, find_unit, prepare
 from reportgen.batch.jobs import JobSpec, Result, UnitJob
 from reportgen.batch.plan import BatchResult, Progress, plan_outputs, select_units, slug_of
@@ -53,6 +54,7 @@ from reportgen.output.write import output_path, slugify, write_atomic
 
 if TYPE_CHECKING:  # the render stage imports docxtpl: loaded only where a report is rendered
     from reportgen.docx.render import Renderer
+    from reportgen.narrate.context import ReportContext
     from reportgen.narrate.unit import Narrator
 
 REPORT_TEMPLATE = "bao-cao.docx"
@@ -116,29 +118,29 @@ def make_toolkit(project: Project, config: str | Path | None = None,
 
 # --- one report: analyze → charts → narrate → render ------------------------------------------
 
-def build_context(kit: Toolkit, analysis: dict[str, Any], sources: dict[str, str],
-                  sample: bool) -> dict[str, Any]:
+def build_context(kit: Toolkit, analysis: UnitAnalysis, sources: dict[str, str],
+                  sample: bool) -> ReportContext:
     """chart specs → draw → narrate: the render context of an analysed unit, from the
     analysis and the dataset facts its text cites (what a batch worker receives)."""
     from reportgen.charts.unit import index_charts
     from reportgen.narrate.labels import unit_chart_labels
 
-    unit = analysis["unit"]
-    rule = kit.narrator.excerpt_rule(analysis.get("group") or "")
+    unit = analysis.unit
+    rule = kit.narrator.excerpt_rule(analysis.group or "")
     env = kit.narrator.phrases.env
-    charts = {i["index"]: draw_charts(index_charts(i, unit, rule,
+    charts = {i.index: draw_charts(index_charts(i, unit, rule,
                                                    labels=unit_chart_labels(env, i, unit)), kit.dpi)
-              for i in analysis["indices"]}
+              for i in analysis.indices}
     return kit.narrator.context(analysis, charts, sources, sample)
 
 
-def context_from_analysis(kit: Toolkit, dataset: Dataset, analysis: dict[str, Any]) -> dict[str, Any]:
+def context_from_analysis(kit: Toolkit, dataset: Dataset, analysis: UnitAnalysis) -> ReportContext:
     """The render context of one analysed unit, its dataset facts looked up."""
-    return build_context(kit, analysis, index_sources(dataset, analysis["year"]), is_sample(dataset))
+    return build_context(kit, analysis, index_sources(dataset, analysis.year), is_sample(dataset))
 
 
 def report_context(kit: Toolkit, prepared: Dataset | Prepared, dataset: Dataset, unit: str,
-                   year: int) -> dict[str, Any]:
+                   year: int) -> ReportContext:
     """analyze → chart specs → draw → narrate: the complete render context of one report."""
     return context_from_analysis(kit, dataset, analyze_unit(prepared, unit, year, kit.rules))
 
@@ -163,7 +165,7 @@ def default_unit_and_year(dataset: Dataset, kit: Toolkit, unit: str | None,
 
 
 def analyze(data: str | Path | None, unit: str, year: int,
-            templates: str | Path | None = None) -> dict[str, Any]:
+            templates: str | Path | None = None) -> UnitAnalysis:
     """``reportgen analyze``: load → validate → analyze one unit and year."""
     project = open_project(templates)
     dataset = load_dataset(project, data)
@@ -241,7 +243,7 @@ def render_overview(state: dict[str, Any], year: int, group: str) -> tuple[str, 
     overview = group_overview(state["prepared"], year, group, kit.rules)
     sources = index_sources(dataset, year, group)
     sample = is_sample(dataset, year, group)
-    digest = content_hash({"overview": overview, "sources": sources, "sample": sample},
+    digest = content_hash({"overview": overview.to_dict(), "sources": sources, "sample": sample},
                           _overview_tools(state)["hash"])
 
     def produce() -> bytes:
@@ -530,7 +532,7 @@ def dry_run(kit: Any, dataset: Any, report: CheckReport, units: int | None = Non
             add_unit_issue(report, Issue(exc.message, exc.location, code="render"), unit, seen)
 
 
-def example_for_guide(dpi: int = 0) -> tuple[dict, dict]:
+def example_for_guide(dpi: int = 0) -> tuple[ReportContext, UnitAnalysis]:
     """(render context, analysis) of the sample's default unit, charts not drawn."""
     from reportgen.config.search import packaged_dir
 

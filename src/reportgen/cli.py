@@ -98,7 +98,7 @@ def analyze_cmd(
         result = analyze(data, unit, year, templates)
     except ReportgenError as exc:
         fail(exc)
-    typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
 
 
 @app.command("generate")

@@ -14,6 +14,12 @@ def rounded(x: float | None) -> float | None:
     return round(float(x), DIGITS)
 
 
+def figure(x: float) -> float:
+    """A computed figure with the float noise rounded away (its inputs are numbers, so it is
+    one too)."""
+    return round(float(x), DIGITS)
+
+
 def percent_of(score: float | None, maximum: float | None) -> float | None:
     """Score as a percent of its maximum; None without a score or a maximum."""
     if score is None or not maximum:

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from reportgen.config.report import PeerExcerpt
 from reportgen.config.schema import validate
+
+
+class Ranked(Protocol):
+    """A ranked line (:class:`~reportgen.analysis.model.PeerRow`, ``RankingRow``)."""
+
+    @property
+    def unit(self) -> str: ...
+
+    @property
+    def rank(self) -> int | None: ...
+
+
+R = TypeVar("R", bound=Ranked)
+
 
 # Scores are published with 2–4 decimals; anything closer than this is a tie.
 TIE_EPSILON = 1e-9
@@ -80,11 +94,10 @@ class ExcerptRule:
             return None
         return excerpt(count, position, self.head, self.around, self.tail)
 
-    def select(self, peers: Sequence[Mapping[str, Any]], unit: str,
-               limit: int) -> list[Mapping[str, Any] | None] | None:
+    def select(self, peers: Sequence[R], unit: str, limit: int) -> list[R | None] | None:
         """The peer rows (``rank``, ``unit``, …) an excerpt shows, best first, None for a gap;
         None when the whole group fits under ``limit``."""
-        ordered = sorted(peers, key=lambda p: p.get("rank") or len(peers) + 1)
-        position = next((n for n, p in enumerate(ordered) if p["unit"] == unit), None)
+        ordered = sorted(peers, key=lambda p: p.rank or len(peers) + 1)
+        position = next((n for n, p in enumerate(ordered) if p.unit == unit), None)
         shown = self.positions(len(ordered), position, limit)
         return None if shown is None else [None if n is None else ordered[n] for n in shown]

@@ -1,8 +1,10 @@
-"""Analyze stage: a validated dataset, a unit and a year → one plain, JSON-able structure.
+"""Analyze stage: a validated dataset, a unit and a year → one :class:`UnitAnalysis`.
 
-Everything downstream (sentences, charts, tables, the ``analyze`` JSON) reads this structure;
-nothing here knows about Word, files or number formatting. Numbers stay numbers (rounded to
-6 decimals only to drop floating-point noise), missing values are ``None``.
+Everything downstream (sentences, charts, tables, the ``analyze`` JSON, the batch manifest)
+reads these typed, read-only objects (:mod:`reportgen.analysis.model`); nothing here knows
+about Word, files, number formatting or the words of the report. Numbers stay numbers
+(rounded to 6 decimals only to drop floating-point noise), missing values are ``None``;
+directions, flags and notes are language-neutral values the phrase files word.
 
 Conventions:
 - ranks are competition ranks within (year, index, group, component): 1 is best, equal scores
@@ -11,6 +13,8 @@ Conventions:
   when the two years use different framework versions (methodology change) no change figures
   are given (``methodology_changed`` and a note say why);
 - ``delta_rank`` > 0 means the unit moved up (previous rank − rank);
+- ``direction`` is :class:`Direction` ``UP``/``DOWN``, or ``STEADY`` when the change is under
+  the tolerance of ``analysis.yaml``;
 - strengths and weaknesses come from the rules of ``analysis.yaml``; each carries the evidence
   that triggered it. Weaknesses are ordered by impact: points lost (max − score), then places
   lost, then framework order. Strengths by percent of the maximum, then rank, then order.
@@ -18,71 +22,111 @@ Conventions:
 A batch calls :func:`prepare` once and passes the result to :func:`analyze_unit` for every
 unit: the per-(year, index, group, component) peer tables are built once and cached.
 
-Output of :func:`analyze_unit` (keys of PRODUCT.md plus the ones the narrative needs):
+The result (:class:`~reportgen.analysis.model.UnitAnalysis`; its ``to_dict()`` is the
+``analyze`` JSON, with the keys of PRODUCT.md plus the ones the narrative needs):
 
 - top level: ``unit, year, action_year, group, groups, indices, missing_indices`` (short
   names), ``missing_index_codes, responsibility, solutions, general_tasks, causes, notes``;
-- per index: ``index, name, short_name, version, year, group, unit, component_unit,
-  component_word, additive, coordinator, total_derived, score, max, percent, rank, of,
-  rank_published, previous {year, score, max, percent, rank, of, version, group} | None,
-  delta_score, delta_rank, direction, rank_direction, mixed, methodology_changed,
+- per index (:class:`IndexAnalysis`): ``index, name, short_name, version, year, group, unit,
+  component_unit, component_word, additive, coordinator, total_derived, score, max, percent,
+  rank, of, rank_published, previous {year, score, max, percent, rank, of, version, group} |
+  None, delta_score, delta_rank, direction, rank_direction, mixed, methodology_changed,
   methodology_note, group_label, rating {label, description, kind, previous_label} | None,
   peer {mean, median, max, min, best_unit, worst_unit, best_score, worst_score, count,
-  quartiles, mean_previous, count_previous}, peer_mean, gap_to_mean, gap_to_mean_previous,
-  best_score, best_unit, gap_to_best, peers [{unit, score, percent, rank, delta_score,
-  delta_rank, rating}], history [{year, score, percent, rank, of, version, peer_mean}],
-  points_lost, counts {total, compared, up, down, same, rank_up, rank_down, rank_same},
-  rating_counts, order {points_lost, percent, rank, delta_score, delta_rank: [codes]},
-  components, strengths, weaknesses, strength_details, weakness_details, assessment
-  (the rules applied to the total), target, notes``;
-- per component: ``code, name, short_name, parent, level, analysed, score, max, percent,
-  rank, of, rank_published, previous_score, previous_max, previous_percent, previous_rank,
-  previous_of, delta_score, delta_rank, direction, rank_direction, mixed, peer_mean,
-  peer_mean_percent, peer_median, gap_to_mean, best_score, best_unit, gap_to_best,
-  points_lost, rating, responsible, strength_reasons, weakness_reasons, is_strength,
-  is_weakness``;
-- ``target``: ``kind, label, rank, group, score_needed, points_missing, reached, basis_year,
-  unit_at_rank, current_score, current_rank, places_to_gain, recoverable [{code, name,
-  short_name, points_lost, gap_to_best, recover_to_previous}], recover_to_previous_total,
-  recover_to_previous_codes``;
-- ``responsibility``: ``[{unit, components [{index, index_short_name, code, name, score, max,
-  percent, rank, of, points_lost, delta_score, delta_rank, direction, rank_direction, mixed,
-  rating, shared_with, …}], points_lost, places_lost, points_lost_by_index, indices}]``;
-- ``solutions``: the same figures plus ``kind`` (weakness | strength), ``maintain,
-  from_library, text, lead, support, deadline {kind, quarter | day, month | text, year}``;
-- ``causes``: ``{objective: [{index, code, name, text}], subjective: [...]}``.
+  quartiles, mean_previous, count_previous, delta_mean}, peer_mean, gap_to_mean,
+  gap_to_mean_previous, best_score, best_unit, gap_to_best, peers [{unit, score, percent,
+  rank, delta_score, delta_rank, rating}], history [{year, score, percent, rank, of, version,
+  peer_mean}], points_lost, counts {total, compared, up, down, same, rank_up, rank_down,
+  rank_same}, rating_counts, order {points_lost, percent, rank, delta_score, delta_rank:
+  [codes]}, components, strengths, weaknesses, strength_details, weakness_details,
+  assessment (the rules applied to the total), target, notes``;
+- per component (:class:`ComponentAnalysis`): ``code, name, short_name, parent, level,
+  analysed, score, max, percent, rank, of, rank_published, previous_score, previous_max,
+  previous_percent, previous_rank, previous_of, delta_score, delta_rank, direction,
+  rank_direction, mixed, peer_mean, peer_mean_percent, peer_median, gap_to_mean, best_score,
+  best_unit, gap_to_best, points_lost, rating, responsible, strength_reasons,
+  weakness_reasons, is_strength, is_weakness``;
+- ``target`` (:class:`Target`): ``kind, label, rank, group, score_needed, points_missing,
+  reached, basis_year, unit_at_rank, current_score, current_rank, places_to_gain, recoverable
+  [{code, name, short_name, points_lost, gap_to_best, recover_to_previous}],
+  recover_to_previous_total, recover_to_previous_codes``;
+- ``responsibility`` (:class:`ResponsibilityRow`): ``[{unit (None: no responsible body
+  named), components [{index, index_short_name, code, name, score, max, percent, rank, of,
+  points_lost, delta_score, delta_rank, direction, rank_direction, mixed, rating,
+  shared_with, …}], points_lost, places_lost, points_lost_by_index, indices}]``;
+- ``solutions`` (:class:`SolutionItem`): the same figures plus ``kind`` (weakness |
+  strength), ``maintain, from_library, text, lead, support, deadline {kind, quarter | day,
+  month | text, year}``;
+- ``causes``: ``{objective: [{index, code, name, text}], subjective: [...]}``;
+- ``notes`` (:class:`Note`): ``[{kind, …its parameters}]``.
 """
 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import math
 import re
 import statistics
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from reportgen.analysis.model import (
+    ActionKind,
+    Assessment,
+    BelowMeanReason,
+    Cause,
+    Causes,
+    ComponentAnalysis,
+    Counts,
+    Deadline,
+    DeadlineKind,
+    Detail,
+    Direction,
+    FrozenMap,
+    HistoryPoint,
+    ImpactMeasure,
+    IndexAnalysis,
+    Mixed,
+    Note,
+    NoteKind,
+    Orderings,
+    PeerRow,
+    PeerStats,
+    PercentReason,
+    Previous,
+    RankChangeReason,
+    Rating,
+    RatingCounts,
+    RatingKind,
+    Reason,
+    ReasonRule,
+    Recoverable,
+    ResponsibilityItem,
+    ResponsibilityRow,
+    ShareReason,
+    SolutionItem,
+    Target,
+    TargetKind,
+    UnitAnalysis,
+)
 from reportgen.analysis.numbers import percent_of as _percent
+from reportgen.analysis.numbers import figure
 from reportgen.analysis.numbers import rounded as _r
 from reportgen.analysis.ranking import TIE_EPSILON, rank_map
 from reportgen.config.frameworks import TOTAL, Framework, RatingRule, fold_code
-from reportgen.config.rules import IndexRules, Rules, Solution, Target
+from reportgen.config.rules import IndexRules, Rules, Solution
+from reportgen.config.rules import Target as TargetRule
 from reportgen.data.load import fold
 from reportgen.data.validate import Dataset
 from reportgen.errors import LookupFailed, did_you_mean
 
 EPS = 1e-9
-STEADY, UP, DOWN = "giữ nguyên", "tăng", "giảm"
-UNASSIGNED = "Chưa xác định cơ quan chủ trì"
 _UNIT_PREFIX = re.compile(r"^\s*(tỉnh|thành phố|tp\.?)\s+")
-
-
-
-
 
 
 # --- prepared tables -------------------------------------------------------------------------
@@ -112,7 +156,7 @@ class Cell:
     median: float
     quartiles: tuple[float, float, float] | None  # 25th, 50th, 75th percentiles
     sorted_scores: list[float]  # best first
-    peers: list[dict[str, Any]] | None = None  # built on demand (TOTAL cells only)
+    peers: tuple[PeerRow, ...] | None = None  # built on demand (TOTAL cells only)
     ascending: list[float] | None = None  # built on demand (target gaps)
 
     @property
@@ -280,9 +324,8 @@ def find_unit(data: Dataset | Prepared, name: str) -> str:
 
 def check_year(data: Dataset | Prepared, unit: str, year: int) -> None:
     """:class:`LookupFailed` listing the unit's years when it has no data for ``year``."""
-    prep = data if isinstance(data, Prepared) else None
-    if prep is not None:
-        years = sorted(prep.unit_years.get(unit, ()))
+    if isinstance(data, Prepared):
+        years = sorted(data.unit_years.get(unit, ()))
     else:
         frame = data.frame
         years = sorted({int(y) for y in frame.loc[frame["unit"] == unit, "year"]})
@@ -292,29 +335,31 @@ def check_year(data: Dataset | Prepared, unit: str, year: int) -> None:
                            f"Các năm có dữ liệu: {listed}.")
 
 
+
 # --- small rules -----------------------------------------------------------------------------
 
-def direction(delta: float | None, tolerance: float) -> str | None:
-    """"tăng" / "giảm", or "giữ nguyên" when |delta| is under the tolerance."""
+def direction(delta: float | None, tolerance: float) -> Direction | None:
+    """UP / DOWN, or STEADY when |delta| is under the tolerance."""
     if delta is None:
         return None
     if abs(delta) < tolerance - EPS or abs(delta) <= EPS:
-        return STEADY
-    return UP if delta > 0 else DOWN
+        return Direction.STEADY
+    return Direction.UP if delta > 0 else Direction.DOWN
 
 
-def rank_direction(delta_rank: int | None) -> str | None:
+def rank_direction(delta_rank: int | None) -> Direction | None:
     if delta_rank is None:
         return None
-    return UP if delta_rank > 0 else DOWN if delta_rank < 0 else STEADY
+    return (Direction.UP if delta_rank > 0 else Direction.DOWN if delta_rank < 0
+            else Direction.STEADY)
 
 
-def mixed(score_dir: str | None, rank_dir: str | None) -> str | None:
+def mixed(score_dir: Direction | None, rank_dir: Direction | None) -> Mixed | None:
     """Flag a score and a rank moving in opposite directions (the text must explain it)."""
-    if score_dir == UP and rank_dir == DOWN:
-        return "score_up_rank_down"
-    if score_dir == DOWN and rank_dir == UP:
-        return "score_down_rank_up"
+    if score_dir == Direction.UP and rank_dir == Direction.DOWN:
+        return Mixed.SCORE_UP_RANK_DOWN
+    if score_dir == Direction.DOWN and rank_dir == Direction.UP:
+        return Mixed.SCORE_DOWN_RANK_UP
     return None
 
 
@@ -324,22 +369,22 @@ def share_count(of: int, share: float) -> int:
 
 
 def rate(rule: RatingRule, cell: Cell | None, score: float,
-         percent: float | None) -> dict[str, Any] | None:
+         percent: float | None) -> Rating | None:
     """The rating group of a value: fixed thresholds or peer quartiles (none if alone)."""
-    if rule.kind == "thresholds":
+    if rule.kind == RatingKind.THRESHOLDS:
         value = percent if rule.basis == "percent" else score
         if value is None:
             return None
-        for g in sorted((g for g in rule.groups if g.min is not None), key=lambda g: -g.min):
-            if value >= g.min - EPS:
-                return {"label": g.label, "description": g.description, "kind": rule.kind}
+        for g in sorted((g for g in rule.groups if g.min is not None), key=lambda g: -(g.min or 0)):
+            if value >= (g.min or 0) - EPS:
+                return Rating(g.label, g.description, RatingKind.THRESHOLDS)
         return None
-    if rule.kind == "quartiles" and cell is not None and cell.quartiles and cell.count >= 2:
+    if rule.kind == RatingKind.QUARTILES and cell is not None and cell.quartiles and cell.count >= 2:
         p25, p50, p75 = cell.quartiles
         position = 0 if score >= p75 - EPS else 1 if score >= p50 - EPS else 2 if (
             score >= p25 - EPS) else 3
         g = rule.groups[position]
-        return {"label": g.label, "description": g.description, "kind": rule.kind}
+        return Rating(g.label, g.description, RatingKind.QUARTILES)
     return None
 
 
@@ -361,209 +406,256 @@ class _Ctx:
     prev_year: int | None
     prev_group: str | None
     comparable: bool
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
-    def responsible(self, code: str) -> list[str]:
+    def responsible(self, code: str) -> tuple[str, ...]:
         """Override file first, then the framework for the action year."""
         override = self.rules.responsible_override(self.index, code)
         if override:
-            return list(override)
+            return tuple(override)
         units = self.fw.responsible_for(code, self.action_year)
-        return units or list(self.fw.coordinator)
+        return tuple(units or self.fw.coordinator)
 
 
-def _values(ctx: _Ctx, code: str, row: Row) -> dict[str, Any]:
-    """Score, rank, change and peer comparison of one component (or of the TOTAL)."""
+@dataclass(slots=True)
+class _Values:
+    """Score, rank, change and peer comparison of one component (or of the TOTAL); internal,
+    never changed after :func:`_values` builds it."""
+
+    score: float
+    max: float | None
+    percent: float | None
+    rank: int
+    of: int
+    rank_published: bool
+    previous_score: float | None
+    previous_max: float | None
+    previous_percent: float | None
+    previous_rank: int | None
+    previous_of: int | None
+    delta_score: float | None
+    delta_rank: int | None
+    direction: Direction | None
+    rank_direction: Direction | None
+    mixed: Mixed | None
+    peer_mean: float
+    peer_mean_percent: float | None
+    peer_median: float
+    gap_to_mean: float
+    best_score: float
+    best_unit: str
+    gap_to_best: float
+    points_lost: float | None
+    cell: Cell
+    prev_cell: Cell | None
+    prev_row: Row | None
+
+    def shared(self) -> dict[str, Any]:
+        """The figures a component and an index total both carry (field name → value)."""
+        return {name: getattr(self, name) for name in _SHARED_FIGURES}
+
+
+_SHARED_FIGURES = tuple(f.name for f in dataclasses.fields(_Values)
+                        if f.name not in ("cell", "prev_cell", "prev_row"))
+
+
+def _values(ctx: _Ctx, code: str, row: Row) -> _Values:
     cell = ctx.prep.cell(ctx.year, ctx.index, ctx.group, code)
     assert cell is not None  # the unit's own row is in it
     rank = cell.ranks[ctx.unit]
-    prev_row = prev_cell = None
+    prev_row = None
+    prev_cell = None
     if ctx.prev_year is not None:
         prev_row = ctx.prep.rows[(ctx.unit, ctx.index)][ctx.prev_year].get(code)
         if prev_row is not None:
             prev_cell = ctx.prep.cell(ctx.prev_year, ctx.index, prev_row.group, code)
     shown = prev_row if ctx.comparable else None
     prev_rank = prev_cell.ranks[ctx.unit] if (shown and prev_cell) else None
-    delta = _r(row.score - shown.score) if shown else None
+    delta = figure(row.score - shown.score) if shown else None
     delta_rank = prev_rank - rank if prev_rank is not None else None
     s_dir = direction(delta, ctx.ir.tolerance)
     r_dir = rank_direction(delta_rank)
     best = cell.scores[cell.best_unit]
-    return {
-        "score": _r(row.score), "max": row.max, "percent": _percent(row.score, row.max),
-        "rank": rank, "of": cell.of, "rank_published": ctx.unit in cell.published,
-        "previous_score": _r(shown.score) if shown else None,
-        "previous_max": shown.max if shown else None,
-        "previous_percent": _percent(shown.score, shown.max) if shown else None,
-        "previous_rank": prev_rank, "previous_of": prev_cell.of if (shown and prev_cell) else None,
-        "delta_score": delta, "delta_rank": delta_rank, "direction": s_dir,
-        "rank_direction": r_dir, "mixed": mixed(s_dir, r_dir),
-        "peer_mean": _r(cell.mean), "peer_mean_percent": _percent(cell.mean, row.max),
-        "peer_median": _r(cell.median), "gap_to_mean": _r(row.score - cell.mean),
-        "best_score": _r(best), "best_unit": cell.best_unit, "gap_to_best": _r(best - row.score),
-        "points_lost": _r(row.max - row.score) if row.max is not None else None,
-        "_cell": cell, "_prev_cell": prev_cell, "_prev_row": prev_row,
-    }
+    return _Values(
+        score=figure(row.score), max=row.max, percent=_percent(row.score, row.max),
+        rank=rank, of=cell.of, rank_published=ctx.unit in cell.published,
+        previous_score=figure(shown.score) if shown else None,
+        previous_max=shown.max if shown else None,
+        previous_percent=_percent(shown.score, shown.max) if shown else None,
+        previous_rank=prev_rank, previous_of=prev_cell.of if (shown and prev_cell) else None,
+        delta_score=delta, delta_rank=delta_rank, direction=s_dir,
+        rank_direction=r_dir, mixed=mixed(s_dir, r_dir),
+        peer_mean=figure(cell.mean), peer_mean_percent=_percent(cell.mean, row.max),
+        peer_median=figure(cell.median), gap_to_mean=figure(row.score - cell.mean),
+        best_score=figure(best), best_unit=cell.best_unit, gap_to_best=figure(best - row.score),
+        points_lost=figure(row.max - row.score) if row.max is not None else None,
+        cell=cell, prev_cell=prev_cell, prev_row=prev_row)
 
 
-def _rating(ctx: _Ctx, v: dict[str, Any], score: float) -> dict[str, Any] | None:
+def _rating(ctx: _Ctx, v: _Values, score: float) -> Rating | None:
     """Rating of this year plus the label of the previous year (same rule, its own peers)."""
-    rating = rate(ctx.fw.rating, v["_cell"], score, v["percent"])
+    rating = rate(ctx.fw.rating, v.cell, score, v.percent)
     if rating is None:
         return None
-    prev_row = v["_prev_row"]
     prev_label = None
-    if prev_row is not None:
+    if v.prev_row is not None:
         prev_fw = ctx.prep.framework(ctx.index, ctx.prev_year or ctx.year)
-        prev = rate(prev_fw.rating, v["_prev_cell"], prev_row.score,
-                    _percent(prev_row.score, prev_row.max))
-        prev_label = prev["label"] if prev else None
-    return {**rating, "previous_label": prev_label}
+        prev = rate(prev_fw.rating, v.prev_cell, v.prev_row.score,
+                    _percent(v.prev_row.score, v.prev_row.max))
+        prev_label = prev.label if prev else None
+    return dataclasses.replace(rating, previous_label=prev_label)
 
 
-def _strength_reasons(v: dict[str, Any], ir: IndexRules) -> list[dict[str, Any]]:
+def _strength_reasons(v: _Values, ir: IndexRules) -> tuple[Reason, ...]:
     """Which strength rules hold, with the values that made them hold."""
-    s, out = ir.strengths, []
-    if s.min_percent is not None and v["percent"] is not None and (
-            v["percent"] >= s.min_percent - EPS):
-        out.append({"rule": "min_percent", "score": v["score"], "max": v["max"],
-                    "percent": v["percent"], "threshold": s.min_percent})
-    if s.top_share is not None and v["of"] >= ir.min_peers:
-        limit = share_count(v["of"], s.top_share)
-        if v["rank"] <= limit:
-            out.append({"rule": "top_share", "rank": v["rank"], "of": v["of"], "limit": limit})
-    if s.rank_gain is not None and v["delta_rank"] is not None and v["delta_rank"] >= s.rank_gain:
-        out.append({"rule": "rank_gain", "rank": v["rank"], "previous_rank": v["previous_rank"],
-                    "delta_rank": v["delta_rank"], "threshold": s.rank_gain})
-    return out
+    s = ir.strengths
+    out: list[Reason] = []
+    if s.min_percent is not None and v.percent is not None and (
+            v.percent >= s.min_percent - EPS):
+        out.append(PercentReason(ReasonRule.MIN_PERCENT, v.score, v.max, v.percent,
+                                 s.min_percent))
+    if s.top_share is not None and v.of >= ir.min_peers:
+        limit = share_count(v.of, s.top_share)
+        if v.rank <= limit:
+            out.append(ShareReason(ReasonRule.TOP_SHARE, v.rank, v.of, limit))
+    if s.rank_gain is not None and v.delta_rank is not None and v.delta_rank >= s.rank_gain:
+        out.append(RankChangeReason(ReasonRule.RANK_GAIN, v.rank, v.previous_rank, v.delta_rank,
+                                    s.rank_gain))
+    return tuple(out)
 
 
-def _weakness_reasons(v: dict[str, Any], ir: IndexRules) -> list[dict[str, Any]]:
+def _weakness_reasons(v: _Values, ir: IndexRules) -> tuple[Reason, ...]:
     """Which weakness rules hold, with the values that made them hold."""
-    w, out = ir.weaknesses, []
-    if w.bottom_share is not None and v["of"] >= ir.min_peers:
-        limit = v["of"] - share_count(v["of"], w.bottom_share) + 1
-        if v["rank"] >= limit:
-            out.append({"rule": "bottom_share", "rank": v["rank"], "of": v["of"], "limit": limit})
-    if w.below_mean_percent is not None and v["max"] and v["of"] >= 2:
-        gap = v["peer_mean"] - v["score"]
-        threshold = _r(w.below_mean_percent / 100 * v["max"])
+    w = ir.weaknesses
+    out: list[Reason] = []
+    if w.bottom_share is not None and v.of >= ir.min_peers:
+        limit = v.of - share_count(v.of, w.bottom_share) + 1
+        if v.rank >= limit:
+            out.append(ShareReason(ReasonRule.BOTTOM_SHARE, v.rank, v.of, limit))
+    if w.below_mean_percent is not None and v.max and v.of >= 2:
+        gap = v.peer_mean - v.score
+        threshold = figure(w.below_mean_percent / 100 * v.max)
         if gap >= threshold - EPS and gap > EPS:
-            out.append({"rule": "below_mean", "score": v["score"], "max": v["max"],
-                        "peer_mean": v["peer_mean"], "gap": _r(gap), "threshold": threshold,
-                        "threshold_percent": w.below_mean_percent})
-    if w.rank_loss is not None and v["delta_rank"] is not None and -v["delta_rank"] >= w.rank_loss:
-        out.append({"rule": "rank_loss", "rank": v["rank"], "previous_rank": v["previous_rank"],
-                    "delta_rank": v["delta_rank"], "threshold": w.rank_loss})
-    if w.max_percent is not None and v["percent"] is not None and v["percent"] < w.max_percent:
-        out.append({"rule": "max_percent", "score": v["score"], "max": v["max"],
-                    "percent": v["percent"], "threshold": w.max_percent})
-    return out
+            out.append(BelowMeanReason(ReasonRule.BELOW_MEAN, v.score, v.max, v.peer_mean,
+                                       figure(gap), threshold, w.below_mean_percent))
+    if w.rank_loss is not None and v.delta_rank is not None and -v.delta_rank >= w.rank_loss:
+        out.append(RankChangeReason(ReasonRule.RANK_LOSS, v.rank, v.previous_rank, v.delta_rank,
+                                    w.rank_loss))
+    if w.max_percent is not None and v.percent is not None and v.percent < w.max_percent:
+        out.append(PercentReason(ReasonRule.MAX_PERCENT, v.score, v.max, v.percent,
+                                 w.max_percent))
+    return tuple(out)
 
 
-def _classify(strong: list, weak: list, on_conflict: str) -> tuple[bool, bool]:
+def _classify(strong: Sequence[Reason], weak: Sequence[Reason],
+              on_conflict: str) -> tuple[bool, bool]:
     """Candidate flags after resolving a component that meets both kinds of rules."""
     if strong and weak and on_conflict != "both":
         return on_conflict == "strength", on_conflict == "weakness"
     return bool(strong), bool(weak)
 
 
-def _component(ctx: _Ctx, code: str, row: Row) -> dict[str, Any]:
+def _component(ctx: _Ctx, code: str, row: Row) -> ComponentAnalysis:
+    """One component, its strength/weakness flags still candidates (see :func:`_select`)."""
     comp = ctx.fw.components[code]
     level = ctx.fw.level(code)
     analysed = code in ctx.ir.codes if ctx.ir.codes is not None else level in ctx.ir.levels
     v = _values(ctx, code, row)
     rating = _rating(ctx, v, row.score) if ctx.fw.rating.components else None
-    strong = _strength_reasons(v, ctx.ir) if analysed else []
-    weak = _weakness_reasons(v, ctx.ir) if analysed else []
+    strong = _strength_reasons(v, ctx.ir) if analysed else ()
+    weak = _weakness_reasons(v, ctx.ir) if analysed else ()
     is_strength, is_weakness = _classify(strong, weak, ctx.ir.on_conflict)
-    out = {"code": code, "name": comp.name, "short_name": comp.short_name, "parent": comp.parent,
-           "level": level, "analysed": analysed}
-    out.update((k, x) for k, x in v.items() if not k.startswith("_"))
-    out.update(rating=rating, responsible=ctx.responsible(code), strength_reasons=strong,
-               weakness_reasons=weak, is_strength=is_strength, is_weakness=is_weakness)
-    return out
+    return ComponentAnalysis(
+        code=code, name=comp.name, short_name=comp.short_name, parent=comp.parent,
+        level=level, analysed=analysed, **v.shared(), rating=rating,
+        responsible=ctx.responsible(code), strength_reasons=strong, weakness_reasons=weak,
+        is_strength=is_strength, is_weakness=is_weakness)
 
 
-def _weakness_key(c: dict[str, Any], position: int) -> tuple:
-    places = max(0, -(c["delta_rank"] or 0))
-    return (-(c["points_lost"] or 0.0), -places, position)
+def _places_lost(c: ComponentAnalysis) -> int:
+    return max(0, -(c.delta_rank or 0))
 
 
-def _strength_key(c: dict[str, Any], position: int) -> tuple:
-    return (-(c["percent"] if c["percent"] is not None else -1.0), c["rank"], position)
+def _weakness_key(c: ComponentAnalysis, position: int) -> tuple[float, int, int]:
+    return (-(c.points_lost or 0.0), -_places_lost(c), position)
 
 
-def _select(components: list[dict[str, Any]], ir: IndexRules) -> tuple[list, list]:
-    """Order candidates by impact, keep ``max_listed`` of each, set the final flags."""
-    pos = {c["code"]: n for n, c in enumerate(components)}
-    weak = sorted((c for c in components if c["is_weakness"]),
-                  key=lambda c: _weakness_key(c, pos[c["code"]]))[:ir.weaknesses.max_listed]
-    strong = sorted((c for c in components if c["is_strength"]),
-                    key=lambda c: _strength_key(c, pos[c["code"]]))[:ir.strengths.max_listed]
-    keep_w, keep_s = {c["code"] for c in weak}, {c["code"] for c in strong}
-    for c in components:
-        c["is_weakness"] = c["code"] in keep_w
-        c["is_strength"] = c["code"] in keep_s
-    return strong, weak
+def _strength_key(c: ComponentAnalysis, position: int) -> tuple[float, int, int]:
+    return (-(c.percent if c.percent is not None else -1.0), c.rank, position)
 
 
-def _details(items: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+def _select(components: Sequence[ComponentAnalysis], ir: IndexRules) -> tuple[
+        list[ComponentAnalysis], list[ComponentAnalysis], list[ComponentAnalysis]]:
+    """Order candidates by impact, keep ``max_listed`` of each, set the final flags:
+    (components with their final flags, strengths, weaknesses)."""
+    pos = {c.code: n for n, c in enumerate(components)}
+    weak = sorted((c for c in components if c.is_weakness),
+                  key=lambda c: _weakness_key(c, pos[c.code]))[:ir.weaknesses.max_listed]
+    strong = sorted((c for c in components if c.is_strength),
+                    key=lambda c: _strength_key(c, pos[c.code]))[:ir.strengths.max_listed]
+    keep_w, keep_s = {c.code for c in weak}, {c.code for c in strong}
+    final = [c if (c.is_weakness, c.is_strength) == (c.code in keep_w, c.code in keep_s)
+             else dataclasses.replace(c, is_weakness=c.code in keep_w,
+                                      is_strength=c.code in keep_s)
+             for c in components]
+    by_code = {c.code: c for c in final}
+    return (final, [by_code[c.code] for c in strong], [by_code[c.code] for c in weak])
+
+
+def _details(items: Sequence[ComponentAnalysis], kind: ActionKind) -> tuple[Detail, ...]:
     """``strength_details`` / ``weakness_details``: the evidence and the impact measure."""
-    out = []
-    for c in items:
-        places = max(0, -(c["delta_rank"] or 0))
-        impact = c["percent"] if kind == "strength" else c["points_lost"]
-        out.append({"code": c["code"], "name": c["name"], "short_name": c["short_name"],
-                    "reasons": c[f"{kind}_reasons"], "impact": impact,
-                    "impact_measure": "percent" if kind == "strength" else "points_lost",
-                    "places_lost": places, "score": c["score"], "max": c["max"],
-                    "percent": c["percent"], "rank": c["rank"], "of": c["of"],
-                    "delta_score": c["delta_score"], "delta_rank": c["delta_rank"]})
-    return out
+    strength = kind == ActionKind.STRENGTH
+    return tuple(Detail(
+        code=c.code, name=c.name, short_name=c.short_name,
+        reasons=c.strength_reasons if strength else c.weakness_reasons,
+        impact=c.percent if strength else c.points_lost,
+        impact_measure=ImpactMeasure.PERCENT if strength else ImpactMeasure.POINTS_LOST,
+        places_lost=_places_lost(c), score=c.score, max=c.max, percent=c.percent, rank=c.rank,
+        of=c.of, delta_score=c.delta_score, delta_rank=c.delta_rank) for c in items)
 
 
-def _counts(analysed: list[dict[str, Any]]) -> dict[str, int]:
-    dirs = [c["direction"] for c in analysed]
-    rdirs = [c["rank_direction"] for c in analysed]
-    return {"total": len(analysed), "compared": sum(d is not None for d in dirs),
-            "up": dirs.count(UP), "down": dirs.count(DOWN), "same": dirs.count(STEADY),
-            "rank_up": rdirs.count(UP), "rank_down": rdirs.count(DOWN),
-            "rank_same": rdirs.count(STEADY)}
+def _counts(analysed: Sequence[ComponentAnalysis]) -> Counts:
+    dirs = [c.direction for c in analysed]
+    rdirs = [c.rank_direction for c in analysed]
+    return Counts(total=len(analysed), compared=sum(d is not None for d in dirs),
+                  up=dirs.count(Direction.UP), down=dirs.count(Direction.DOWN),
+                  same=dirs.count(Direction.STEADY), rank_up=rdirs.count(Direction.UP),
+                  rank_down=rdirs.count(Direction.DOWN), rank_same=rdirs.count(Direction.STEADY))
 
 
-def _rating_counts(analysed: list[dict[str, Any]], rule: RatingRule) -> dict[str, Any] | None:
+def _rating_counts(analysed: Sequence[ComponentAnalysis], rule: RatingRule) -> RatingCounts | None:
     """How many analysed components fall in each rating group, this year and the previous."""
     if not rule.components or not rule.groups:
         return None
     now = {g.label: 0 for g in rule.groups}
     before = {g.label: 0 for g in rule.groups}
     for c in analysed:
-        r = c["rating"]
+        r = c.rating
         if r:
-            now[r["label"]] = now.get(r["label"], 0) + 1
-            if r["previous_label"]:
-                before[r["previous_label"]] = before.get(r["previous_label"], 0) + 1
-    return {"current": now, "previous": before if any(before.values()) else None}
+            now[r.label] = now.get(r.label, 0) + 1
+            if r.previous_label:
+                before[r.previous_label] = before.get(r.previous_label, 0) + 1
+    return RatingCounts(FrozenMap(now), FrozenMap(before) if any(before.values()) else None)
 
 
-def _orderings(analysed: list[dict[str, Any]]) -> dict[str, list[str]]:
+def _orderings(analysed: Sequence[ComponentAnalysis]) -> Orderings:
     """Component codes sorted for the usual sentences (most points lost, biggest fall…)."""
-    def codes(key: Any, items: Iterable[dict[str, Any]] = analysed) -> list[str]:
-        return [c["code"] for c in sorted(items, key=key)]
+    def codes(key: Callable[[ComponentAnalysis], Any],
+              items: Iterable[ComponentAnalysis] = analysed) -> tuple[str, ...]:
+        return tuple(c.code for c in sorted(items, key=key))
 
-    compared = [c for c in analysed if c["delta_score"] is not None]
-    ranked = [c for c in analysed if c["delta_rank"] is not None]
-    return {
-        "points_lost": codes(lambda c: -(c["points_lost"] or 0.0)),
-        "percent": codes(lambda c: -(c["percent"] or 0.0)),
-        "rank": codes(lambda c: c["rank"]),
-        "delta_score": codes(lambda c: c["delta_score"], compared),
-        "delta_rank": codes(lambda c: c["delta_rank"], ranked),
-    }
+    compared = [c for c in analysed if c.delta_score is not None]
+    ranked = [c for c in analysed if c.delta_rank is not None]
+    return Orderings(
+        points_lost=codes(lambda c: -(c.points_lost or 0.0)),
+        percent=codes(lambda c: -(c.percent or 0.0)),
+        rank=codes(lambda c: c.rank),
+        delta_score=codes(lambda c: c.delta_score, compared),
+        delta_rank=codes(lambda c: c.delta_rank, ranked),
+    )
 
 
-def _peer_rows(ctx: _Ctx, cell: Cell) -> list[dict[str, Any]]:
+def _peer_rows(ctx: _Ctx, cell: Cell) -> tuple[PeerRow, ...]:
     """The whole ranking of the group (cached on the cell: shared by every unit)."""
     if cell.peers is not None:
         return cell.peers
@@ -571,22 +663,24 @@ def _peer_rows(ctx: _Ctx, cell: Cell) -> list[dict[str, Any]]:
     for unit in cell.order:
         row = ctx.prep.rows[(unit, ctx.index)][ctx.year][TOTAL]
         prev_year = ctx.prep.previous_year(unit, ctx.index, ctx.year)
-        delta = delta_rank = None
+        delta = None
+        delta_rank = None
         if prev_year is not None:
             prev = ctx.prep.rows[(unit, ctx.index)][prev_year][TOTAL]
             if prev.version == row.version:
                 prev_cell = ctx.prep.cell(prev_year, ctx.index, prev.group, TOTAL)
-                delta = _r(row.score - prev.score)
+                delta = figure(row.score - prev.score)
                 delta_rank = prev_cell.ranks[unit] - cell.ranks[unit] if prev_cell else None
         rating = rate(ctx.fw.rating, cell, row.score, _percent(row.score, row.max))
-        rows.append({"unit": unit, "score": _r(row.score), "percent": _percent(row.score, row.max),
-                     "rank": cell.ranks[unit], "delta_score": delta, "delta_rank": delta_rank,
-                     "rating": rating["label"] if rating else None})
-    cell.peers = rows
-    return rows
+        rows.append(PeerRow(unit=unit, score=figure(row.score),
+                            percent=_percent(row.score, row.max), rank=cell.ranks[unit],
+                            delta_score=delta, delta_rank=delta_rank,
+                            rating=rating.label if rating else None))
+    cell.peers = tuple(rows)
+    return cell.peers
 
 
-def _history(ctx: _Ctx) -> list[dict[str, Any]]:
+def _history(ctx: _Ctx) -> tuple[HistoryPoint, ...]:
     """Score and rank of the unit in every year up to the report's that has a total (for the
     chart): a report on an earlier year never shows results published after it."""
     out = []
@@ -595,28 +689,40 @@ def _history(ctx: _Ctx) -> list[dict[str, Any]]:
         if row is None or year > ctx.year:
             continue
         cell = ctx.prep.cell(year, ctx.index, row.group, TOTAL)
-        out.append({"year": year, "score": _r(row.score), "percent": _percent(row.score, row.max),
-                    "rank": cell.ranks[ctx.unit] if cell else None, "of": cell.of if cell else None,
-                    "version": row.version, "peer_mean": _r(cell.mean) if cell else None})
-    return out
+        out.append(HistoryPoint(year=year, score=figure(row.score),
+                                percent=_percent(row.score, row.max),
+                                rank=cell.ranks[ctx.unit] if cell else None,
+                                of=cell.of if cell else None, version=row.version,
+                                peer_mean=figure(cell.mean) if cell else None))
+    return tuple(out)
 
 
-def _peer_stats(ctx: _Ctx, cell: Cell) -> dict[str, Any]:
+def _peer_stats(ctx: _Ctx, cell: Cell) -> PeerStats:
     before = None
     if ctx.prev_year is not None:
         before = ctx.prep.cell(ctx.prev_year, ctx.index, ctx.group, TOTAL) or ctx.prep.cell(
             ctx.prev_year, ctx.index, ctx.prev_group or ctx.group, TOTAL)
-    return {"mean": _r(cell.mean), "median": _r(cell.median),
-            "max": _r(cell.sorted_scores[0]), "min": _r(cell.sorted_scores[-1]),
-            "best_unit": cell.best_unit, "worst_unit": cell.worst_unit,
-            "best_score": _r(cell.scores[cell.best_unit]),
-            "worst_score": _r(cell.scores[cell.worst_unit]), "count": cell.count,
-            "quartiles": [_r(q) for q in cell.quartiles] if cell.quartiles else None,
-            "mean_previous": _r(before.mean) if before else None,
-            "count_previous": before.count if before else None}
+    mean = figure(cell.mean)
+    mean_previous = figure(before.mean) if before else None
+    return PeerStats(
+        mean=mean, median=figure(cell.median),
+        max=figure(cell.sorted_scores[0]), min=figure(cell.sorted_scores[-1]),
+        best_unit=cell.best_unit, worst_unit=cell.worst_unit,
+        best_score=figure(cell.scores[cell.best_unit]),
+        worst_score=figure(cell.scores[cell.worst_unit]), count=cell.count,
+        quartiles=_quartiles(cell), mean_previous=mean_previous,
+        count_previous=before.count if before else None,
+        delta_mean=figure(mean - mean_previous) if mean_previous is not None else None)
 
 
-class _Fill(dict):
+def _quartiles(cell: Cell) -> tuple[float, float, float] | None:
+    if not cell.quartiles:
+        return None
+    p25, p50, p75 = cell.quartiles
+    return figure(p25), figure(p50), figure(p75)
+
+
+class _Fill(dict[str, Any]):
     """``str.format_map`` helper leaving unknown ``{placeholders}`` as they are."""
 
     def __missing__(self, key: str) -> str:
@@ -631,7 +737,7 @@ def fill(text: str, **values: Any) -> str:
         return text
 
 
-def _group_threshold(ctx: _Ctx, target: Target, cell: Cell,
+def _group_threshold(ctx: _Ctx, target: TargetRule, cell: Cell,
                      maximum: float) -> tuple[str, float] | None:
     """The rating group named by the target and the score that reached it this year
     (a fixed threshold, or a peer quartile for PAPI-like ratings)."""
@@ -642,29 +748,28 @@ def _group_threshold(ctx: _Ctx, target: Target, cell: Cell,
         return None
     position = labels.index(wanted)
     group = rule.groups[position]
-    if rule.kind == "thresholds" and group.min is not None:
+    if rule.kind == RatingKind.THRESHOLDS and group.min is not None:
         return group.label, group.min / 100 * maximum if rule.basis == "percent" else group.min
-    if rule.kind == "quartiles" and cell.quartiles:
+    if rule.kind == RatingKind.QUARTILES and cell.quartiles:
         return group.label, [*reversed(cell.quartiles), cell.sorted_scores[-1]][position]
     return None
 
 
-def _needed(ctx: _Ctx, target: Target, cell: Cell,
+def _needed(ctx: _Ctx, target: TargetRule, cell: Cell,
             maximum: float) -> tuple[float | None, str | None, str | None]:
     """(score needed this year, unit at the target rank, rating group label)."""
-    if target.kind == "rank":
+    if target.kind == TargetKind.RANK:
         unit_at = cell.order[min(target.rank or 1, len(cell.order)) - 1]
         return cell.scores[unit_at], unit_at, None
-    if target.kind == "group":
+    if target.kind == TargetKind.GROUP:
         found = _group_threshold(ctx, target, cell, maximum)
         return (found[1], None, found[0]) if found else (None, None, target.group)
-    if target.kind == "score":
+    if target.kind == TargetKind.SCORE:
         return target.score, None, None
     return cell.mean, None, None
 
 
-def _target(ctx: _Ctx, index: dict[str, Any], cell: Cell,
-            analysed: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _target(ctx: _Ctx, v: _Values, analysed: Sequence[ComponentAnalysis]) -> Target | None:
     """Gap to the configured target: the score that met it this year and what is missing.
 
     ``rank`` is the target rank (kind rank) or the rank the needed score would have earned
@@ -672,54 +777,59 @@ def _target(ctx: _Ctx, index: dict[str, Any], cell: Cell,
     target = ctx.ir.target
     if target is None:
         return None
-    needs_peers = target.kind in ("rank", "mean") or (
-        target.kind == "group" and ctx.fw.rating.kind == "quartiles")
+    cell = v.cell
+    needs_peers = target.kind in (TargetKind.RANK, TargetKind.MEAN) or (
+        target.kind == TargetKind.GROUP and ctx.fw.rating.kind == RatingKind.QUARTILES)
     if needs_peers and cell.count < 2:
-        ctx.notes.append("Không tính khoảng cách đến mục tiêu vì đơn vị không có đơn vị cùng nhóm "
-                         "để so sánh.")
+        ctx.notes.append(Note(NoteKind.TARGET_WITHOUT_PEERS, index=ctx.fw.short_name))
         return None
-    needed, unit_at, group = _needed(ctx, target, cell, index["max"] or ctx.fw.total_max)
+    needed, unit_at, group = _needed(ctx, target, cell, v.max or ctx.fw.total_max or 0.0)
     if needed is None:
-        ctx.notes.append(f"Không xác định được ngưỡng của mục tiêu '{target.group}' theo khung "
-                         f"{ctx.fw.short_name}.")
+        ctx.notes.append(Note(NoteKind.TARGET_THRESHOLD_UNKNOWN, index=ctx.fw.short_name,
+                              target_group=target.group))
         return None
-    score = index["score"]
-    rank = target.rank if target.kind == "rank" else 1 + cell.count_above(needed, ctx.unit)
-    reached = index["rank"] <= rank if target.kind == "rank" else score >= needed - TIE_EPSILON
+    score = v.score
+    if target.kind == TargetKind.RANK:
+        rank = target.rank or 1
+        reached = v.rank <= rank
+    else:
+        rank = 1 + cell.count_above(needed, ctx.unit)
+        reached = score >= needed - TIE_EPSILON
     label = fill(target.label, rank=rank, group=ctx.group.lower(), rating=group or "")
-    return {"kind": target.kind, "label": label, "rank": rank, "group": group,
-            "score_needed": _r(needed),
-            "points_missing": 0.0 if reached else _r(max(0.0, needed - score)),
-            "reached": reached, "basis_year": ctx.year, "unit_at_rank": unit_at,
-            "current_score": score, "current_rank": index["rank"],
-            "places_to_gain": max(0, index["rank"] - rank), **_recoverable(analysed)}
+    recoverable = _recoverable(analysed)
+    return Target(
+        kind=TargetKind(target.kind), label=label, rank=rank, group=group,
+        score_needed=figure(needed),
+        points_missing=0.0 if reached else figure(max(0.0, needed - score)),
+        reached=reached, basis_year=ctx.year, unit_at_rank=unit_at, current_score=score,
+        current_rank=v.rank, places_to_gain=max(0, v.rank - rank), recoverable=recoverable,
+        recover_to_previous_total=figure(sum(i.recover_to_previous or 0.0 for i in recoverable)),
+        recover_to_previous_codes=tuple(i.code for i in recoverable
+                                        if (i.recover_to_previous or 0) > EPS))
 
 
-def _recoverable(analysed: list[dict[str, Any]]) -> dict[str, Any]:
+def _recoverable(analysed: Sequence[ComponentAnalysis]) -> tuple[Recoverable, ...]:
     """Where the missing points are most recoverable: points lost, distance to the best peer,
     and the fall since the previous year."""
     items = []
-    for c in sorted(analysed, key=lambda c: -(c["points_lost"] or 0.0)):
-        if not c["points_lost"] or c["points_lost"] <= EPS:
+    for c in sorted(analysed, key=lambda c: -(c.points_lost or 0.0)):
+        if not c.points_lost or c.points_lost <= EPS:
             continue
         back = None
-        if c["delta_score"] is not None:
-            back = _r(max(0.0, -c["delta_score"]))
-        items.append({"code": c["code"], "name": c["name"], "short_name": c["short_name"],
-                      "points_lost": c["points_lost"], "gap_to_best": c["gap_to_best"],
-                      "recover_to_previous": back})
-    total = sum(i["recover_to_previous"] or 0.0 for i in items)
-    fallen = [i["code"] for i in items if (i["recover_to_previous"] or 0) > EPS]
-    return {"recoverable": items, "recover_to_previous_total": _r(total),
-            "recover_to_previous_codes": fallen}
+        if c.delta_score is not None:
+            back = figure(max(0.0, -c.delta_score))
+        items.append(Recoverable(code=c.code, name=c.name, short_name=c.short_name,
+                                 points_lost=c.points_lost, gap_to_best=c.gap_to_best,
+                                 recover_to_previous=back))
+    return tuple(items)
 
 
-def _index_assessment(ctx: _Ctx, v: dict[str, Any]) -> dict[str, Any]:
+def _index_assessment(ctx: _Ctx, v: _Values) -> Assessment:
     """The same strength/weakness rules applied to the index total."""
     strong, weak = _strength_reasons(v, ctx.ir), _weakness_reasons(v, ctx.ir)
     is_strength, is_weakness = _classify(strong, weak, ctx.ir.on_conflict)
-    return {"is_strength": is_strength, "is_weakness": is_weakness,
-            "strength_reasons": strong, "weakness_reasons": weak}
+    return Assessment(is_strength=is_strength, is_weakness=is_weakness,
+                      strength_reasons=strong, weakness_reasons=weak)
 
 
 def _context(prep: Prepared, unit: str, year: int, index: str, rules: Rules) -> _Ctx:
@@ -732,218 +842,260 @@ def _context(prep: Prepared, unit: str, year: int, index: str, rules: Rules) -> 
                 prev.group if prev else None, comparable)
 
 
+_TOTAL_SKIP = ("previous_score", "previous_max", "previous_percent", "previous_rank",
+               "previous_of", "points_lost")
+
+
 def _analyze_index(prep: Prepared, unit: str, year: int, index: str,
-                   rules: Rules) -> dict[str, Any]:
+                   rules: Rules) -> IndexAnalysis:
     """Everything about one index of the unit in the year."""
     ctx = _context(prep, unit, year, index, rules)
     fw = ctx.fw
     comps_row = prep.rows[(unit, index)][year]
     total = comps_row[TOTAL]
     v = _values(ctx, TOTAL, total)
-    cell = v["_cell"]
-    components = [_component(ctx, code, comps_row[code]) for code in prep.component_order(fw)
+    cell = v.cell
+    candidates = [_component(ctx, code, comps_row[code]) for code in prep.component_order(fw)
                   if code in comps_row]
-    analysed = [c for c in components if c["analysed"]]
-    strong, weak = _select(analysed, ctx.ir)
+    components, strong, weak = _select([c for c in candidates if c.analysed], ctx.ir)
+    final = {c.code: c for c in components}
+    components = [final.get(c.code, c) for c in candidates]
+    analysed = [c for c in components if c.analysed]
     prev = _previous(ctx, v)
-    out: dict[str, Any] = {
-        "index": index, "name": fw.name, "short_name": fw.short_name, "version": fw.version,
-        "year": year, "group": ctx.group, "unit": fw.unit, "component_unit": fw.component_unit,
-        "component_word": fw.component_word, "additive": fw.additive,
-        "coordinator": ctx.responsible(TOTAL), "total_derived": total.derived,
-    }
-    out.update((k, x) for k, x in v.items() if not k.startswith("_") and k not in _TOTAL_SKIP)
-    out.update(
+    rating = _rating(ctx, v, total.score)
+    if cell.count == 1:
+        ctx.notes.append(Note(NoteKind.ALONE_IN_GROUP, unit=unit, index=fw.short_name,
+                              group=ctx.group, year=year))
+    if total.derived:
+        ctx.notes.append(Note(NoteKind.TOTAL_DERIVED, index=fw.short_name,
+                              component_word=fw.component_word))
+    target = _target(ctx, v, analysed)
+    figures = {k: x for k, x in v.shared().items() if k not in _TOTAL_SKIP}
+    return IndexAnalysis(
+        index=index, name=fw.name, short_name=fw.short_name, version=fw.version,
+        year=year, group=ctx.group, unit=fw.unit, component_unit=fw.component_unit,
+        component_word=fw.component_word, additive=fw.additive,
+        coordinator=ctx.responsible(TOTAL), total_derived=total.derived, **figures,
         previous=prev, methodology_changed=bool(prev) and not ctx.comparable,
         methodology_note=_methodology_note(ctx, prev),
-        group_label=None, rating=_rating(ctx, v, total.score),
-        peer=_peer_stats(ctx, cell), peers=list(_peer_rows(ctx, cell)), history=_history(ctx),
+        group_label=rating.label if rating else None, rating=rating,
+        peer=_peer_stats(ctx, cell), peers=_peer_rows(ctx, cell), history=_history(ctx),
         gap_to_mean_previous=_gap_previous(ctx, prev),
         points_lost=_points_lost(fw, components, total),
         counts=_counts(analysed), rating_counts=_rating_counts(analysed, fw.rating),
-        order=_orderings(analysed), components=components,
-        strengths=[c["code"] for c in strong], weaknesses=[c["code"] for c in weak],
-        strength_details=_details(strong, "strength"), weakness_details=_details(weak, "weakness"),
-        assessment=_index_assessment(ctx, v),
-    )
-    out["group_label"] = out["rating"]["label"] if out["rating"] else None
-    if cell.count == 1:
-        ctx.notes.append(f"{unit} là đơn vị duy nhất có kết quả {fw.short_name} trong nhóm "
-                         f"'{ctx.group}' năm {year}: thứ hạng 1/1, không xếp nhóm theo tứ phân vị, "
-                         "không so sánh với đơn vị khác.")
-    if total.derived:
-        ctx.notes.append(f"Điểm {fw.short_name} là tổng điểm các {fw.component_word} "
-                         "(dữ liệu không có dòng TOTAL).")
-    out["target"] = _target(ctx, out, cell, analysed)
-    out["notes"] = ctx.notes
-    return out
+        order=_orderings(analysed), components=tuple(components),
+        strengths=tuple(c.code for c in strong), weaknesses=tuple(c.code for c in weak),
+        strength_details=_details(strong, ActionKind.STRENGTH),
+        weakness_details=_details(weak, ActionKind.WEAKNESS),
+        assessment=_index_assessment(ctx, v), target=target, notes=tuple(ctx.notes))
 
 
-_TOTAL_SKIP = ("previous_score", "previous_max", "previous_percent", "previous_rank",
-               "previous_of", "points_lost")
-
-
-def _previous(ctx: _Ctx, v: dict[str, Any]) -> dict[str, Any] | None:
-    row, cell = v["_prev_row"], v["_prev_cell"]
-    if row is None:
+def _previous(ctx: _Ctx, v: _Values) -> Previous | None:
+    row, cell = v.prev_row, v.prev_cell
+    if row is None or ctx.prev_year is None:
         return None
-    return {"year": ctx.prev_year, "score": _r(row.score), "max": row.max,
-            "percent": _percent(row.score, row.max),
-            "rank": cell.ranks[ctx.unit] if cell else None, "of": cell.of if cell else None,
-            "version": row.version, "group": row.group}
+    return Previous(year=ctx.prev_year, score=figure(row.score), max=row.max,
+                    percent=_percent(row.score, row.max),
+                    rank=cell.ranks[ctx.unit] if cell else None, of=cell.of if cell else None,
+                    version=row.version, group=row.group)
 
 
-def _gap_previous(ctx: _Ctx, prev: dict[str, Any] | None) -> float | None:
+def _gap_previous(ctx: _Ctx, prev: Previous | None) -> float | None:
     if prev is None:
         return None
-    cell = ctx.prep.cell(prev["year"], ctx.index, prev["group"], TOTAL)
-    return _r(prev["score"] - cell.mean) if cell else None
+    cell = ctx.prep.cell(prev.year, ctx.index, prev.group, TOTAL)
+    return figure(prev.score - cell.mean) if cell else None
 
 
-def _methodology_note(ctx: _Ctx, prev: dict[str, Any] | None) -> str | None:
+def _methodology_note(ctx: _Ctx, prev: Previous | None) -> Note | None:
     if prev is None or ctx.comparable:
         return None
-    return (f"Năm {ctx.year}, {ctx.fw.short_name} được xác định theo phương pháp {ctx.fw.version}; "
-            f"năm {prev['year']} theo phương pháp {prev['version']}. Không so sánh điểm số, "
-            "thứ hạng giữa hai năm.")
+    return Note(NoteKind.METHODOLOGY_CHANGED, index=ctx.fw.short_name, year=ctx.year,
+                version=ctx.fw.version, previous_year=prev.year, previous_version=prev.version)
 
 
-def _points_lost(fw: Framework, components: list[dict[str, Any]], total: Row) -> float | None:
+def _points_lost(fw: Framework, components: Sequence[ComponentAnalysis],
+                 total: Row) -> float | None:
     """Sum of (max − score) over top-level components when they make up the total."""
-    tops = [c for c in components if c["level"] == 1]
+    tops = [c for c in components if c.level == 1]
     if fw.additive and tops and len(tops) == len(fw.top_level()) and all(
-            c["points_lost"] is not None for c in tops):
-        return _r(sum(c["points_lost"] for c in tops))
-    return _r(total.max - total.score) if total.max is not None else None
+            c.points_lost is not None for c in tops):
+        return figure(sum(c.points_lost or 0.0 for c in tops))
+    return figure(total.max - total.score) if total.max is not None else None
 
 
 # --- across indexes: responsibility, solutions, causes ---------------------------------------
 
-def _items_for_action(index: dict[str, Any]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class _Item:
+    """What a responsibility or solution line is about: a component, or an index total when
+    the index has no analysed component."""
+
+    code: str
+    name: str
+    short_name: str
+    score: float
+    max: float | None
+    percent: float | None
+    rank: int
+    of: int
+    points_lost: float | None
+    delta_score: float | None
+    delta_rank: int | None
+    direction: Direction | None
+    rank_direction: Direction | None
+    mixed: Mixed | None
+    rating: Rating | None
+    responsible: tuple[str, ...]
+    is_strength: bool = False
+    is_weakness: bool = False
+    analysed: bool = True
+
+    @classmethod
+    def component(cls, c: ComponentAnalysis) -> _Item:
+        return cls(c.code, c.name, c.short_name, c.score, c.max, c.percent, c.rank, c.of,
+                   c.points_lost, c.delta_score, c.delta_rank, c.direction, c.rank_direction,
+                   c.mixed, c.rating, c.responsible, c.is_strength, c.is_weakness, c.analysed)
+
+    @classmethod
+    def total(cls, i: IndexAnalysis) -> _Item:
+        lost = figure(i.max - i.score) if i.max is not None else None
+        return cls(TOTAL, i.name, i.short_name, i.score, i.max, i.percent, i.rank, i.of, lost,
+                   i.delta_score, i.delta_rank, i.direction, i.rank_direction, i.mixed,
+                   i.rating, i.coordinator)
+
+
+def _items_for_action(index: IndexAnalysis) -> list[_Item]:
     """The weak components of an index in impact order; the total when there are none."""
-    by_code = {c["code"]: c for c in index["components"]}
-    items = [by_code[code] for code in index["weaknesses"]]
-    if not items and not any(c["analysed"] for c in index["components"]) and (
-            index["assessment"]["is_weakness"]):
-        items = [_total_as_component(index)]
+    by_code = {c.code: c for c in index.components}
+    items = [_Item.component(by_code[code]) for code in index.weaknesses]
+    if not items and not any(c.analysed for c in index.components) and (
+            index.assessment.is_weakness):
+        items = [_Item.total(index)]
     return items
 
 
-def _total_as_component(index: dict[str, Any]) -> dict[str, Any]:
-    return {"code": TOTAL, "name": index["name"], "short_name": index["short_name"],
-            "score": index["score"], "max": index["max"], "percent": index["percent"],
-            "rank": index["rank"], "of": index["of"], "points_lost": _r(
-                index["max"] - index["score"]) if index["max"] is not None else None,
-            "delta_score": index["delta_score"], "delta_rank": index["delta_rank"],
-            "direction": index["direction"], "rank_direction": index["rank_direction"],
-            "mixed": index["mixed"], "rating": index["rating"],
-            "responsible": index["coordinator"]}
+def _figures(index: IndexAnalysis, c: _Item) -> dict[str, Any]:
+    return {"index": index.index, "index_short_name": index.short_name,
+            "additive": index.additive, "component_unit": index.component_unit,
+            "code": c.code, "name": c.name, "short_name": c.short_name, "score": c.score,
+            "max": c.max, "percent": c.percent, "rank": c.rank, "of": c.of,
+            "points_lost": c.points_lost, "delta_score": c.delta_score,
+            "delta_rank": c.delta_rank, "direction": c.direction,
+            "rank_direction": c.rank_direction, "mixed": c.mixed,
+            "rating": c.rating.label if c.rating else None}
 
 
-_FIGURES = ("score", "max", "percent", "rank", "of", "points_lost", "delta_score", "delta_rank",
-            "direction", "rank_direction", "mixed")
+@dataclass
+class _Responsible:
+    """A responsibility row while it is being summed up."""
+
+    unit: str | None
+    components: list[ResponsibilityItem] = field(default_factory=list)
+    points_lost: float = 0.0
+    places_lost: int = 0
+    by_index: dict[str, float] = field(default_factory=dict)
+    indices: list[str] = field(default_factory=list)
+
+    def add(self, index: IndexAnalysis, c: _Item, item: ResponsibilityItem) -> None:
+        self.components.append(item)
+        if index.index not in self.indices:
+            self.indices.append(index.index)
+        self.places_lost += max(0, -(c.delta_rank or 0))
+        if index.additive and c.points_lost is not None:
+            self.points_lost += c.points_lost
+            self.by_index[index.index] = figure(self.by_index.get(index.index, 0.0)
+                                                + c.points_lost)
+
+    def row(self) -> ResponsibilityRow:
+        return ResponsibilityRow(unit=self.unit, components=tuple(self.components),
+                                 points_lost=figure(self.points_lost),
+                                 places_lost=self.places_lost,
+                                 points_lost_by_index=FrozenMap(self.by_index),
+                                 indices=tuple(self.indices))
 
 
-def _figures(index: dict[str, Any], c: dict[str, Any]) -> dict[str, Any]:
-    out = {"index": index["index"], "index_short_name": index["short_name"],
-           "additive": index["additive"], "component_unit": index["component_unit"],
-           "code": c["code"], "name": c["name"], "short_name": c["short_name"]}
-    out.update((k, c.get(k)) for k in _FIGURES)
-    out["rating"] = c["rating"]["label"] if c.get("rating") else None
-    return out
-
-
-def _responsibility(indices: list[dict[str, Any]], grouping: str) -> list[dict[str, Any]]:
+def _responsibility(indices: Sequence[IndexAnalysis],
+                    grouping: str) -> tuple[ResponsibilityRow, ...]:
     """Weak components grouped per responsible unit, with the points and places lost.
 
     ``points_lost`` sums only components of additive indexes (their points make up the
     total); ``places_lost`` sums the places fallen. Sorted by points lost, then places lost.
+    A component with no responsible body named goes to the row whose ``unit`` is None.
     """
-    table: dict[str, dict[str, Any]] = {}
+    table: dict[str | None, _Responsible] = {}
     for index in indices:
         for c in _items_for_action(index):
-            units = c["responsible"] or [UNASSIGNED]
-            keys = ["; ".join(units)] if grouping == "joint" else units
+            units = c.responsible
+            keys: list[str | None] = (
+                ["; ".join(units)] if grouping == "joint" else list(units)) if units else [None]
             for key in keys:
-                entry = table.setdefault(key, {"unit": key, "components": [], "points_lost": 0.0,
-                                               "places_lost": 0, "points_lost_by_index": {},
-                                               "indices": []})
-                item = _figures(index, c)
-                item["shared_with"] = [u for u in units if u != key] if grouping == "unit" else []
-                entry["components"].append(item)
-                _accumulate(entry, index, c)
-    rows = list(table.values())
-    for r in rows:
-        r["points_lost"] = _r(r["points_lost"])
-    return sorted(rows, key=lambda r: (-r["points_lost"], -r["places_lost"]))
+                entry = table.setdefault(key, _Responsible(key))
+                shared = tuple(u for u in units if u != key) if grouping == "unit" else ()
+                entry.add(index, c, ResponsibilityItem(**_figures(index, c), shared_with=shared))
+    rows = [entry.row() for entry in table.values()]
+    return tuple(sorted(rows, key=lambda r: (-r.points_lost, -r.places_lost)))
 
 
-def _accumulate(entry: dict[str, Any], index: dict[str, Any], c: dict[str, Any]) -> None:
-    if index["index"] not in entry["indices"]:
-        entry["indices"].append(index["index"])
-    entry["places_lost"] += max(0, -(c["delta_rank"] or 0))
-    if index["additive"] and c["points_lost"] is not None:
-        entry["points_lost"] += c["points_lost"]
-        by_index = entry["points_lost_by_index"]
-        by_index[index["index"]] = _r(by_index.get(index["index"], 0.0) + c["points_lost"])
-
-
-def _library(rules: Rules, index: str, code: str, kind: str) -> tuple[list[Solution], bool]:
+def _library(rules: Rules, index: str, code: str, kind: ActionKind) -> tuple[list[Solution], bool]:
     """Library entries for a component and use; the fallback entry when there is none."""
     found = [s for s in rules.solutions_for(index, code) if s.use in (kind, "any")]
     if found:
         return found, True
-    fallback = rules.fallback if kind == "weakness" else rules.maintain_fallback
+    fallback = rules.fallback if kind == ActionKind.WEAKNESS else rules.maintain_fallback
     return ([fallback] if fallback else []), False
 
 
-def _solution_items(index: dict[str, Any], c: dict[str, Any], kind: str, rules: Rules,
-                    action_year: int) -> list[dict[str, Any]]:
-    entries, from_library = _library(rules, index["index"], c["code"], kind)
+def _solution_items(index: IndexAnalysis, c: _Item, kind: ActionKind, rules: Rules,
+                    action_year: int) -> list[SolutionItem]:
+    entries, from_library = _library(rules, index.index, c.code, kind)
     out = []
     for s in entries:
-        lead = list(s.lead) if s.lead else list(c["responsible"] or [UNASSIGNED])
-        item = _figures(index, c)
-        item.update(kind=kind, maintain=kind == "strength", from_library=from_library,
-                    text=fill(s.text, name=c["name"], short_name=c["short_name"],
-                              index=index["short_name"]),
-                    lead=lead, support=[u for u in s.support if u not in lead],
-                    deadline=s.deadline.resolve(action_year))
-        out.append(item)
+        lead = tuple(s.lead) if s.lead else c.responsible
+        d = s.deadline
+        deadline = Deadline.of(DeadlineKind(d.kind), action_year + d.year_offset, quarter=d.quarter,
+                               day=d.day, month=d.month, text=d.text)
+        out.append(SolutionItem(
+            **_figures(index, c), kind=kind, maintain=kind == ActionKind.STRENGTH,
+            from_library=from_library,
+            text=fill(s.text, name=c.name, short_name=c.short_name, index=index.short_name),
+            lead=lead, support=tuple(u for u in s.support if u not in lead), deadline=deadline))
     return out
 
 
-def _solutions(indices: list[dict[str, Any]], rules: Rules, action_year: int) -> list[dict]:
+def _solutions(indices: Sequence[IndexAnalysis], rules: Rules,
+               action_year: int) -> tuple[SolutionItem, ...]:
     """Per index: solutions for the weak components (impact order), then strengths to keep."""
-    out: list[dict[str, Any]] = []
+    out: list[SolutionItem] = []
     for index in indices:
-        ir = rules.for_index(index["index"])
-        by_code = {c["code"]: c for c in index["components"]}
+        ir = rules.for_index(index.index)
+        by_code = {c.code: c for c in index.components}
         targets = _items_for_action(index)
         if ir.solutions_for == "losing":
-            targets = targets + [c for c in sorted(index["components"],
-                                                   key=lambda c: -(c["points_lost"] or 0.0))
-                                 if c["analysed"] and not c["is_strength"] and not c["is_weakness"]
-                                 and (c["points_lost"] or 0.0) > EPS]
+            targets = targets + [_Item.component(c) for c in sorted(index.components,
+                                                             key=lambda c: -(c.points_lost or 0.0))
+                                 if c.analysed and not c.is_strength and not c.is_weakness
+                                 and (c.points_lost or 0.0) > EPS]
         for c in targets:
-            out += _solution_items(index, c, "weakness", rules, action_year)
+            out += _solution_items(index, c, ActionKind.WEAKNESS, rules, action_year)
         if ir.maintain_strengths:
-            for code in index["strengths"]:
-                out += _solution_items(index, by_code[code], "strength", rules, action_year)
-    return out
+            for code in index.strengths:
+                out += _solution_items(index, _Item.component(by_code[code]), ActionKind.STRENGTH,
+                                       rules, action_year)
+    return tuple(out)
 
 
-def _causes(indices: list[dict[str, Any]], rules: Rules) -> dict[str, list[dict[str, Any]]]:
+def _causes(indices: Sequence[IndexAnalysis], rules: Rules) -> Causes:
     """Cause prompts: general ones, then those keyed by the weak components."""
-    out: dict[str, list[dict[str, Any]]] = {"objective": [], "subjective": []}
+    out: dict[str, list[Cause]] = {"objective": [], "subjective": []}
     for cause in rules.general_causes:
-        out[cause.kind].append({"index": None, "code": None, "name": None, "text": cause.text})
+        out[cause.kind].append(Cause(index=None, code=None, name=None, text=cause.text))
     for index in indices:
         for c in _items_for_action(index):
-            for cause in rules.causes_for(index["index"], c["code"]):
-                out[cause.kind].append({"index": index["index"], "code": c["code"],
-                                        "name": c["name"], "text": cause.text})
-    return out
+            for cause in rules.causes_for(index.index, c.code):
+                out[cause.kind].append(Cause(index=index.index, code=c.code, name=c.name,
+                                             text=cause.text))
+    return Causes(objective=tuple(out["objective"]), subjective=tuple(out["subjective"]))
 
 
 # --- the unit --------------------------------------------------------------------------------
@@ -953,9 +1105,10 @@ def _unit_indexes(prep: Prepared, unit: str, year: int) -> list[str]:
             if TOTAL in prep.rows.get((unit, i), {}).get(year, {})]
 
 
-def _missing(prep: Prepared, unit: str, year: int, present: list[str]) -> tuple[list[str], list]:
+def _missing(prep: Prepared, unit: str, year: int,
+             present: list[str]) -> tuple[list[str], list[str]]:
     """Indexes the unit's groups have that year but the unit lacks (or has no total for)."""
-    groups = []
+    groups: list[str] = []
     for index in prep.index_order:
         for row in prep.rows.get((unit, index), {}).get(year, {}).values():
             if row.group not in groups:
@@ -966,7 +1119,7 @@ def _missing(prep: Prepared, unit: str, year: int, present: list[str]) -> tuple[
     return codes, [prep.framework(i, year).short_name for i in codes]
 
 
-def analyze_unit(data: Dataset | Prepared, unit: str, year: int, rules: Rules) -> dict[str, Any]:
+def analyze_unit(data: Dataset | Prepared, unit: str, year: int, rules: Rules) -> UnitAnalysis:
     """The analysis of one unit in one year (see the module docstring for conventions).
 
     ``data`` is best a :class:`Prepared` (from :func:`prepare`) when analysing many units.
@@ -976,20 +1129,20 @@ def analyze_unit(data: Dataset | Prepared, unit: str, year: int, rules: Rules) -
     check_year(prep, unit, year)
     action_year = year + rules.action_year_offset
     codes = _unit_indexes(prep, unit, year)
-    indices = [_analyze_index(prep, unit, year, code, rules) for code in codes]
+    indices = tuple(_analyze_index(prep, unit, year, code, rules) for code in codes)
     missing_codes, missing_names = _missing(prep, unit, year, codes)
-    groups = list(dict.fromkeys(i["group"] for i in indices))
-    notes = [n for i in indices for n in i["notes"]]
+    groups = tuple(dict.fromkeys(i.group for i in indices))
+    notes = [n for i in indices for n in i.notes]
     if not indices:
-        notes.append(f"{unit} không có điểm tổng của chỉ số nào năm {year}.")
-    return {
-        "unit": unit, "year": year, "action_year": action_year,
-        "group": groups[0] if groups else None, "groups": groups,
-        "indices": indices, "missing_indices": missing_names,
-        "missing_index_codes": missing_codes,
-        "responsibility": _responsibility(indices, rules.grouping),
-        "solutions": _solutions(indices, rules, action_year),
-        "general_tasks": list(rules.general_tasks),
-        "causes": _causes(indices, rules),
-        "notes": notes,
-    }
+        notes.append(Note(NoteKind.NO_INDEX_TOTAL, unit=unit, year=year))
+    return UnitAnalysis(
+        unit=unit, year=year, action_year=action_year,
+        group=groups[0] if groups else None, groups=groups,
+        indices=indices, missing_indices=tuple(missing_names),
+        missing_index_codes=tuple(missing_codes),
+        responsibility=_responsibility(indices, rules.grouping),
+        solutions=_solutions(indices, rules, action_year),
+        general_tasks=tuple(rules.general_tasks),
+        causes=_causes(indices, rules),
+        notes=tuple(notes),
+    )

@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
+from reportgen.analysis.model import UnitAnalysis
 from reportgen.data.sample import data_path
 from reportgen.output.manifest import content_hash
 
@@ -48,10 +48,10 @@ class UnitJob:
     dataset: its memory does not grow with the number of units."""
 
     unit: str
-    analysis: dict[str, Any]  # analysis.unit.analyze_unit's result
+    analysis: UnitAnalysis  # analysis.unit.analyze_unit's result
     sources: dict[str, str]
     sample: bool
 
     def digest(self, toolkit_hash: str) -> str:
-        return content_hash({"analysis": self.analysis, "sources": self.sources,
+        return content_hash({"analysis": self.analysis.to_dict(), "sources": self.sources,
                              "sample": self.sample}, toolkit_hash)

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
-
+from reportgen.analysis.model import GroupAnalysis, IndexOverview
 from reportgen.charts.spec import ChartSpec, Series
 
 HEATMAP_DECIMALS = 1
 HEATMAP_ROWS = 45  # most units in one heatmap: a larger group is drawn in parts, a page each
 
 
-def heatmap_spec(index: Mapping[str, Any], rows: slice = slice(None),
+def heatmap_spec(index: IndexOverview, rows: slice = slice(None),
                  class_range: tuple[float, float] | None = None, *,
                  labels: Mapping[str, str]) -> ChartSpec:
     """The units × components grid (percent of the maximum), units in ranking order (those
     of ``rows``); the height grows with the number of units so that 45 rows stay legible on
-    one page."""
-    matrix = index["matrix"]
-    units = tuple(matrix["units"][rows]) if matrix["names"] else ()
-    percent = matrix["percent"][rows]
+    one page. ``labels``: its words (``percent``, ``missing``, ``alt_heatmap``), from the
+    phrase file ``nhan.j2`` (:func:`reportgen.narrate.labels.overview_chart_labels`)."""
+    matrix = index.matrix
+    units = tuple(matrix.units[rows]) if matrix.names else ()
+    percent = matrix.percent[rows]
     series = tuple(Series(name, tuple(row[n] for row in percent))
-                   for n, name in enumerate(matrix["names"]))
+                   for n, name in enumerate(matrix.names))
     return ChartSpec(
         kind="heatmap", categories=units, series=series or (Series("", ()),),
         value_label=labels["percent"], value_max=100.0, missing_label=labels["missing"],
@@ -31,23 +31,23 @@ def heatmap_spec(index: Mapping[str, Any], rows: slice = slice(None),
         alt_text=labels["alt_heatmap"])
 
 
-def heatmap_specs(index: Mapping[str, Any], *, labels: Mapping[str, str]) -> list[ChartSpec]:
+def heatmap_specs(index: IndexOverview, *, labels: Mapping[str, str]) -> list[ChartSpec]:
     """The grid in one chart, or for a large group in parts of at most HEATMAP_ROWS units
     (a page each), of equal size and with one colour legend for all."""
-    units = len(index["matrix"]["units"])
+    units = len(index.matrix.units)
     if units <= HEATMAP_ROWS:
         return [heatmap_spec(index, labels=labels)]
     parts = math.ceil(units / HEATMAP_ROWS)
     size = math.ceil(units / parts)
-    values = [v for row in index["matrix"]["percent"] for v in row if v is not None]
+    values = [v for row in index.matrix.percent for v in row if v is not None]
     span = (min(values), max(values)) if values else None
     return [heatmap_spec(index, slice(start, start + size), span, labels=labels)
             for start in range(0, units, size)]
 
 
-def overview_charts(overview: Mapping[str, Any],
+def overview_charts(overview: GroupAnalysis,
                     labels: Mapping[str, Mapping[str, str]]) -> dict[str, list[ChartSpec]]:
     """The heatmap specifications of every index with components; ``labels``: the words of
     each index's charts, by index code."""
-    return {i["index"]: heatmap_specs(i, labels=labels[i["index"]])
-            for i in overview["indices"] if i["components"]}
+    return {i.index: heatmap_specs(i, labels=labels[i.index])
+            for i in overview.indices if i.components}

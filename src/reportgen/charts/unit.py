@@ -1,13 +1,16 @@
 """Chart stage, first half: the analysis of one index → chart specifications.
 
 Specifications are plain data (see :mod:`reportgen.charts.spec`); a backend draws them. The
-captions are filled later by the narrative stage from the editable phrase templates.
+captions are filled later by the narrative stage from the editable phrase templates; every
+word drawn in a chart (axis labels, legends, alt text) is given as ``labels``, a mapping built
+from the phrase file ``nhan.j2`` (:func:`reportgen.narrate.labels.unit_chart_labels`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from reportgen.analysis.model import ComponentAnalysis, IndexAnalysis
 from reportgen.analysis.ranking import ExcerptRule
 from reportgen.charts.spec import GAP, ChartSpec, Series
 from reportgen.formatting import pad2
@@ -17,44 +20,47 @@ COMPONENT_CHARTS = ("component_bars", "change_bars", "radar")
 RADAR_MIN_AXES = 5
 
 
-def top_components(index: dict) -> list[dict]:
+def top_components(index: IndexAnalysis) -> tuple[ComponentAnalysis, ...]:
     """The first level of the component tree, the one the charts and rules look at."""
-    return [c for c in index["components"] if c.get("level", 1) == 1]
+    return index.top_components
 
 
-def score_rank(index: dict, *, labels: Mapping[str, str]) -> ChartSpec:
-    history = index.get("history") or []
+def score_rank(index: IndexAnalysis, *, labels: Mapping[str, str]) -> ChartSpec:
+    history = index.history
     return ChartSpec(
         kind="score_rank",
-        categories=tuple(str(h["year"]) for h in history),
-        series=(Series(labels["score"], tuple(h["score"] for h in history)),),
-        secondary=Series(labels["rank"], tuple(h.get("rank") for h in history)),
-        rank_of=tuple(h.get("of") for h in history),
+        categories=tuple(str(h.year) for h in history),
+        series=(Series(labels["score"], tuple(h.score for h in history)),),
+        secondary=Series(labels["rank"], tuple(h.rank for h in history)),
+        rank_of=tuple(h.of for h in history),
         value_label=labels["score"],
         secondary_label=labels["rank"],
-        value_max=index["max"],
+        value_max=index.max,
         alt_text=labels["alt_score_rank"],
     )
 
 
-def peer_bars(index: dict, unit: str, rule: ExcerptRule | None = None, *,
+def peer_bars(index: IndexAnalysis, unit: str, rule: ExcerptRule | None = None, *,
               labels: Mapping[str, str]) -> ChartSpec:
     """Every peer's score, the unit highlighted; a large group as an excerpt whose names
     carry their ranks ("598. Hòa Lâm") so the reader still sees where the unit stands."""
-    peers = index.get("peers") or []
-    mean = (index.get("peer") or {}).get("mean")
+    peers = index.peers
+    mean = index.peer.mean
     shown = rule.select(peers, unit, rule.chart_max_units) if rule else None
+    names: list[str]
+    values: list[float | None]
+    highlight: str | None
     if shown is None:
-        names, values, highlight = [p["unit"] for p in peers], [p["score"] for p in peers], unit
+        names, values, highlight = [p.unit for p in peers], [p.score for p in peers], unit
     else:
-        names = [GAP if p is None else f"{pad2(p['rank'])}. {p['unit']}" for p in shown]
-        values = [None if p is None else p["score"] for p in shown]
-        highlight = next((n for n, p in zip(names, shown, strict=True) if p and p["unit"] == unit),
+        names = [GAP if p is None else f"{pad2(p.rank)}. {p.unit}" for p in shown]
+        values = [None if p is None else p.score for p in shown]
+        highlight = next((n for n, p in zip(names, shown, strict=True) if p and p.unit == unit),
                          None)
     return ChartSpec(
         kind="peer_bars",
         categories=tuple(names),
-        series=(Series(index["short_name"], tuple(values)),),
+        series=(Series(index.short_name, tuple(values)),),
         highlight=highlight,
         excerpt_of=len(peers) if shown is not None else None,
         reference=mean,
@@ -66,14 +72,14 @@ def peer_bars(index: dict, unit: str, rule: ExcerptRule | None = None, *,
     )
 
 
-def component_bars(index: dict, unit: str, *, labels: Mapping[str, str]) -> ChartSpec:
+def component_bars(index: IndexAnalysis, unit: str, *, labels: Mapping[str, str]) -> ChartSpec:
     comps = top_components(index)
     return ChartSpec(
         kind="component_bars",
-        categories=tuple(c["short_name"] for c in comps),
+        categories=tuple(c.short_name for c in comps),
         series=(
-            Series(unit, tuple(c.get("percent") for c in comps)),
-            Series(labels["mean"], tuple(c.get("peer_mean_percent") for c in comps), role="compare"),
+            Series(unit, tuple(c.percent for c in comps)),
+            Series(labels["mean"], tuple(c.peer_mean_percent for c in comps), role="compare"),
         ),
         highlight=unit,
         value_label=labels["percent"],
@@ -82,12 +88,12 @@ def component_bars(index: dict, unit: str, *, labels: Mapping[str, str]) -> Char
     )
 
 
-def change_bars(index: dict, *, labels: Mapping[str, str]) -> ChartSpec:
+def change_bars(index: IndexAnalysis, *, labels: Mapping[str, str]) -> ChartSpec:
     comps = top_components(index)
     return ChartSpec(
         kind="change_bars",
-        categories=tuple(c["short_name"] for c in comps),
-        series=(Series(labels["change"], tuple(c.get("delta_score") for c in comps)),),
+        categories=tuple(c.short_name for c in comps),
+        series=(Series(labels["change"], tuple(c.delta_score for c in comps)),),
         value_label=labels["change_axis"],
         rise_label=labels["rise"],
         fall_label=labels["fall"],
@@ -95,35 +101,37 @@ def change_bars(index: dict, *, labels: Mapping[str, str]) -> ChartSpec:
     )
 
 
-def radar(index: dict, *, labels: Mapping[str, str]) -> ChartSpec | None:
+def radar(index: IndexAnalysis, *, labels: Mapping[str, str]) -> ChartSpec | None:
     """Only for indexes whose first-level components share one maximum (PAPI: 8 × 10)."""
     comps = top_components(index)
-    maxima = {c.get("max") for c in comps}
-    if len(comps) < RADAR_MIN_AXES or len(maxima) != 1 or None in maxima:
+    maxima = {c.max for c in comps}
+    maximum = next(iter(maxima), None)
+    if len(comps) < RADAR_MIN_AXES or len(maxima) != 1 or maximum is None:
         return None
     series = []
-    previous = index.get("previous")
-    if previous and not index.get("methodology_changed"):
-        series.append(Series(str(previous["year"]), tuple(c.get("previous_score") for c in comps),
+    previous = index.previous
+    if previous and not index.methodology_changed:
+        series.append(Series(str(previous.year), tuple(c.previous_score for c in comps),
                              role="compare"))
-    series.append(Series(str(index["year"]), tuple(c.get("score") for c in comps)))
+    series.append(Series(str(index.year), tuple(c.score for c in comps)))
     return ChartSpec(
         kind="radar",
-        categories=tuple(c["short_name"] for c in comps),
+        categories=tuple(c.short_name for c in comps),
         series=tuple(series),
-        value_max=float(maxima.pop()),
+        value_max=maximum,
         alt_text=labels["alt_radar"],
         width_cm=13.0,
         height_cm=11.0,
     )
 
 
-def index_charts(index: dict, unit: str, rule: ExcerptRule | None = None, *,
+def index_charts(index: IndexAnalysis, unit: str, rule: ExcerptRule | None = None, *,
                  labels: Mapping[str, str]) -> dict[str, list[ChartSpec]]:
     """Charts for section I (results) and section II (components) of one index; ``rule``
-    says when the position chart of a large group becomes an excerpt."""
+    says when the position chart of a large group becomes an excerpt; ``labels``: the words
+    of the charts (:func:`reportgen.narrate.labels.unit_chart_labels`)."""
     components = [component_bars(index, unit, labels=labels)]
-    if index.get("previous") and not index.get("methodology_changed"):
+    if index.previous and not index.methodology_changed:
         components.append(change_bars(index, labels=labels))
     spider = radar(index, labels=labels)
     if spider is not None:

@@ -13,6 +13,7 @@ that is clean enough to run, a dry-run render of every unit of the data in memor
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from collections.abc import Callable, Iterable, Mapping
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import nodes
 
+from reportgen.analysis.model import Model, UnitAnalysis
 from reportgen.config.search import DEFAULT_PREFIX, SearchPath, packaged_dir
 from reportgen.config.yamlio import read_yaml
 from reportgen.errors import ConfigError, Issue, IssuesError, Location, ReportgenError, suggest
@@ -123,7 +125,7 @@ def _lookup(value: object, path: str) -> object:
     return value
 
 
-def variable_reference(context: Mapping[str, object], analysis: Mapping[str, object]) -> str:
+def variable_reference(context: Mapping[str, object], analysis: UnitAnalysis) -> str:
     """Markdown tables of every variable the Word template and the phrase files can use:
     the Word template's from the context contract (meaning, example from a report of the
     bundled sample), the phrase files' from that report's analysis (examples)."""
@@ -154,8 +156,16 @@ def variable_reference(context: Mapping[str, object], analysis: Mapping[str, obj
 
 
 def flatten(value: object, prefix: str = "", depth: int = 0) -> Iterable[tuple[str, str]]:
-    """(dotted name, short example) pairs; lists show their first element as ``name[0]``."""
-    if isinstance(value, dict):
+    """(dotted name, short example) pairs; lists show their first element as ``name[0]``. An
+    analysis object (:mod:`reportgen.analysis.model`) shows its fields, then what it derives
+    from them for the phrase files (marked "tính sẵn")."""
+    if isinstance(value, Model):
+        for f in dataclasses.fields(value):  # type: ignore[arg-type]
+            yield from flatten(getattr(value, f.name), f"{prefix}{f.name}.", depth + 1)
+        for name in _derived(type(value)):
+            yield f"{prefix}{name}", f"(tính sẵn) {_brief(getattr(value, name))}"
+        return
+    if isinstance(value, Mapping):
         for k, v in value.items():
             if k in ("png", "image"):
                 yield f"{prefix}{k}", "(ảnh biểu đồ)"
@@ -163,8 +173,8 @@ def flatten(value: object, prefix: str = "", depth: int = 0) -> Iterable[tuple[s
             yield from flatten(v, f"{prefix}{k}.", depth + 1)
         return
     name = prefix.rstrip(".")
-    if isinstance(value, list):
-        if value and isinstance(value[0], dict | list) and depth < 6:
+    if isinstance(value, list | tuple):
+        if value and isinstance(value[0], Mapping | list | tuple | Model) and depth < 6:
             yield name, f"danh sách ({len(value)} phần tử)"
             yield from flatten(value[0], f"{name}[0].", depth + 1)
         else:
@@ -173,6 +183,31 @@ def flatten(value: object, prefix: str = "", depth: int = 0) -> Iterable[tuple[s
         return
     text = str(value).replace("|", "\\|").replace("\n", " ")
     yield name, (text[:117] + "…") if len(text) > 120 else text
+
+
+def _derived(cls: type) -> list[str]:
+    """The public properties of an analysis class, in the order they are defined."""
+    names: list[str] = []
+    for klass in reversed(cls.__mro__):
+        names += [k for k, v in vars(klass).items()
+                  if isinstance(v, property) and not k.startswith("_") and k not in names]
+    return names
+
+
+def _brief(value: object) -> str:
+    """A derived value in a few words: a number, a flag, or the names of the items."""
+    def label(item: object) -> str:
+        return str(getattr(item, "name", None) or getattr(item, "label", None)
+                   or getattr(item, "unit", None) or item)
+
+    if isinstance(value, tuple | list):
+        if not value:
+            return "[] (trống trong ví dụ)"
+        shown = ", ".join(label(v) for v in value[:3]) + (" …" if len(value) > 3 else "")
+        return _cell(f"danh sách ({len(value)} phần tử): {shown}")
+    if isinstance(value, Model):
+        return _cell(label(value))
+    return "(không có)" if value is None else _cell(str(value))
 
 
 # --- static check of the Word template's variables -------------------------------------------

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from reportgen import formatting as fmt
+from reportgen.analysis.model import GroupAnalysis, IndexOverview, RankingRow
 from reportgen.narrate.labels import label, omission_reason
 from reportgen.narrate.phrases import Numbering
 
@@ -36,19 +37,19 @@ def overview_settings(config: Mapping[str, Any], group: str) -> dict[str, Any]:
     return merged
 
 
-def overview_context(narrator: Any, overview: Mapping[str, Any], charts: Mapping[str, list],
+def overview_context(narrator: Any, overview: GroupAnalysis, charts: Mapping[str, list],
                      sources: Mapping[str, str], sample: bool = False) -> dict[str, Any]:
     """The render context of ``tong-hop.docx`` (every string of the overview)."""
     from reportgen.narrate.header import header_block, render_setting
 
     phrases = narrator.phrases
-    year, group = overview["year"], overview["group"]
-    indices = overview["indices"]
+    year, group = overview.year, overview.group
+    indices = overview.indices
     defaults = narrator.config.get("defaults") or {}
     variables: dict[str, Any] = {
         "unit": defaults.get("default_unit") or "", "year": year,
-        "next_year": overview["action_year"], "group": group,
-        "indexes": ", ".join(i["short_name"] for i in indices), "count": overview["unit_count"]}
+        "next_year": overview.action_year, "group": group,
+        "indexes": ", ".join(i.short_name for i in indices), "count": overview.unit_count}
     settings = overview_settings(narrator.config, group)
     named = {k: settings[k] for k in ("agency_short", "peer_label") if k in settings}
     variables.update(render_setting(phrases.env, named, variables))
@@ -57,12 +58,12 @@ def overview_context(narrator: Any, overview: Mapping[str, Any], charts: Mapping
     for key, macro in (("subject", "trich_yeu"), ("intro", "mo_dau"), ("closing", "ket_thuc")):
         if key not in settings:
             settings[key] = _escape(phrases.text(PHRASES, macro, v=variables))
-    report = header_block(settings, phrases.env, variables, overview["action_year"])
+    report = header_block(settings, phrases.env, variables, overview.action_year)
     if sample:
         report["sample_notice"] = phrases.text("ket-qua.j2", "du_lieu_mau")
     o = {**variables, "peer_label": report["peer_label"], "agency_short": report["agency_short"]}
     counter = Numbering()
-    keys = ["results", *(["components"] if any(i["components"] for i in indices) else []), "leaders"]
+    keys = ["results", *(["components"] if any(i.components for i in indices) else []), "leaders"]
     sections = {key: phrases.text(PHRASES, "muc", key=key, o=o, n=n)
                 for n, key in enumerate(keys, start=1)}
     sections.setdefault("components", "")
@@ -70,9 +71,9 @@ def overview_context(narrator: Any, overview: Mapping[str, Any], charts: Mapping
         "report": report,
         "sections": sections,
         "results": [_result(phrases, i, o, counter) for i in indices],
-        "components": [_components(phrases, i, o, charts.get(i["index"], []),
-                                   sources.get(i["index"], ""), counter)
-                       for i in indices if i["components"]],
+        "components": [_components(phrases, i, o, charts.get(i.index, []),
+                                   sources.get(i.index, ""), counter)
+                       for i in indices if i.components],
         "leaders": [_leader_block(phrases, n, i, o) for n, i in enumerate(indices, start=1)],
         "appendices": _appendices(phrases, overview, o, report),
     }
@@ -83,14 +84,14 @@ def _escape(text: str) -> str:
     return text.replace("{", "{{ '{' }}") if "{" in text else text
 
 
-def _result(phrases: Any, i: Mapping, o: Mapping, counter: Numbering) -> dict[str, Any]:
+def _result(phrases: Any, i: IndexOverview, o: Mapping, counter: Numbering) -> dict[str, Any]:
     """Section I for one index: sentences, the ranking table, the rating-group table."""
     n = counter.next("result")
     ranking = {"caption": phrases.text(PHRASES, "bang_xep_hang", i=i, o=o, n=counter.next("table")),
-               "rows": [ranking_table_row(r) for r in i["rows"]],
+               "rows": [ranking_table_row(r) for r in i.rows],
                "note": phrases.text(PHRASES, "ghi_chu_xep_hang", i=i, o=o)}
     ratings = {"caption": "", "rows": [], "note": ""}
-    if i["rating"]:
+    if i.rating:
         ratings = {"caption": phrases.text(PHRASES, "bang_xep_loai", i=i, o=o,
                                            n=counter.next("table")),
                    "rows": rating_table_rows(i), "note": ""}
@@ -99,31 +100,31 @@ def _result(phrases: Any, i: Mapping, o: Mapping, counter: Numbering) -> dict[st
             "ranking": ranking, "ratings": ratings}
 
 
-def ranking_table_row(r: Mapping[str, Any]) -> dict[str, Any]:
+def ranking_table_row(r: RankingRow) -> dict[str, Any]:
     """A ranking line as table cells ("05", "86,47", "+1,20", "-03")."""
-    return {"rank": fmt.pad2(r["rank"]), "unit": r["unit"], "score": fmt.num(r["score"]),
-            "percent": fmt.num(r["percent"]), "delta": fmt.signed(r["delta_score"]),
-            "delta_rank": fmt.signed_places(r["delta_rank"]), "rating": r["rating"] or fmt.DASH,
+    return {"rank": fmt.pad2(r.rank), "unit": r.unit, "score": fmt.num(r.score),
+            "percent": fmt.num(r.percent), "delta": fmt.signed(r.delta_score),
+            "delta_rank": fmt.signed_places(r.delta_rank), "rating": r.rating or fmt.DASH,
             "highlight": False}
 
 
-def rating_table_rows(i: Mapping[str, Any]) -> list[dict[str, str]]:
+def rating_table_rows(i: IndexOverview) -> list[dict[str, str]]:
     """Units per rating group: previous year, this year, share of the group, change."""
     rows = []
-    total = i["count"] or 1
-    for g in i["rating"]["groups"]:
-        before = g["previous_count"]
-        label = str(g["label"])
+    total = i.count or 1
+    for g in i.rating.groups if i.rating else ():
+        before = g.previous_count
+        label = str(g.label)
         rows.append({"label": label[:1].upper() + label[1:],
-                     "description": g["description"] or fmt.DASH,
-                     "previous": fmt.pad2(before), "count": fmt.pad2(g["count"]),
-                     "share": fmt.num(100 * g["count"] / total),
-                     "delta": fmt.signed_places(g["count"] - before) if before is not None
+                     "description": g.description or fmt.DASH,
+                     "previous": fmt.pad2(before), "count": fmt.pad2(g.count),
+                     "share": fmt.num(100 * g.count / total),
+                     "delta": fmt.signed_places(g.count - before) if before is not None
                      else fmt.DASH})
     return rows
 
 
-def _components(phrases: Any, i: Mapping, o: Mapping, charts: list, source: str,
+def _components(phrases: Any, i: IndexOverview, o: Mapping, charts: list, source: str,
                 counter: Numbering) -> dict[str, Any]:
     """Section II for one index: sentences, the heatmap, the component means table."""
     drawn, notes = [], []
@@ -154,21 +155,21 @@ def _names(units: Iterable[str]) -> str:
     return ", ".join(units)
 
 
-def component_table_rows(i: Mapping[str, Any]) -> list[dict[str, str]]:
+def component_table_rows(i: IndexOverview) -> list[dict[str, str]]:
     """Per component: maximum, mean (points and percent), change, best and worst units."""
     rows = []
-    for n, c in enumerate(i["components"], start=1):
+    for n, c in enumerate(i.components, start=1):
         rows.append({
-            "no": str(n), "name": c["name"], "max": fmt.num(c["max"]), "mean": fmt.num(c["mean"]),
-            "mean_percent": fmt.num(c["mean_percent"]), "delta": fmt.signed(c["delta_mean"]),
-            "best": f"{_names(c['best_units'])} ({fmt.num(c['best_score'])})",
-            "worst": (f"{_names(c['worst_units'])} ({fmt.num(c['worst_score'])})"
-                      if c["worst_units"] else fmt.DASH),
+            "no": str(n), "name": c.name, "max": fmt.num(c.max), "mean": fmt.num(c.mean),
+            "mean_percent": fmt.num(c.mean_percent), "delta": fmt.signed(c.delta_mean),
+            "best": f"{_names(c.best_units)} ({fmt.num(c.best_score)})",
+            "worst": (f"{_names(c.worst_units)} ({fmt.num(c.worst_score)})"
+                      if c.worst_units else fmt.DASH),
         })
     return rows
 
 
-def _leader_block(phrases: Any, n: int, i: Mapping, o: Mapping) -> dict[str, Any]:
+def _leader_block(phrases: Any, n: int, i: IndexOverview, o: Mapping) -> dict[str, Any]:
     """Section III for one index: leading units, units to improve, biggest moves."""
     subsections = []
     for macro in ("dan_dau", "can_cai_thien", "bien_dong"):
@@ -182,19 +183,19 @@ def _leader_block(phrases: Any, n: int, i: Mapping, o: Mapping) -> dict[str, Any
             "subsections": subsections}
 
 
-def _appendices(phrases: Any, overview: Mapping, o: Mapping,
+def _appendices(phrases: Any, overview: GroupAnalysis, o: Mapping,
                 report: Mapping) -> list[dict[str, Any]]:
     """One landscape appendix: every unit × every top-level component, per index."""
     tables = []
-    for i in overview["indices"]:
-        if not i["components"]:
+    for i in overview.indices:
+        if not i.components:
             continue
         letter = APPENDIX_LETTERS[len(tables)] if len(tables) < len(APPENDIX_LETTERS) else "?"
         tables.append({
             "caption": phrases.text(PHRASES, "phu_luc_bang", i=i, o=o, letter=letter),
             "unit_note": phrases.text(PHRASES, "don_vi_tinh", i=i, o=o),
             "columns": [phrases.text(PHRASES, "cot_linh_vuc", i=i, c=c, n=n)
-                        for n, c in enumerate(i["components"], start=1)],
+                        for n, c in enumerate(i.components, start=1)],
             "total": phrases.text(PHRASES, "cot_tong", i=i),
             "rows": matrix_table_rows(i),
         })
@@ -205,10 +206,10 @@ def _appendices(phrases: Any, overview: Mapping, o: Mapping,
              "ref": report["appendix_ref"], "tables": tables}]
 
 
-def matrix_table_rows(i: Mapping[str, Any]) -> list[dict[str, Any]]:
+def matrix_table_rows(i: IndexOverview) -> list[dict[str, Any]]:
     """One row per unit (ranking order): rank, name, each component's score, the total."""
     rows = []
-    for r, values in zip(i["rows"], i["matrix"]["score"], strict=True):
-        rows.append({"rank": fmt.pad2(r["rank"]), "unit": r["unit"],
-                     "values": [fmt.num(v) for v in values], "total": fmt.num(r["score"])})
+    for r, values in zip(i.rows, i.matrix.score, strict=True):
+        rows.append({"rank": fmt.pad2(r.rank), "unit": r.unit,
+                     "values": [fmt.num(v) for v in values], "total": fmt.num(r.score)})
     return rows

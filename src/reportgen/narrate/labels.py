@@ -10,13 +10,13 @@ stays language-free: it receives the labels of each chart as a plain mapping bui
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
 
 from jinja2 import Environment
 from jinja2.exceptions import TemplateError, UndefinedError
 from jinja2.sandbox import SecurityError
 
+from reportgen.analysis.model import GroupAnalysis
 from reportgen.errors import ConfigError, Issue, Location
 from reportgen.errors import TemplateError as ReportTemplateError
 
@@ -55,14 +55,14 @@ def unit_chart_labels(env: Environment, index: Any, unit: str) -> dict[str, str]
     return labels
 
 
-def overview_chart_labels(env: Environment, overview: Any) -> dict[str, dict[str, str]]:
+def overview_chart_labels(env: Environment, overview: GroupAnalysis) -> dict[str, dict[str, str]]:
     """The words of the overview's heatmaps, per index code, for
     :func:`reportgen.charts.group.overview_charts`."""
     out = {}
-    for i in overview["indices"]:
+    for i in overview.indices:
         words = {key: label(env, macro, i=i) for key, macro in _OVERVIEW_CHART_MACROS.items()}
         words["alt_heatmap"] = label(env, "mo_ta_bieu_do", kind="heatmap", i=i, unit="")
-        out[i["index"]] = words
+        out[i.index] = words
     return out
 
 

@@ -8,11 +8,12 @@ formatted here; chart images arrive already drawn. The context contract is docum
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from reportgen import formatting as fmt
+from reportgen.analysis.model import ComponentAnalysis, IndexAnalysis, UnitAnalysis
 from reportgen.analysis.ranking import ExcerptRule
 from reportgen.config.report import report_config
 from reportgen.narrate.header import header_block, render_setting, report_settings
@@ -21,80 +22,79 @@ from reportgen.narrate.phrases import Numbering, Phrases
 
 # --- tables ------------------------------------------------------------------------------
 
-def value_text(value: float | None, index: Mapping[str, Any]) -> str:
-    return fmt.num(value, index.get("decimals", 2))
+def value_text(value: float | None) -> str:
+    return fmt.num(value, 2)
 
 
-def rating_text(index: Mapping[str, Any]) -> str:
-    rating = index.get("rating")
+def rating_text(index: IndexAnalysis) -> str:
+    rating = index.rating
     if not rating:
         return fmt.DASH
-    text = str(rating["label"])
-    prev = rating.get("previous_label")
-    if prev and index.get("previous"):
-        text += f" ({index['previous']['year']}: {prev})"
+    text = str(rating.label)
+    prev = rating.previous_label
+    if prev and index.previous:
+        text += f" ({index.previous.year}: {prev})"
     return text
 
 
-def summary_row(index: Mapping[str, Any], name: str) -> dict[str, str]:
+def summary_row(index: IndexAnalysis, name: str) -> dict[str, str]:
     """Bảng 1 row; ``name``: its first cell (macro ``dong_chi_so`` of nhan.j2)."""
-    prev = index.get("previous") or {}
+    prev = index.previous
     return {
         "name": name,
-        "prev": value_text(prev.get("score"), index),
-        "score": value_text(index["score"], index),
-        "delta": fmt.signed(index.get("delta_score")),
-        "prev_rank": fmt.rank(prev.get("rank"), prev.get("of")),
-        "rank": fmt.rank(index.get("rank"), index.get("of")),
-        "delta_rank": fmt.signed_places(index.get("delta_rank")),
+        "prev": value_text(prev.score if prev else None),
+        "score": value_text(index.score),
+        "delta": fmt.signed(index.delta_score),
+        "prev_rank": fmt.rank(prev.rank, prev.of) if prev else fmt.DASH,
+        "rank": fmt.rank(index.rank, index.of),
+        "delta_rank": fmt.signed_places(index.delta_rank),
         "rating": rating_text(index),
     }
 
 
-def indent_name(component: Mapping[str, Any]) -> str:
-    level = component.get("level", 1)
-    return ("- " if level > 1 else "") + component["name"]
+def indent_name(component: ComponentAnalysis) -> str:
+    return ("- " if component.level > 1 else "") + component.name
 
 
-def component_row(n: str, c: Mapping[str, Any], additive: bool) -> dict[str, Any]:
-    mark = "weakness" if c.get("is_weakness") else "strength" if c.get("is_strength") else ""
+def component_row(n: str, c: ComponentAnalysis, additive: bool) -> dict[str, Any]:
+    mark = "weakness" if c.is_weakness else "strength" if c.is_strength else ""
     return {
         "no": n,
         "name": indent_name(c),
-        "max": fmt.num(c.get("max")),
-        "score": fmt.num(c.get("score")),
-        "percent": fmt.num(c.get("percent")),
-        "lost": fmt.num(c.get("points_lost")) if additive else fmt.DASH,
-        "delta": fmt.signed(c.get("delta_score")),
-        "rank": fmt.rank(c.get("rank"), c.get("of")),
-        "delta_rank": fmt.signed_places(c.get("delta_rank")),
+        "max": fmt.num(c.max),
+        "score": fmt.num(c.score),
+        "percent": fmt.num(c.percent),
+        "lost": fmt.num(c.points_lost) if additive else fmt.DASH,
+        "delta": fmt.signed(c.delta_score),
+        "rank": fmt.rank(c.rank, c.of),
+        "delta_rank": fmt.signed_places(c.delta_rank),
         "mark": mark,
         "bold": False,
     }
 
 
-def total_row(index: Mapping[str, Any], additive: bool, name: str) -> dict[str, Any]:
+def total_row(index: IndexAnalysis, additive: bool, name: str) -> dict[str, Any]:
     """The last, bold row of a component table; ``name``: macro ``dong_tong_cong`` of nhan.j2."""
     return {
         "no": "",
         "name": name,
-        "max": fmt.num(index["max"]),
-        "score": fmt.num(index["score"]),
-        "percent": fmt.num(index.get("percent")),
-        "lost": fmt.num(index.get("points_lost")) if additive else fmt.DASH,
-        "delta": fmt.signed(index.get("delta_score")),
-        "rank": fmt.rank(index.get("rank"), index.get("of")),
-        "delta_rank": fmt.signed_places(index.get("delta_rank")),
+        "max": fmt.num(index.max),
+        "score": fmt.num(index.score),
+        "percent": fmt.num(index.percent),
+        "lost": fmt.num(index.points_lost) if additive else fmt.DASH,
+        "delta": fmt.signed(index.delta_score),
+        "rank": fmt.rank(index.rank, index.of),
+        "delta_rank": fmt.signed_places(index.delta_rank),
         "mark": "",
         "bold": True,
     }
 
 
-def numbered(components: Iterable[Mapping[str, Any]]) -> list[tuple[str, Mapping[str, Any]]]:
+def numbered(components: Iterable[ComponentAnalysis]) -> list[tuple[str, ComponentAnalysis]]:
     """STT for top-level rows ("1", "2", …); children get an empty STT and a dash."""
     out, n = [], 0
     for c in components:
-        if c.get("level", 1) == 1:
+        if c.level == 1:
             n += 1
             out.append((str(n), c))
         else:
@@ -102,56 +102,57 @@ def numbered(components: Iterable[Mapping[str, Any]]) -> list[tuple[str, Mapping
     return out
 
 
-def is_additive(index: Mapping[str, Any]) -> bool:
+def is_additive(index: IndexAnalysis) -> bool:
     """The components' points add up to the index score (points lost are meaningful)."""
-    return bool(index.get("additive", True))
+    return index.additive
 
 
-def component_rows(index: Mapping[str, Any], total_name: str) -> list[dict[str, Any]]:
+def component_rows(index: IndexAnalysis, total_name: str) -> list[dict[str, Any]]:
     additive = is_additive(index)
-    rows = [component_row(n, c, additive) for n, c in numbered(index["components"])]
+    rows = [component_row(n, c, additive) for n, c in numbered(index.components)]
     return [*rows, total_row(index, additive, total_name)]
 
 
-def appendix_component_rows(index: Mapping[str, Any], letter: str) -> list[dict[str, Any]]:
-    prev = index.get("previous") or {}
+def appendix_component_rows(index: IndexAnalysis, letter: str) -> list[dict[str, Any]]:
+    prev = index.previous
     head = {
-        "no": letter, "name": index["name"].upper(), "max": fmt.num(index["max"]),
-        "prev": fmt.num(prev.get("score")), "prev_percent": fmt.num(prev.get("percent")),
-        "prev_rank": fmt.pad2(prev.get("rank")), "score": fmt.num(index["score"]),
-        "percent": fmt.num(index.get("percent")), "rank": fmt.pad2(index.get("rank")),
-        "delta": fmt.signed(index.get("delta_score")),
-        "delta_rank": fmt.signed_places(index.get("delta_rank")),
-        "responsible": "; ".join(index.get("coordinator") or []), "bold": True,
+        "no": letter, "name": index.name.upper(), "max": fmt.num(index.max),
+        "prev": fmt.num(prev.score if prev else None),
+        "prev_percent": fmt.num(prev.percent if prev else None),
+        "prev_rank": fmt.pad2(prev.rank if prev else None), "score": fmt.num(index.score),
+        "percent": fmt.num(index.percent), "rank": fmt.pad2(index.rank),
+        "delta": fmt.signed(index.delta_score),
+        "delta_rank": fmt.signed_places(index.delta_rank),
+        "responsible": "; ".join(index.coordinator), "bold": True,
     }
     rows = [head]
-    for n, c in numbered(index["components"]):
+    for n, c in numbered(index.components):
         rows.append({
-            "no": n, "name": indent_name(c), "max": fmt.num(c.get("max")),
-            "prev": fmt.num(c.get("previous_score")), "prev_percent": fmt.num(c.get("previous_percent")),
-            "prev_rank": fmt.pad2(c.get("previous_rank")), "score": fmt.num(c.get("score")),
-            "percent": fmt.num(c.get("percent")), "rank": fmt.pad2(c.get("rank")),
-            "delta": fmt.signed(c.get("delta_score")), "delta_rank": fmt.signed_places(c.get("delta_rank")),
-            "responsible": "; ".join(c.get("responsible") or []), "bold": False,
+            "no": n, "name": indent_name(c), "max": fmt.num(c.max),
+            "prev": fmt.num(c.previous_score), "prev_percent": fmt.num(c.previous_percent),
+            "prev_rank": fmt.pad2(c.previous_rank), "score": fmt.num(c.score),
+            "percent": fmt.num(c.percent), "rank": fmt.pad2(c.rank),
+            "delta": fmt.signed(c.delta_score), "delta_rank": fmt.signed_places(c.delta_rank),
+            "responsible": "; ".join(c.responsible), "bold": False,
         })
     return rows
 
 
-def ranking_rows(index: Mapping[str, Any], unit: str,
+def ranking_rows(index: IndexAnalysis, unit: str,
                  rule: ExcerptRule | None = None) -> list[dict[str, Any]]:
     """Phụ lục II rows: every peer, or an excerpt of a large group with "…" rows for gaps."""
-    peers = index.get("peers") or []
+    peers = index.peers
     shown = rule.select(peers, unit, rule.table_max_units) if rule else None
-    rows = []
+    rows: list[dict[str, Any]] = []
     for p in peers if shown is None else shown:
         if p is None:
             rows.append({key: GAP_CELL for key in RANKING_KEYS} | {"highlight": False})
             continue
         rows.append({
-            "rank": fmt.pad2(p.get("rank")), "unit": p["unit"], "score": fmt.num(p.get("score")),
-            "percent": fmt.num(p.get("percent")), "delta": fmt.signed(p.get("delta_score")),
-            "delta_rank": fmt.signed_places(p.get("delta_rank")),
-            "rating": (p.get("rating") or fmt.DASH), "highlight": p["unit"] == unit,
+            "rank": fmt.pad2(p.rank), "unit": p.unit, "score": fmt.num(p.score),
+            "percent": fmt.num(p.percent), "delta": fmt.signed(p.delta_score),
+            "delta_rank": fmt.signed_places(p.delta_rank),
+            "rating": (p.rating or fmt.DASH), "highlight": p.unit == unit,
         })
     return rows
 
@@ -194,17 +195,17 @@ class Narrator:
         for group in ("", *(self.config.get("groups") or {})):
             self.excerpt_rule(group)
 
-    def context(self, analysis: Mapping[str, Any], charts: Mapping[str, Mapping[str, list]],
+    def context(self, analysis: UnitAnalysis, charts: Mapping[str, Mapping[str, list]],
                 sources: Mapping[str, str], sample: bool = False) -> dict[str, Any]:
         """``charts``: per index code, {"results": [...], "components": [...]} of drawn charts
         (dicts with png/width_cm/height_cm/alt_text, or ``omitted``: the Gap worded here)."""
-        unit, year = analysis["unit"], analysis["year"]
-        action_year = analysis.get("action_year", year + 1)
-        indices = analysis["indices"]
-        names = ", ".join(i["short_name"] for i in indices)
+        unit, year = analysis.unit, analysis.year
+        action_year = analysis.action_year
+        indices = analysis.indices
+        names = ", ".join(i.short_name for i in indices)
         variables = {"unit": unit, "year": year, "next_year": action_year,
-                     "group": analysis.get("group", ""), "indexes": names}
-        settings = report_settings(self.config, analysis.get("group", ""))
+                     "group": analysis.group or "", "indexes": names}
+        settings = report_settings(self.config, analysis.group or "")
         base = {k: v for k, v in settings.items() if k in ("unit_label", "unit_short", "peer_label")}
         variables.update(render_setting(self.phrases.env, base, variables))
         report = header_block(settings, self.phrases.env, variables, action_year)
@@ -217,12 +218,12 @@ class Narrator:
         return {
             "report": report,
             "sections": self._sections(u),
-            "results": [self._result(i, u, charts.get(i["index"], {}), sources, counter)
+            "results": [self._result(i, u, charts.get(i.index, {}), sources, counter)
                         for i in indices],
             "missing": self.phrases.paragraphs("ket-qua.j2", "thieu_chi_so", a=analysis, u=u),
             "summary": self._summary(indices, u, counter),
-            "components": [self._components(n, i, u, charts.get(i["index"], {}), sources, counter)
-                           for n, i in enumerate(indices, start=1) if i["components"]],
+            "components": [self._components(n, i, u, charts.get(i.index, {}), sources, counter)
+                           for n, i in enumerate(indices, start=1) if i.components],
             "assessment": self._assessment(analysis, u),
             "responsibility": self._responsibility(analysis, u, counter),
             "tasks": self._tasks(analysis, u),
@@ -236,7 +237,7 @@ class Narrator:
     def _sections(self, u: Mapping) -> dict[str, str]:
         return {key: self._label(macro, u=u) for key, macro in SECTION_MACROS.items()}
 
-    def _chart_entries(self, kind_charts: list, i: Mapping, u: Mapping, sources: Mapping,
+    def _chart_entries(self, kind_charts: list, i: IndexAnalysis, u: Mapping, sources: Mapping,
                        counter: Numbering) -> tuple[list[dict], list[str]]:
         """Number the drawn charts and caption them; omitted ones become a sentence."""
         drawn, notes = [], []
@@ -251,11 +252,11 @@ class Narrator:
             if chart.get("excerpt"):
                 caption = f"{caption} {self._excerpt_note(chart['excerpt'], u)}".strip()
             source = self.phrases.text("bieu-do.j2", "nguon", i=i, u=u,
-                                       source=sources.get(i["index"], ""))
+                                       source=sources.get(i.index, ""))
             drawn.append({**chart, "caption": caption, "source": source})
         return drawn, notes
 
-    def _result(self, i: Mapping, u: Mapping, charts: Mapping, sources: Mapping,
+    def _result(self, i: IndexAnalysis, u: Mapping, charts: Mapping, sources: Mapping,
                 counter: Numbering) -> dict[str, Any]:
         n = counter.next("result")
         drawn, notes = self._chart_entries(charts.get("results", []), i, u, sources, counter)
@@ -266,20 +267,19 @@ class Narrator:
             "notes": notes,
         }
 
-    def _summary(self, indices: list, u: Mapping, counter: Numbering) -> dict[str, Any]:
+    def _summary(self, indices: Sequence[IndexAnalysis], u: Mapping, counter: Numbering) -> dict[str, Any]:
         n = counter.next("table")
-        years = sorted({i["year"] for i in indices} | {i["previous"]["year"] for i in indices
-                                                        if i.get("previous")})
+        years = sorted({i.year for i in indices} | {i.previous.year for i in indices if i.previous})
         return {
             "caption": self._label("bang_tong_hop", years=years, u=u, n=n),
             "rows": [summary_row(i, self._label("dong_chi_so", i=i)) for i in indices],
             "note": self.phrases.text("ket-qua.j2", "ghi_chu_bang", indices=indices, u=u),
         }
 
-    def _components(self, n: int, i: Mapping, u: Mapping, charts: Mapping, sources: Mapping,
+    def _components(self, n: int, i: IndexAnalysis, u: Mapping, charts: Mapping, sources: Mapping,
                     counter: Numbering) -> dict[str, Any]:
         drawn, notes = self._chart_entries(charts.get("components", []), i, u, sources, counter)
-        top = [c for c in i["components"] if c.get("level", 1) == 1]
+        top = i.top_components
         subsections = []
         for macro in ("cao", "mat_diem", "bien_dong", "trai_chieu"):
             heading = self.phrases.text("phan-tich.j2", f"{macro}_tieu_de", i=i, u=u)
@@ -300,7 +300,7 @@ class Narrator:
             "notes": notes,
         }
 
-    def _assessment(self, analysis: Mapping, u: Mapping) -> dict[str, list[str]]:
+    def _assessment(self, analysis: UnitAnalysis, u: Mapping) -> dict[str, list[str]]:
         a = analysis
         return {
             "strengths": self.phrases.paragraphs("danh-gia.j2", "uu_diem", a=a, u=u),
@@ -309,11 +309,12 @@ class Narrator:
             "causes_subjective": self.phrases.paragraphs("danh-gia.j2", "nguyen_nhan_chu_quan", a=a, u=u),
         }
 
-    def _responsibility(self, analysis: Mapping, u: Mapping, counter: Numbering) -> dict[str, Any]:
+    def _responsibility(self, analysis: UnitAnalysis, u: Mapping, counter: Numbering) -> dict[str, Any]:
         rows = []
-        for n, r in enumerate(analysis.get("responsibility") or [], start=1):
+        for n, r in enumerate(analysis.responsibility, start=1):
             rows.append({
-                "no": str(n), "unit": r["unit"],
+                "no": str(n),
+                "unit": self.phrases.optional("trach-nhiem.j2", "co_quan", r=r, u=u) or r.unit or "",
                 "items": self.phrases.text("trach-nhiem.j2", "noi_dung", r=r, u=u),
                 "lost": self.phrases.text("trach-nhiem.j2", "muc_do", r=r, u=u),
                 "request": self.phrases.text("trach-nhiem.j2", "yeu_cau", r=r, u=u),
@@ -325,18 +326,18 @@ class Narrator:
             "closing": self.phrases.text("trach-nhiem.j2", "ket_luan", a=analysis, u=u),
         }
 
-    def _tasks(self, analysis: Mapping, u: Mapping) -> dict[str, Any]:
+    def _tasks(self, analysis: UnitAnalysis, u: Mapping) -> dict[str, Any]:
         solutions = []
-        for n, s in enumerate(analysis.get("solutions") or []):
+        for n, s in enumerate(analysis.solutions):
             solutions.append({
                 "label": f"{fmt.letter(n)})",
                 "lead_in": self.phrases.text("giai-phap.j2", "dan_nhap", s=s, u=u),
-                "text": s.get("text", ""),
+                "text": s.text,
                 "assignment": self.phrases.text("giai-phap.j2", "phan_cong", s=s, u=u),
             })
         return {
             "targets": self.phrases.paragraphs("giai-phap.j2", "muc_tieu", a=analysis, u=u),
-            "general": list(analysis.get("general_tasks") or []),
+            "general": list(analysis.general_tasks),
             "solutions": solutions,
         }
 
@@ -344,24 +345,24 @@ class Narrator:
         return self.phrases.optional("bieu-do.j2", "trich", shown=excerpt["shown"], of=excerpt["of"],
                                      u=u)
 
-    def _ranking_table(self, letter: str, i: Mapping, u: Mapping, rule: ExcerptRule) -> dict[str, Any]:
+    def _ranking_table(self, letter: str, i: IndexAnalysis, u: Mapping, rule: ExcerptRule) -> dict[str, Any]:
         rows = ranking_rows(i, u["name"], rule)
         caption = self._label("phu_luc_bang_xep_hang", i=i, letter=letter)
         shown = sum(1 for r in rows if r["unit"] != GAP_CELL)
-        if shown < len(i["peers"]):
-            caption = f"{caption} {self._excerpt_note({'shown': shown, 'of': len(i['peers'])}, u)}"
+        if shown < len(i.peers):
+            caption = f"{caption} {self._excerpt_note({'shown': shown, 'of': len(i.peers)}, u)}"
         return {"caption": caption.strip(), "kind": "ranking", "rows": rows}
 
-    def _appendices(self, analysis: Mapping, u: Mapping, report: Mapping) -> list[dict[str, Any]]:
-        indices = analysis["indices"]
+    def _appendices(self, analysis: UnitAnalysis, u: Mapping, report: Mapping) -> list[dict[str, Any]]:
+        indices = analysis.indices
         letters = "ABCDEFGHIK"
-        rule = self.excerpt_rule(analysis.get("group") or "")
+        rule = self.excerpt_rule(analysis.group or "")
         comp_tables = [{"caption": self._label("phu_luc_bang_chi_tiet", i=i, letter=letters[n]),
                         "kind": "components",
                         "rows": appendix_component_rows(i, letters[n])}
-                       for n, i in enumerate(indices) if i["components"]]
+                       for n, i in enumerate(indices) if i.components]
         rank_tables = [self._ranking_table(letters[n], i, u, rule)
-                       for n, i in enumerate(indices) if i.get("peers")]
+                       for n, i in enumerate(indices) if i.peers]
         appendices = []
         if comp_tables:
             appendices.append({"number": self._label("phu_luc", n=len(appendices) + 1),
