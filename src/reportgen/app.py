@@ -24,6 +24,7 @@ from reportgen.analysis.model import UnitAnalysis
 from reportgen.analysis.unit import Prepared, analyze_unit, check_year, find_unit, prepare
 from reportgen.batch.jobs import JobSpec, Result, UnitJob
 from reportgen.batch.plan import BatchResult, Progress, plan_outputs, select_units, slug_of
+from reportgen.batch.progress import SAMPLE_DATA, UNKNOWN_ERROR, overview_entry, overview_name
 from reportgen.charts.images import draw_charts
 from reportgen.check.templates import (
     CHECK_DPI,
@@ -382,7 +383,7 @@ def run_batch(spec: JobSpec, out_dir: Path, groups: Sequence[str] | None = None,
                 key = slug_of(paths[unit], out_dir)
                 failure = error if document is None else _write_unit(paths[unit], document, pdf)
                 if failure is not None:
-                    result.failed[unit] = failure or "lỗi không rõ"
+                    result.failed[unit] = failure or UNKNOWN_ERROR
                     outputs[key] = {"unit": unit, "year": spec.year, "status": "failed",
                                     "error": failure}
                     report(unit, "failed", failure or "")
@@ -395,7 +396,7 @@ def run_batch(spec: JobSpec, out_dir: Path, groups: Sequence[str] | None = None,
                 report(unit, "generated", key)
         finally:
             manifest["version"] = 1
-            manifest["inputs"] = {"data": spec.data or "(dữ liệu mẫu)", "sources": dataset.sources,
+            manifest["inputs"] = {"data": spec.data or SAMPLE_DATA, "sources": dataset.sources,
                                   "toolkit": toolkit_hash}
             write_manifest(out_dir, manifest)
         if overview and not (fail_fast and result.failed):
@@ -429,17 +430,17 @@ def write_overviews(state: dict[str, Any], spec: JobSpec, out_dir: Path,
         try:
             digest, document_fn = render_overview(state, spec.year, group)
         except ReportgenError as exc:
-            report(f"tổng hợp {group}", "failed", str(exc))
+            report(overview_name(group), "failed", str(exc))
             continue
         entry = manifest["outputs"].get(key, {})
         if entry.get("hash") == digest and path.is_file() and not force:
-            report(f"tổng hợp {group}", "skipped", key)
+            report(overview_name(group), "skipped", key)
             continue
         write_atomic(path, document_fn())
-        manifest["outputs"][key] = {"unit": f"tổng hợp: {group}", "year": spec.year, "status": "ok",
+        manifest["outputs"][key] = {"unit": overview_entry(group), "year": spec.year, "status": "ok",
                                     "hash": digest, "version": __version__}
         written.append(key)
-        report(f"tổng hợp {group}", "generated", key)
+        report(overview_name(group), "generated", key)
     return written
 
 

@@ -8,6 +8,22 @@ from typing import TextIO
 
 from reportgen.batch.plan import Progress
 
+# The words of a batch's progress lines and of its manifest (messages to the user, not report
+# text): the overview of a group is named "tổng hợp <group>" in progress lines.
+OVERVIEW = "tổng hợp"
+UNKNOWN_ERROR = "lỗi không rõ"  # a unit failed without a message
+SAMPLE_DATA = "(dữ liệu mẫu)"  # the manifest's data input when no --data was given
+
+
+def overview_name(group: str) -> str:
+    """The overview of ``group`` in progress lines: "tổng hợp Khối sở"."""
+    return f"{OVERVIEW} {group}"
+
+
+def overview_entry(group: str) -> str:
+    """The overview of ``group`` in the manifest: "tổng hợp: Khối sở"."""
+    return f"{OVERVIEW}: {group}"
+
 
 def console_progress(total: int, stream: TextIO | None = None) -> tuple[Progress, Callable[[], None]]:
     """A rich progress bar on a terminal, plain one-line-per-unit logs otherwise (cron mail)."""
@@ -24,14 +40,14 @@ def console_progress(total: int, stream: TextIO | None = None) -> tuple[Progress
         def update(unit: str, status: str, detail: str) -> None:
             if status == "failed":
                 bar.console.print(f"[red]{unit}: {words[status]}: {detail}[/red]")
-            if not unit.startswith("tổng hợp"):
+            if not unit.startswith(OVERVIEW):
                 bar.advance(task)
 
         return update, bar.stop
     done = [0]
 
     def log(unit: str, status: str, detail: str) -> None:
-        if not unit.startswith("tổng hợp"):
+        if not unit.startswith(OVERVIEW):
             done[0] += 1
         print(f"[{done[0]}/{total}] {unit}: {words.get(status, status)}: {detail}", file=stream, flush=True)
 
