@@ -26,7 +26,6 @@ END_TO_END_ONLY: dict[str, str] = {
     # tests/test_<folder>_<module>.py lands (test_the_allow_list_is_not_stale says so).
     "reportgen.analysis.model": "test_generate.py, test_analyze.py (via analysis.unit)",
     "reportgen.charts.unit": "test_generate.py, test_render.py (via app)",
-    "reportgen.narrate.labels": "test_narrate_header.py, test_generate.py (via narrate.header/unit)",
     "reportgen.narrate.unit": "test_generate.py, test_render.py, golden tests (via app)",
 }
 
