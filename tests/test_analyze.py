@@ -552,8 +552,8 @@ def test_rank_gain_and_rank_loss_reasons(main: Dataset, tmp_path: Path) -> None:
     # Cường, field 1: rank 2 (2023) → 4 (2024), fell 2 places.
     one = comp_of(index_of(analyze_unit(main, "Cường", 2024, rules), "TST"), "1")
     loss = [r for r in one.weakness_reasons if r.rule == "rank_loss"]
-    assert [r.to_dict() for r in loss] == [{"rule": "rank_loss", "rank": 4, "previous_rank": 2, "delta_rank": -2,
-                     "threshold": 2}]
+    assert [r.to_dict() for r in loss] == [{"rule": "rank_loss", "rank": 4, "previous_rank": 2,
+                                            "delta_rank": -2, "threshold": 2}]
     # Bình, total: rank 5 (14.0) → 2 (16.5), up 3 places; the index itself is a strength.
     tst = index_of(analyze_unit(main, "Bình", 2024, rules), "TST")
     assert tst.delta_rank == 3

@@ -6,8 +6,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reportgen.analysis.ranking import competition_ranks
 from reportgen.analysis.model import Direction
+from reportgen.analysis.ranking import competition_ranks
 from reportgen.analysis.unit import analyze_unit, prepare
 from reportgen.config.frameworks import Frameworks, parse_framework
 from reportgen.config.rules import Rules, load_rules

@@ -114,8 +114,8 @@ from reportgen.analysis.model import (
     TargetKind,
     UnitAnalysis,
 )
-from reportgen.analysis.numbers import percent_of as _percent
 from reportgen.analysis.numbers import figure
+from reportgen.analysis.numbers import percent_of as _percent
 from reportgen.analysis.numbers import rounded as _r
 from reportgen.analysis.ranking import TIE_EPSILON, rank_map
 from reportgen.config.frameworks import TOTAL, Framework, RatingRule, fold_code

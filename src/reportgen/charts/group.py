@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+
 from reportgen.analysis.model import GroupAnalysis, IndexOverview
 from reportgen.charts.spec import ChartSpec, Series
 

@@ -37,7 +37,7 @@ def overview_settings(config: Mapping[str, Any], group: str) -> dict[str, Any]:
     return merged
 
 
-def overview_context(narrator: Any, overview: GroupAnalysis, charts: Mapping[str, list],
+def overview_context(narrator: Any, overview: GroupAnalysis, charts: Mapping[str, list[dict[str, Any]]],
                      sources: Mapping[str, str], sample: bool = False) -> dict[str, Any]:
     """The render context of ``tong-hop.docx`` (every string of the overview)."""
     from reportgen.narrate.header import header_block, render_setting
@@ -84,13 +84,13 @@ def _escape(text: str) -> str:
     return text.replace("{", "{{ '{' }}") if "{" in text else text
 
 
-def _result(phrases: Any, i: IndexOverview, o: Mapping, counter: Numbering) -> dict[str, Any]:
+def _result(phrases: Any, i: IndexOverview, o: Mapping[str, Any], counter: Numbering) -> dict[str, Any]:
     """Section I for one index: sentences, the ranking table, the rating-group table."""
     n = counter.next("result")
     ranking = {"caption": phrases.text(PHRASES, "bang_xep_hang", i=i, o=o, n=counter.next("table")),
                "rows": [ranking_table_row(r) for r in i.rows],
                "note": phrases.text(PHRASES, "ghi_chu_xep_hang", i=i, o=o)}
-    ratings = {"caption": "", "rows": [], "note": ""}
+    ratings: dict[str, Any] = {"caption": "", "rows": [], "note": ""}
     if i.rating:
         ratings = {"caption": phrases.text(PHRASES, "bang_xep_loai", i=i, o=o,
                                            n=counter.next("table")),
@@ -124,10 +124,12 @@ def rating_table_rows(i: IndexOverview) -> list[dict[str, str]]:
     return rows
 
 
-def _components(phrases: Any, i: IndexOverview, o: Mapping, charts: list, source: str,
+def _components(phrases: Any, i: IndexOverview, o: Mapping[str, Any],
+                charts: list[dict[str, Any]], source: str,
                 counter: Numbering) -> dict[str, Any]:
     """Section II for one index: sentences, the heatmap, the component means table."""
-    drawn, notes = [], []
+    drawn: list[dict[str, Any]] = []
+    notes: list[str] = []
     parts = sum(1 for chart in charts if not chart.get("omitted"))
     for chart in charts:
         if chart.get("omitted"):
@@ -169,9 +171,9 @@ def component_table_rows(i: IndexOverview) -> list[dict[str, str]]:
     return rows
 
 
-def _leader_block(phrases: Any, n: int, i: IndexOverview, o: Mapping) -> dict[str, Any]:
+def _leader_block(phrases: Any, n: int, i: IndexOverview, o: Mapping[str, Any]) -> dict[str, Any]:
     """Section III for one index: leading units, units to improve, biggest moves."""
-    subsections = []
+    subsections: list[dict[str, Any]] = []
     for macro in ("dan_dau", "can_cai_thien", "bien_dong"):
         body = phrases.paragraphs(PHRASES, macro, i=i, o=o)
         if body:
@@ -183,10 +185,10 @@ def _leader_block(phrases: Any, n: int, i: IndexOverview, o: Mapping) -> dict[st
             "subsections": subsections}
 
 
-def _appendices(phrases: Any, overview: GroupAnalysis, o: Mapping,
-                report: Mapping) -> list[dict[str, Any]]:
+def _appendices(phrases: Any, overview: GroupAnalysis, o: Mapping[str, Any],
+                report: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One landscape appendix: every unit × every top-level component, per index."""
-    tables = []
+    tables: list[dict[str, Any]] = []
     for i in overview.indices:
         if not i.components:
             continue

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, cast
 
 from reportgen import formatting as fmt
 from reportgen.analysis.model import ComponentAnalysis, IndexAnalysis, UnitAnalysis
 from reportgen.analysis.ranking import ExcerptRule
 from reportgen.config.report import report_config
+from reportgen.narrate import context as rc
 from reportgen.narrate.header import header_block, render_setting, report_settings
 from reportgen.narrate.labels import label, omission_reason
 from reportgen.narrate.phrases import Numbering, Phrases
@@ -37,7 +38,7 @@ def rating_text(index: IndexAnalysis) -> str:
     return text
 
 
-def summary_row(index: IndexAnalysis, name: str) -> dict[str, str]:
+def summary_row(index: IndexAnalysis, name: str) -> rc.SummaryRow:
     """Bảng 1 row; ``name``: its first cell (macro ``dong_chi_so`` of nhan.j2)."""
     prev = index.previous
     return {
@@ -56,8 +57,9 @@ def indent_name(component: ComponentAnalysis) -> str:
     return ("- " if component.level > 1 else "") + component.name
 
 
-def component_row(n: str, c: ComponentAnalysis, additive: bool) -> dict[str, Any]:
-    mark = "weakness" if c.is_weakness else "strength" if c.is_strength else ""
+def component_row(n: str, c: ComponentAnalysis, additive: bool) -> rc.ComponentRow:
+    mark: Literal["strength", "weakness", ""] = (
+        "weakness" if c.is_weakness else "strength" if c.is_strength else "")
     return {
         "no": n,
         "name": indent_name(c),
@@ -73,7 +75,7 @@ def component_row(n: str, c: ComponentAnalysis, additive: bool) -> dict[str, Any
     }
 
 
-def total_row(index: IndexAnalysis, additive: bool, name: str) -> dict[str, Any]:
+def total_row(index: IndexAnalysis, additive: bool, name: str) -> rc.ComponentRow:
     """The last, bold row of a component table; ``name``: macro ``dong_tong_cong`` of nhan.j2."""
     return {
         "no": "",
@@ -107,15 +109,15 @@ def is_additive(index: IndexAnalysis) -> bool:
     return index.additive
 
 
-def component_rows(index: IndexAnalysis, total_name: str) -> list[dict[str, Any]]:
+def component_rows(index: IndexAnalysis, total_name: str) -> list[rc.ComponentRow]:
     additive = is_additive(index)
     rows = [component_row(n, c, additive) for n, c in numbered(index.components)]
     return [*rows, total_row(index, additive, total_name)]
 
 
-def appendix_component_rows(index: IndexAnalysis, letter: str) -> list[dict[str, Any]]:
+def appendix_component_rows(index: IndexAnalysis, letter: str) -> list[rc.AppendixComponentRow]:
     prev = index.previous
-    head = {
+    head: rc.AppendixComponentRow = {
         "no": letter, "name": index.name.upper(), "max": fmt.num(index.max),
         "prev": fmt.num(prev.score if prev else None),
         "prev_percent": fmt.num(prev.percent if prev else None),
@@ -139,14 +141,16 @@ def appendix_component_rows(index: IndexAnalysis, letter: str) -> list[dict[str,
 
 
 def ranking_rows(index: IndexAnalysis, unit: str,
-                 rule: ExcerptRule | None = None) -> list[dict[str, Any]]:
+                 rule: ExcerptRule | None = None) -> list[rc.RankingRow]:
     """Phụ lục II rows: every peer, or an excerpt of a large group with "…" rows for gaps."""
     peers = index.peers
     shown = rule.select(peers, unit, rule.table_max_units) if rule else None
-    rows: list[dict[str, Any]] = []
+    rows: list[rc.RankingRow] = []
     for p in peers if shown is None else shown:
         if p is None:
-            rows.append({key: GAP_CELL for key in RANKING_KEYS} | {"highlight": False})
+            rows.append({"rank": GAP_CELL, "unit": GAP_CELL, "score": GAP_CELL, "percent": GAP_CELL,
+                         "delta": GAP_CELL, "delta_rank": GAP_CELL, "rating": GAP_CELL,
+                         "highlight": False})
             continue
         rows.append({
             "rank": fmt.pad2(p.rank), "unit": p.unit, "score": fmt.num(p.score),
@@ -167,7 +171,7 @@ SECTION_MACROS = {"results": "muc_ket_qua", "components": "muc_phan_tich",
 
 # --- the whole context ------------------------------------------------------------------
 
-ChartDrawer = Callable[[Any], dict]
+ChartDrawer = Callable[[Any], dict[str, Any]]
 
 
 @dataclass
@@ -195,8 +199,9 @@ class Narrator:
         for group in ("", *(self.config.get("groups") or {})):
             self.excerpt_rule(group)
 
-    def context(self, analysis: UnitAnalysis, charts: Mapping[str, Mapping[str, list]],
-                sources: Mapping[str, str], sample: bool = False) -> dict[str, Any]:
+    def context(self, analysis: UnitAnalysis,
+                charts: Mapping[str, Mapping[str, list[dict[str, Any]]]],
+                sources: Mapping[str, str], sample: bool = False) -> rc.ReportContext:
         """``charts``: per index code, {"results": [...], "components": [...]} of drawn charts
         (dicts with png/width_cm/height_cm/alt_text, or ``omitted``: the Gap worded here)."""
         unit, year = analysis.unit, analysis.year
@@ -216,7 +221,7 @@ class Narrator:
              "agency_short": report["agency_short"]}
         counter = Numbering()
         return {
-            "report": report,
+            "report": cast(rc.Report, report),
             "sections": self._sections(u),
             "results": [self._result(i, u, charts.get(i.index, {}), sources, counter)
                         for i in indices],
@@ -234,13 +239,15 @@ class Narrator:
         """A fixed text of the report (heading, caption…): one line of ``phrases/nhan.j2``."""
         return label(self.phrases.env, macro, **kwargs)
 
-    def _sections(self, u: Mapping) -> dict[str, str]:
-        return {key: self._label(macro, u=u) for key, macro in SECTION_MACROS.items()}
+    def _sections(self, u: Mapping[str, Any]) -> rc.Sections:
+        return cast(rc.Sections, {key: self._label(macro, u=u) for key, macro in SECTION_MACROS.items()})
 
-    def _chart_entries(self, kind_charts: list, i: IndexAnalysis, u: Mapping, sources: Mapping,
-                       counter: Numbering) -> tuple[list[dict], list[str]]:
+    def _chart_entries(self, kind_charts: list[dict[str, Any]], i: IndexAnalysis,
+                       u: Mapping[str, Any], sources: Mapping[str, str],
+                       counter: Numbering) -> tuple[list[rc.Chart], list[str]]:
         """Number the drawn charts and caption them; omitted ones become a sentence."""
-        drawn, notes = [], []
+        drawn: list[rc.Chart] = []
+        notes: list[str] = []
         for chart in kind_charts:
             if chart.get("omitted"):
                 reason = omission_reason(self.phrases.env, chart["omitted"])
@@ -253,11 +260,11 @@ class Narrator:
                 caption = f"{caption} {self._excerpt_note(chart['excerpt'], u)}".strip()
             source = self.phrases.text("bieu-do.j2", "nguon", i=i, u=u,
                                        source=sources.get(i.index, ""))
-            drawn.append({**chart, "caption": caption, "source": source})
+            drawn.append(cast(rc.Chart, {**chart, "caption": caption, "source": source}))
         return drawn, notes
 
-    def _result(self, i: IndexAnalysis, u: Mapping, charts: Mapping, sources: Mapping,
-                counter: Numbering) -> dict[str, Any]:
+    def _result(self, i: IndexAnalysis, u: Mapping[str, Any], charts: Mapping[str, list[dict[str, Any]]],
+                sources: Mapping[str, str], counter: Numbering) -> rc.Result:
         n = counter.next("result")
         drawn, notes = self._chart_entries(charts.get("results", []), i, u, sources, counter)
         return {
@@ -267,7 +274,8 @@ class Narrator:
             "notes": notes,
         }
 
-    def _summary(self, indices: Sequence[IndexAnalysis], u: Mapping, counter: Numbering) -> dict[str, Any]:
+    def _summary(self, indices: Sequence[IndexAnalysis], u: Mapping[str, Any],
+                 counter: Numbering) -> rc.Summary:
         n = counter.next("table")
         years = sorted({i.year for i in indices} | {i.previous.year for i in indices if i.previous})
         return {
@@ -276,11 +284,12 @@ class Narrator:
             "note": self.phrases.text("ket-qua.j2", "ghi_chu_bang", indices=indices, u=u),
         }
 
-    def _components(self, n: int, i: IndexAnalysis, u: Mapping, charts: Mapping, sources: Mapping,
-                    counter: Numbering) -> dict[str, Any]:
+    def _components(self, n: int, i: IndexAnalysis, u: Mapping[str, Any],
+                    charts: Mapping[str, list[dict[str, Any]]], sources: Mapping[str, str],
+                    counter: Numbering) -> rc.Component:
         drawn, notes = self._chart_entries(charts.get("components", []), i, u, sources, counter)
         top = i.top_components
-        subsections = []
+        subsections: list[rc.Subsection] = []
         for macro in ("cao", "mat_diem", "bien_dong", "trai_chieu"):
             heading = self.phrases.text("phan-tich.j2", f"{macro}_tieu_de", i=i, u=u)
             body = self.phrases.paragraphs("phan-tich.j2", macro, i=i, u=u)
@@ -300,7 +309,7 @@ class Narrator:
             "notes": notes,
         }
 
-    def _assessment(self, analysis: UnitAnalysis, u: Mapping) -> dict[str, list[str]]:
+    def _assessment(self, analysis: UnitAnalysis, u: Mapping[str, Any]) -> rc.Assessment:
         a = analysis
         return {
             "strengths": self.phrases.paragraphs("danh-gia.j2", "uu_diem", a=a, u=u),
@@ -309,8 +318,9 @@ class Narrator:
             "causes_subjective": self.phrases.paragraphs("danh-gia.j2", "nguyen_nhan_chu_quan", a=a, u=u),
         }
 
-    def _responsibility(self, analysis: UnitAnalysis, u: Mapping, counter: Numbering) -> dict[str, Any]:
-        rows = []
+    def _responsibility(self, analysis: UnitAnalysis, u: Mapping[str, Any],
+                        counter: Numbering) -> rc.Responsibility:
+        rows: list[rc.ResponsibilityRow] = []
         for n, r in enumerate(analysis.responsibility, start=1):
             rows.append({
                 "no": str(n),
@@ -326,8 +336,8 @@ class Narrator:
             "closing": self.phrases.text("trach-nhiem.j2", "ket_luan", a=analysis, u=u),
         }
 
-    def _tasks(self, analysis: UnitAnalysis, u: Mapping) -> dict[str, Any]:
-        solutions = []
+    def _tasks(self, analysis: UnitAnalysis, u: Mapping[str, Any]) -> rc.Tasks:
+        solutions: list[rc.Solution] = []
         for n, s in enumerate(analysis.solutions):
             solutions.append({
                 "label": f"{fmt.letter(n)})",
@@ -341,11 +351,12 @@ class Narrator:
             "solutions": solutions,
         }
 
-    def _excerpt_note(self, excerpt: Mapping[str, int], u: Mapping) -> str:
+    def _excerpt_note(self, excerpt: Mapping[str, int], u: Mapping[str, Any]) -> str:
         return self.phrases.optional("bieu-do.j2", "trich", shown=excerpt["shown"], of=excerpt["of"],
                                      u=u)
 
-    def _ranking_table(self, letter: str, i: IndexAnalysis, u: Mapping, rule: ExcerptRule) -> dict[str, Any]:
+    def _ranking_table(self, letter: str, i: IndexAnalysis, u: Mapping[str, Any],
+                       rule: ExcerptRule) -> rc.AppendixTable:
         rows = ranking_rows(i, u["name"], rule)
         caption = self._label("phu_luc_bang_xep_hang", i=i, letter=letter)
         shown = sum(1 for r in rows if r["unit"] != GAP_CELL)
@@ -353,17 +364,18 @@ class Narrator:
             caption = f"{caption} {self._excerpt_note({'shown': shown, 'of': len(i.peers)}, u)}"
         return {"caption": caption.strip(), "kind": "ranking", "rows": rows}
 
-    def _appendices(self, analysis: UnitAnalysis, u: Mapping, report: Mapping) -> list[dict[str, Any]]:
+    def _appendices(self, analysis: UnitAnalysis, u: Mapping[str, Any],
+                    report: Mapping[str, Any]) -> list[rc.Appendix]:
         indices = analysis.indices
         letters = "ABCDEFGHIK"
         rule = self.excerpt_rule(analysis.group or "")
-        comp_tables = [{"caption": self._label("phu_luc_bang_chi_tiet", i=i, letter=letters[n]),
-                        "kind": "components",
-                        "rows": appendix_component_rows(i, letters[n])}
-                       for n, i in enumerate(indices) if i.components]
+        comp_tables: list[rc.AppendixTable] = [
+            {"caption": self._label("phu_luc_bang_chi_tiet", i=i, letter=letters[n]),
+             "kind": "components", "rows": appendix_component_rows(i, letters[n])}
+            for n, i in enumerate(indices) if i.components]
         rank_tables = [self._ranking_table(letters[n], i, u, rule)
                        for n, i in enumerate(indices) if i.peers]
-        appendices = []
+        appendices: list[rc.Appendix] = []
         if comp_tables:
             appendices.append({"number": self._label("phu_luc", n=len(appendices) + 1),
                                "title": self._label("phu_luc_chi_tiet", u=u),
