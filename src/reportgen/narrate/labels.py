@@ -13,8 +13,7 @@ import re
 from typing import Any
 
 from jinja2 import Environment
-from jinja2.exceptions import TemplateError, UndefinedError
-from jinja2.sandbox import SecurityError
+from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 
 from reportgen.analysis.model import GroupAnalysis
 from reportgen.errors import ConfigError, Issue, Location
