@@ -510,3 +510,26 @@ def test_the_phrase_file_words_what_the_model_chose(phrases: Phrases, dec: Index
     assert "Giảm mạnh nhất là lĩnh vực Lĩnh vực ba: giảm 1,50 điểm (từ 75,00% xuống 60,00% số " \
            "điểm tối đa), tăng 04 bậc (từ 05/5 xuống 01/5)." in moves
     assert moves.endswith("Tăng nhiều nhất là lĩnh vực Lĩnh vực năm (tăng 2,00 điểm, giảm 02 bậc).")
+
+
+def test_templates_check_warns_of_the_old_direction_words(tmp_path: Path) -> None:
+    from reportgen.check.templates import CheckReport, check_phrase_files, old_direction_words
+
+    env = Phrases.load(SearchPath((packaged_dir(),))).env
+    old = env.parse("{% if i.direction == 'tăng' %}x{% endif %}\n"
+                    "{{ i.components|selectattr('direction', 'equalto', 'giảm')|list }}\n"
+                    "{% if 'giữ nguyên' != c.rank_direction %}y{% endif %}")
+    assert old_direction_words(old) == [(1, "tăng"), (2, "giảm"), (3, "giữ nguyên")]
+    assert old_direction_words(env.parse("{% if i.direction == 'up' %}x{% endif %}")) == []
+    # the bundled phrase files use the new values
+    report = CheckReport()
+    assert check_phrase_files(SearchPath((packaged_dir(),)), report)
+    assert not [i for i in report.issues if i.code == "phrase_direction_word"]
+    mine = tmp_path / "phrases"
+    mine.mkdir()
+    (mine / "ket-qua.j2").write_text("{% macro ket_qua(i, u) %}{% if i.direction == 'tăng' %}"
+                                      "tăng{% endif %}{% endmacro %}", encoding="utf-8")
+    report = CheckReport()
+    assert check_phrase_files(SearchPath((tmp_path, packaged_dir())), report)  # a warning only
+    warned = [i for i in report.issues if i.code == "phrase_direction_word"]
+    assert len(warned) == 1 and warned[0].severity == "warning" and "'up'" in warned[0].message

@@ -453,7 +453,48 @@ def check_phrase_files(search: SearchPath, report: CheckReport) -> bool:
             safe = False
             report.add(Issue(unsafe_message(name), line_location(str(path), lineno),
                              code="phrase_unsafe"))
+        for lineno, word in old_direction_words(ast):
+            report.add(Issue(old_direction_message(word), line_location(str(path), lineno),
+                             severity="warning", code="phrase_direction_word"))
     return safe
+
+
+DIRECTIONS = ("direction", "rank_direction", "mean_direction")
+OLD_DIRECTION_WORDS = {"tăng": "up", "giảm": "down", "giữ nguyên": "steady"}
+
+
+def old_direction_words(ast: nodes.Template) -> list[tuple[int, str]]:
+    """(line, word) of every comparison of a direction (``i.direction``, ``c.rank_direction``…)
+    with the words directions used to be ("tăng", "giảm", "giữ nguyên"): the analysis now
+    writes them as ``up``, ``down``, ``steady``, so such a test is never true."""
+    found = []
+
+    def direction(node: nodes.Node) -> bool:
+        return isinstance(node, nodes.Getattr) and node.attr in DIRECTIONS
+
+    def old_word(node: nodes.Node) -> str | None:
+        value = node.value if isinstance(node, nodes.Const) else None
+        return value if isinstance(value, str) and value in OLD_DIRECTION_WORDS else None
+
+    for compare in ast.find_all(nodes.Compare):
+        sides = [compare.expr, *(op.expr for op in compare.ops)]
+        words = [w for w in map(old_word, sides) if w]
+        if words and any(direction(side) for side in sides):
+            found.append((compare.lineno, words[0]))
+    for call in ast.find_all(nodes.Filter):
+        args = call.args
+        if call.name in ("selectattr", "rejectattr") and len(args) == 3 and isinstance(
+                args[0], nodes.Const) and args[0].value in DIRECTIONS:
+            word = old_word(args[2])
+            if word:
+                found.append((call.lineno, word))
+    return sorted(found)
+
+
+def old_direction_message(word: str) -> str:
+    return (f"so sánh hướng thay đổi với chữ '{word}': kết quả phân tích ghi hướng bằng "
+            f"'{OLD_DIRECTION_WORDS[word]}' ('up', 'down', 'steady'), điều kiện này không bao giờ "
+            "đúng; viết thành chữ bằng huong() của _chung.j2")
 
 
 def first_on_path(search: SearchPath, name: str) -> Path | None:
