@@ -3,8 +3,11 @@ than HEATMAP_ROWS units) drawn in parts of equal size sharing one colour range."
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from reportgen.analysis.model import GroupAnalysis, IndexOverview, Matrix
 from reportgen.charts.group import HEATMAP_ROWS, heatmap_spec, heatmap_specs, overview_charts
 from reportgen.charts.spec import MIN_HEATMAP_ROWS
 
@@ -14,15 +17,19 @@ WORDS = {"percent": "Tỷ lệ (%)", "missing": "Không có", "alt_heatmap": "B�
 
 
 def index(n_units: int, percent: list[list[float | None]] | None = None, code: str = "PAR_SO",
-          names: list[str] | None = None) -> dict:
-    """An overview index of ``n_units`` units (ranking order) × the fields, as the analysis hands it."""
+          names: list[str] | None = None) -> IndexOverview:
+    """An overview index of ``n_units`` units (ranking order) × the fields, as the analysis hands
+    it (the fields a heatmap does not read are left empty)."""
     names = FIELDS if names is None else names
-    units = [f"xã {n:04d}" for n in range(1, n_units + 1)]
+    units = tuple(f"xã {n:04d}" for n in range(1, n_units + 1))
     if percent is None:
         percent = [[90.0 - 0.01 * n] * len(names) for n in range(n_units)]
-    return {"index": code, "short_name": "Chỉ số CCHC khối xã", "component_word": "lĩnh vực",
-            "year": 2024, "components": names,
-            "matrix": {"units": units, "names": names, "percent": percent}}
+    unread = {f.name: None for f in dataclasses.fields(IndexOverview)}
+    matrix = Matrix(units=units, codes=tuple(names), names=tuple(names), score=(),
+                    percent=tuple(tuple(row) for row in percent))
+    return IndexOverview(**{**unread, "index": code, "short_name": "Chỉ số CCHC khối xã",
+                            "component_word": "lĩnh vực", "year": 2024,
+                            "components": tuple(names), "matrix": matrix})
 
 
 def test_a_small_group_is_one_chart_of_its_own_range():
@@ -52,7 +59,7 @@ def test_a_large_group_is_split_in_equal_parts_in_ranking_order(n_units: int, si
     i = index(n_units)
     parts = heatmap_specs(i, labels=WORDS)
     assert [len(p.categories) for p in parts] == sizes
-    assert [u for p in parts for u in p.categories] == i["matrix"]["units"]  # none lost, order kept
+    assert tuple(u for p in parts for u in p.categories) == i.matrix.units  # none lost, order kept
     assert len({p.height_cm for p in parts}) == 1  # a page each, of one size
     assert {p.alt_text for p in parts} == {"Bản đồ nhiệt"}  # every part has the words
 
@@ -95,8 +102,10 @@ def test_the_height_grows_with_the_units_within_a_page():
 
 
 def test_overview_charts_cover_the_indices_with_components():
-    overview = {"indices": [index(5), index(70, code="PAR_XA"),
-                            {**index(5, code="SIPAS"), "components": []}]}
+    indices = (index(5), index(70, code="PAR_XA"),
+               dataclasses.replace(index(5, code="SIPAS"), components=()))
+    overview = GroupAnalysis(year=2024, group="Khối xã", action_year=2025, units=(), unit_count=0,
+                             indices=indices)
     charts = overview_charts(overview, {code: WORDS for code in ("PAR_SO", "PAR_XA", "SIPAS")})
     assert list(charts) == ["PAR_SO", "PAR_XA"]
     assert [len(charts["PAR_SO"]), len(charts["PAR_XA"])] == [1, 2]
