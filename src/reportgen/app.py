@@ -16,6 +16,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -485,18 +486,23 @@ def check_templates(templates: str | Path | None = None, data: str | Path | None
         report.add(issue)
     for name in OTHER_WORD_TEMPLATES:  # syntax and safety only: another context contract
         path = first_on_path(search, name)
-        other = collect(report, lambda p=path: Renderer(p)) if path is not None else None
+        other = collect(report, partial(Renderer, path)) if path is not None else None
         for issue in check_word_variables(other, names=False) if other is not None else []:
             report.add(issue)
 
     config_path = Path(config) if config else first_on_path(search, "report.yaml")
     if (project is None or rules is None or phrases is None or renderer is None
-            or config_path is None or str(config_path) in broken):
+            or template_path is None or config_path is None or str(config_path) in broken):
         return report
     config_doc = collect(report, lambda: read_yaml(config_path) or {})  # empty file: defaults
     dataset = collect(report, lambda: load_dataset(project, data))
     narrator = Narrator(phrases, config_doc or {}, str(config_path))
-    settings_ok = collect(report, lambda: narrator.check_settings() or True)
+
+    def settle() -> bool:
+        narrator.check_settings()
+        return True
+
+    settings_ok = collect(report, settle)
     if config_doc is None or dataset is None or not settings_ok:
         return report
     kit = Toolkit(project, rules, narrator, renderer, template_path, config_path, CHECK_DPI)
