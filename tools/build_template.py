@@ -19,7 +19,7 @@ they never reach the rendered report.
 It also builds the group overview ``tong-hop.docx`` (:func:`build_overview`): the
 same header block, title, signature and page numbers; the ranking, rating groups, heatmap and
 component means per index; a landscape appendix of every unit × every component, whose
-columns are made by ``{%tc for %}`` loops (reportgen.analysis.group fixes the column widths).
+columns are made by ``{%tc for %}`` loops (reportgen.docx.fixups fixes the column widths).
 
 Usage: ``python tools/build_template.py OUT_DIR [--force]`` writes ``OUT_DIR/bao-cao.docx``
 and ``OUT_DIR/tong-hop.docx``; existing files are kept unless ``--force``.
@@ -1004,7 +1004,7 @@ def overview_leaders(doc) -> None:
 def matrix_table(where, seq: str, width_cm: float) -> Table:
     """Every unit × every component: ``{%tc for %}`` repeats the component column in the
     header and in each row. Cells keep their natural widths; the table is ``width_cm`` wide
-    and the rendered grid is scaled to it (reportgen.analysis.group.fit_table_grids)."""
+    and the rendered grid is scaled to it (reportgen.docx.fixups.fit_table_grids)."""
     table = where.add_table(rows=0, cols=len(MATRIX_WIDTHS))
     table.style = "Bảng số liệu"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
