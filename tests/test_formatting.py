@@ -6,7 +6,10 @@ import datetime as dt
 
 import pytest
 
-from reportgen.formatting import num, pad2, rank, signed, signed_places, vn_date
+from reportgen.config.search import SearchPath, packaged_dir
+from reportgen.formatting import DateParts, date_parts, num, pad2, rank, signed, signed_places
+from reportgen.narrate.labels import deadline, vn_date
+from reportgen.narrate.phrases import phrase_environment
 
 
 @pytest.mark.parametrize(("value", "decimals", "text"), [
@@ -36,7 +39,30 @@ def test_ranks_and_places_are_zero_padded_under_ten() -> None:
     assert (signed_places(2), signed_places(-10), signed_places(0)) == ("+02", "-10", "0")
 
 
-def test_dates_pad_day_and_the_first_two_months() -> None:
-    assert vn_date(dt.date(2024, 1, 5)) == "ngày 05 tháng 01 năm 2024"
-    assert vn_date(dt.date(2024, 12, 25)) == "ngày 25 tháng 12 năm 2024"
-    assert vn_date(dt.date(2024, 3, 9)) == "ngày 09 tháng 3 năm 2024"
+def test_date_figures_pad_day_and_the_first_two_months() -> None:
+    assert date_parts(dt.date(2024, 1, 5)) == DateParts("05", "01", 2024)
+    assert date_parts(dt.date(2024, 12, 25)) == DateParts("25", "12", 2024)
+    assert date_parts(dt.date(2024, 3, 9)) == DateParts("09", "3", 2024)
+
+
+@pytest.fixture(scope="module")
+def env():  # the packaged phrase files: their nhan.j2 words dates and deadlines
+    return phrase_environment(SearchPath((packaged_dir(),)))
+
+
+def test_dates_in_words_follow_nd30(env) -> None:
+    assert vn_date(env, dt.date(2024, 1, 5)) == "ngày 05 tháng 01 năm 2024"
+    assert vn_date(env, dt.date(2024, 3, 9)) == "ngày 09 tháng 3 năm 2024"
+    assert env.from_string("{{ d|vn_date }}").render(d=dt.date(2023, 5, 23)) == "ngày 23 tháng 5 năm 2023"
+
+
+@pytest.mark.parametrize(("rule", "text"), [
+    ({"kind": "quarter", "quarter": 3, "year": 2025}, "quý III năm 2025"),
+    ({"kind": "date", "day": 30, "month": 6, "year": 2025}, "trước ngày 30 tháng 6 năm 2025"),
+    ({"kind": "text", "text": "trong tháng 9", "year": 2025}, "trong tháng 9"),
+    ({"kind": "ongoing", "year": 2025}, "thường xuyên"),
+    (None, "thường xuyên"),
+])
+def test_deadlines_in_words(env, rule, text) -> None:
+    assert deadline(env, rule) == text
+    assert env.from_string("{{ r|deadline }}").render(r=rule) == text

@@ -338,6 +338,7 @@ VALID = """\
 code: THU
 version: "1/QĐ-UBND"
 name: Chỉ số thử
+component_word: lĩnh vực
 unit: điểm
 total_max: 20
 years: {from: 2022}

@@ -20,6 +20,7 @@ FRAMEWORK = """
 code: TST
 version: "v1"
 name: Chỉ số thử nghiệm
+component_word: lĩnh vực
 short_name: TST
 unit: điểm
 total_max: 100

@@ -20,6 +20,7 @@ TINY = """
 code: TST
 version: "v1"
 name: Chỉ số thử nghiệm
+component_word: lĩnh vực
 short_name: TST
 unit: điểm
 total_max: 20
@@ -167,7 +168,7 @@ def test_bad_deadline(tmp_path: Path) -> None:
 
 
 def test_target_needs_its_value(tmp_path: Path) -> None:
-    err = error_of(tmp_path, analysis="targets:\n  TST: {kind: rank}\n")
+    err = error_of(tmp_path, analysis="targets:\n  TST: {kind: rank, label: nhóm mục tiêu}\n")
     assert err.location.line == 2 and "mục tiêu kiểu 'rank' cần khóa 'rank'" in str(err)
 
 
@@ -190,7 +191,8 @@ def test_unknown_component_code_is_reported(tmp_path: Path) -> None:
 
 
 def test_unknown_codes_in_every_file(tmp_path: Path) -> None:
-    analysis = 'indexes:\n  TST: {codes: ["1", "9"]}\ntargets:\n  TTS: {kind: rank, rank: 3}\n'
+    analysis = ('indexes:\n  TST: {codes: ["1", "9"]}\n'
+                'targets:\n  TTS: {kind: rank, rank: 3, label: nhóm mục tiêu}\n')
     causes = 'causes:\n  TST: {"3": {objective: [Khách quan.]}}\n'
     responsible = 'TST: {"8": Sở C}\n'
     rules = load_rules(write(tmp_path, analysis, causes, responsible))
@@ -202,7 +204,8 @@ def test_unknown_codes_in_every_file(tmp_path: Path) -> None:
 
 
 def test_unknown_target_group(tmp_path: Path) -> None:
-    rules = load_rules(write(tmp_path, "targets:\n  TST: {kind: group, group: Xuất sắc}\n"))
+    target = "targets:\n  TST: {kind: group, group: Xuất sắc, label: nhóm mục tiêu}\n"
+    rules = load_rules(write(tmp_path, target))
     issues = check_rules(rules, tiny())
     assert [i.code for i in issues] == ["unknown_target_group"]
     assert issues[0].location.line == 2

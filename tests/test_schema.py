@@ -158,7 +158,7 @@ def test_analysis_out_of_range_and_bad_choice_at_once(tmp_path: Path) -> None:
 
 
 def test_analysis_rule_between_keys(tmp_path: Path) -> None:
-    path = written(tmp_path, "analysis.yaml", "targets:\n  PAPI:\n    kind: group\n")
+    path = written(tmp_path, "analysis.yaml", "targets:\n  PAPI:\n    kind: group\n    label: nhóm\n")
     assert "dòng 3, khóa targets.PAPI.kind: mục tiêu kiểu 'group' cần khóa 'group'" in (
         the_error(path))
 
@@ -214,11 +214,10 @@ FRAMEWORK = "frameworks/dgi_vi_du.yaml"
 
 
 def test_framework_unknown_key_suggests_the_nearest(tmp_path: Path) -> None:
-    path, text = edited(tmp_path, FRAMEWORK, "component_word: chỉ số thành phần ",
-                        "component_wrd: chỉ số thành phần ")
+    path, text = edited(tmp_path, FRAMEWORK, "additive: true ", "additve: true ")
     error = the_error(path)
-    assert f"{path}, dòng {line_of(text, 'component_wrd')}, khóa component_wrd: " in error
-    assert "Có phải: 'component_word'" in error
+    assert f"{path}, dòng {line_of(text, 'additve')}, khóa additve: " in error
+    assert "Có phải: 'additive'" in error
 
 
 def test_framework_wrong_type(tmp_path: Path) -> None:

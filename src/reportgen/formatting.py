@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypedDict
 
@@ -70,10 +71,20 @@ def rank(value: int | None, of: int | None = None, padded: bool = True) -> str:
     return f"{shown}/{of}" if of else shown
 
 
-def vn_date(value: dt.date) -> str:
-    """ND30 date: "ngày 05 tháng 01 năm 2024", "ngày 23 tháng 5 năm 2023"."""
+@dataclass(frozen=True)
+class DateParts:
+    """The figures of an ND30 date as printed: day always two digits, months 1–2 two digits
+    ("05", "01", 2024); the words around them are in ``phrases/nhan.j2`` (macro ``ngay``)."""
+
+    day: str
+    month: str
+    year: int
+
+
+def date_parts(value: dt.date) -> DateParts:
+    """The printed figures of an ND30 date (Phụ lục I II.4.b of Nghị định 30/2020)."""
     month = f"{value.month:02d}" if value.month <= 2 else str(value.month)
-    return f"ngày {value.day:02d} tháng {month} năm {value.year}"
+    return DateParts(f"{value.day:02d}", month, value.year)
 
 
 def roman(n: int) -> str:
@@ -98,30 +109,12 @@ class DeadlineRule(TypedDict, total=False):
     year: int
 
 
-def deadline(rule: DeadlineRule | None) -> str:
-    """A solution's deadline rule → words: "quý III năm 2025", "trước ngày 30 tháng 6 năm 2025",
-    "thường xuyên" or the rule's own text."""
-    if not rule:
-        return "thường xuyên"
-    kind = rule.get("kind", "ongoing")
-    year = rule.get("year")
-    if kind == "quarter":
-        return f"quý {roman(int(rule['quarter']))} năm {year}"
-    if kind == "date":
-        return "trước " + vn_date(dt.date(int(rule["year"]), int(rule["month"]), int(rule["day"])))
-    if kind == "text":
-        return str(rule.get("text", ""))
-    return "thường xuyên"
-
-
 FILTERS: dict[str, Callable[..., str]] = {
     "num": num,
     "signed": signed,
     "pad2": pad2,
     "signed_places": signed_places,
     "rank": rank,
-    "vn_date": vn_date,
     "roman": roman,
     "letter": letter,
-    "deadline": deadline,
 }

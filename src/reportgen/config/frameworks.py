@@ -284,7 +284,7 @@ class FrameworkFile(Settings):
     aliases: Texts | None = None
     published_by: Text = ""
     component_unit: Text | None = None
-    component_word: Text = "chỉ số thành phần"
+    component_word: Text  # how the report calls the components: "lĩnh vực", "chỉ số nội dung"…
     additive: bool = True
     coordinator: Texts | None = None
     rating: RatingSection | None = None

@@ -246,7 +246,7 @@ class TargetSection(Settings):
     """``targets.<INDEX>`` of analysis.yaml."""
 
     kind: Literal["rank", "group", "score", "mean"]
-    label: Text | None = None
+    label: Text  # how the target is named in the report, e.g. "nhóm {rank} {group} dẫn đầu"
     rank: Places | None = None
     group: Text | None = None
     score: Annotated[float, between(0)] | None = None
@@ -377,17 +377,9 @@ def _index_rules(section: IndexSection | None, base: IndexRules) -> IndexRules:
 def _target(section: TargetSection | None, location: Location) -> Target | None:
     if section is None:
         return None
-    label = _words(section.label) or _default_label(section.kind)
+    label = _words(section.label) or ""
     return Target(section.kind, label, section.rank, _words(section.group), section.score, location)
 
-
-def _default_label(kind: str) -> str:
-    return {
-        "rank": "nhóm {rank} {group} dẫn đầu",
-        "group": "nhóm {rating}",
-        "score": "đạt mức điểm mục tiêu",
-        "mean": "cao hơn điểm trung bình của các {group}",
-    }[kind]
 
 
 def parse_analysis(doc: Any, path: str) -> tuple[IndexRules, dict[str, IndexRules], int, str,

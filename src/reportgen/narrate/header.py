@@ -10,8 +10,7 @@ from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 
-from reportgen import formatting as fmt
-from reportgen.narrate.labels import label
+from reportgen.narrate.labels import label, vn_date
 
 
 def report_settings(config: Mapping[str, Any], group: str) -> dict[str, Any]:
@@ -40,10 +39,10 @@ def signing_date(value: Any, action_year: int, today: dt.date | None = None, *,
     if value in (None, ""):
         return label(env, "ngay_ky_de_trong", nam=action_year)
     if value == "today":
-        return fmt.vn_date(today or dt.date.today())
+        return vn_date(env, today or dt.date.today())
     if isinstance(value, dt.date):
-        return fmt.vn_date(value)
-    return fmt.vn_date(dt.date.fromisoformat(str(value)))
+        return vn_date(env, value)
+    return vn_date(env, dt.date.fromisoformat(str(value)))
 
 
 def header_block(settings: Mapping[str, Any], env: SandboxedEnvironment, variables: Mapping[str, Any],

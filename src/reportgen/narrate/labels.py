@@ -9,12 +9,15 @@ stays language-free: it receives the labels of each chart as a plain mapping bui
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from jinja2 import Environment
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 
+from reportgen import formatting as fmt
 from reportgen.analysis.model import GroupAnalysis
 from reportgen.errors import ConfigError, Issue, Location
 from reportgen.errors import TemplateError as ReportTemplateError
@@ -68,3 +71,26 @@ def overview_chart_labels(env: Environment, overview: GroupAnalysis) -> dict[str
 def omission_reason(env: Environment, gap: Any) -> str:
     """Why a chart is left out (a :class:`reportgen.charts.spec.Gap`), in words."""
     return label(env, "ly_do_bo_qua", gap=gap)
+
+
+def vn_date(env: Environment, value: dt.date) -> str:
+    """An ND30 date in words (macro ``ngay`` of ``nhan.j2``): "ngày 05 tháng 01 năm 2024"."""
+    return label(env, "ngay", d=fmt.date_parts(value))
+
+
+def deadline(env: Environment, rule: Mapping[str, Any] | None) -> str:
+    """A solution's resolved deadline rule in words (macro ``thoi_han`` of ``nhan.j2``): the
+    quarter as a Roman numeral, a date as an ND30 date, a text as written, else "ongoing"."""
+    rule = rule or {}
+    kind = str(rule.get("kind") or "ongoing")
+    quarter = fmt.roman(int(rule["quarter"])) if kind == "quarter" else ""
+    day = (vn_date(env, dt.date(int(rule["year"]), int(rule["month"]), int(rule["day"])))
+           if kind == "date" else "")
+    return label(env, "thoi_han", kind=kind, quy=quarter, ngay=day, nam=rule.get("year"),
+                 van_ban=str(rule.get("text") or ""))
+
+
+def word_filters(env: Environment) -> dict[str, Callable[..., str]]:
+    """The phrase filters whose words come from ``nhan.j2`` (``vn_date``, ``deadline``)."""
+    return {"vn_date": lambda value: vn_date(env, value),
+            "deadline": lambda rule: deadline(env, rule)}

@@ -19,6 +19,7 @@ from reportgen import formatting as fmt
 from reportgen.config.search import SearchPath
 from reportgen.errors import ConfigError, Issue, Location
 from reportgen.errors import TemplateError as ReportTemplateError
+from reportgen.narrate.labels import word_filters
 
 PHRASE_FILES = ("ket-qua.j2", "phan-tich.j2", "danh-gia.j2", "trach-nhiem.j2", "giai-phap.j2",
                 "bieu-do.j2", "tong-hop.j2", "nhan.j2")
@@ -132,6 +133,7 @@ def phrase_environment(search: SearchPath) -> SandboxedEnvironment:
     env = SandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=False,
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
     env.filters.update(fmt.FILTERS)
+    env.filters.update(word_filters(env))
     return env
 
 
