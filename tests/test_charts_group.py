@@ -72,10 +72,6 @@ def test_every_part_has_at_most_the_row_limit_and_enough_rows_to_draw():
         assert min(sizes) >= MIN_HEATMAP_ROWS
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: parts are cut at ceil(N/parts) units, so the last part "
-                   "can be much smaller than the others (91 units → 31, 31, 29; 1981 → 44×45 + 1): "
-                   "'equal size' fails and a last part of one unit is left out of the report as "
-                   "'chỉ có 01 đơn vị có số liệu'")
 @pytest.mark.parametrize("n_units", [91, 1981])
 def test_parts_differ_by_at_most_one_unit(n_units: int):
     parts = heatmap_specs(index(n_units, [[50.0]] * n_units, names=["1"]), labels=WORDS)

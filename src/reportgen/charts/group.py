@@ -38,12 +38,22 @@ def heatmap_specs(index: IndexOverview, *, labels: Mapping[str, str]) -> list[Ch
     units = len(index.matrix.units)
     if units <= HEATMAP_ROWS:
         return [heatmap_spec(index, labels=labels)]
-    parts = math.ceil(units / HEATMAP_ROWS)
-    size = math.ceil(units / parts)
     values = [v for row in index.matrix.percent for v in row if v is not None]
     span = (min(values), max(values)) if values else None
-    return [heatmap_spec(index, slice(start, start + size), span, labels=labels)
-            for start in range(0, units, size)]
+    return [heatmap_spec(index, part, span, labels=labels) for part in equal_parts(units, HEATMAP_ROWS)]
+
+
+def equal_parts(count: int, most: int) -> list[slice]:
+    """``count`` rows cut into the fewest parts of at most ``most`` rows, their sizes differing
+    by one at most (91 → 31, 30, 30), so no part is a lonely last row."""
+    parts = math.ceil(count / most)
+    size, longer = divmod(count, parts)
+    bounds, start = [], 0
+    for n in range(parts):
+        end = start + size + (1 if n < longer else 0)
+        bounds.append(slice(start, end))
+        start = end
+    return bounds
 
 
 def overview_charts(overview: GroupAnalysis,

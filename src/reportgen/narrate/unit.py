@@ -162,7 +162,6 @@ def ranking_rows(index: IndexAnalysis, unit: str,
 
 
 GAP_CELL = "…"  # every cell of the row standing for units an excerpt leaves out
-RANKING_KEYS = ("rank", "unit", "score", "percent", "delta", "delta_rank", "rating")
 # the headings of sections I–V: context key → macro of phrases/nhan.j2
 SECTION_MACROS = {"results": "muc_ket_qua", "components": "muc_phan_tich",
                   "assessment": "muc_danh_gia", "responsibility": "muc_trach_nhiem",
