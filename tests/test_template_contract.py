@@ -52,6 +52,7 @@ from reportgen.cli import app
 from reportgen.docx.dump import dump
 from reportgen.docx.render import Renderer
 from reportgen.narrate.context import ReportContext, variables
+from reportgen.narrate.group_context import OverviewContext
 
 try:
     from tests.fixtures.context import chart_png, example_context
@@ -142,8 +143,7 @@ class Kind:
 
 
 UNIT = Kind("bao-cao.docx", frozenset(ReportContext.__required_keys__), unit_paths)
-OVERVIEW = Kind("tong-hop.docx", frozenset({"report", "sections", "results", "components",
-                                            "leaders", "appendices"}), overview_paths)
+OVERVIEW = Kind("tong-hop.docx", frozenset(OverviewContext.__required_keys__), overview_paths)
 KINDS = {"unit": UNIT, "overview": OVERVIEW}
 
 # The edits made to the copy: a retyped heading (table header cell in tong-hop) and a run

@@ -10,10 +10,12 @@ group), else from the phrase file (texts) and ``defaults.recipients``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from reportgen import formatting as fmt
 from reportgen.analysis.model import GroupAnalysis, IndexOverview, RankingRow
+from reportgen.narrate import group_context as gc
+from reportgen.narrate.context import Report
 from reportgen.narrate.labels import label, omission_reason
 from reportgen.narrate.phrases import Numbering
 
@@ -38,7 +40,7 @@ def overview_settings(config: Mapping[str, Any], group: str) -> dict[str, Any]:
 
 
 def overview_context(narrator: Any, overview: GroupAnalysis, charts: Mapping[str, list[dict[str, Any]]],
-                     sources: Mapping[str, str], sample: bool = False) -> dict[str, Any]:
+                     sources: Mapping[str, str], sample: bool = False) -> gc.OverviewContext:
     """The render context of ``tong-hop.docx`` (every string of the overview)."""
     from reportgen.narrate.header import header_block, render_setting
 
@@ -68,8 +70,8 @@ def overview_context(narrator: Any, overview: GroupAnalysis, charts: Mapping[str
                 for n, key in enumerate(keys, start=1)}
     sections.setdefault("components", "")
     return {
-        "report": report,
-        "sections": sections,
+        "report": cast(Report, report),
+        "sections": cast(gc.Sections, sections),
         "results": [_result(phrases, i, o, counter) for i in indices],
         "components": [_components(phrases, i, o, charts.get(i.index, []),
                                    sources.get(i.index, ""), counter)
@@ -84,13 +86,13 @@ def _escape(text: str) -> str:
     return text.replace("{", "{{ '{' }}") if "{" in text else text
 
 
-def _result(phrases: Any, i: IndexOverview, o: Mapping[str, Any], counter: Numbering) -> dict[str, Any]:
+def _result(phrases: Any, i: IndexOverview, o: Mapping[str, Any], counter: Numbering) -> gc.Result:
     """Section I for one index: sentences, the ranking table, the rating-group table."""
     n = counter.next("result")
-    ranking = {"caption": phrases.text(PHRASES, "bang_xep_hang", i=i, o=o, n=counter.next("table")),
+    ranking: gc.Table = {"caption": phrases.text(PHRASES, "bang_xep_hang", i=i, o=o, n=counter.next("table")),
                "rows": [ranking_table_row(r) for r in i.rows],
                "note": phrases.text(PHRASES, "ghi_chu_xep_hang", i=i, o=o)}
-    ratings: dict[str, Any] = {"caption": "", "rows": [], "note": ""}
+    ratings: gc.Table = {"caption": "", "rows": [], "note": ""}
     if i.rating:
         ratings = {"caption": phrases.text(PHRASES, "bang_xep_loai", i=i, o=o,
                                            n=counter.next("table")),
@@ -100,7 +102,7 @@ def _result(phrases: Any, i: IndexOverview, o: Mapping[str, Any], counter: Numbe
             "ranking": ranking, "ratings": ratings}
 
 
-def ranking_table_row(r: RankingRow) -> dict[str, Any]:
+def ranking_table_row(r: RankingRow) -> gc.RankingRow:
     """A ranking line as table cells ("05", "86,47", "+1,20", "-03")."""
     return {"rank": fmt.pad2(r.rank), "unit": r.unit, "score": fmt.num(r.score),
             "percent": fmt.num(r.percent), "delta": fmt.signed(r.delta_score),
@@ -108,9 +110,9 @@ def ranking_table_row(r: RankingRow) -> dict[str, Any]:
             "highlight": False}
 
 
-def rating_table_rows(i: IndexOverview) -> list[dict[str, str]]:
+def rating_table_rows(i: IndexOverview) -> list[gc.RatingRow]:
     """Units per rating group: previous year, this year, share of the group, change."""
-    rows = []
+    rows: list[gc.RatingRow] = []
     total = i.count or 1
     for g in i.rating.groups if i.rating else ():
         before = g.previous_count
@@ -126,7 +128,7 @@ def rating_table_rows(i: IndexOverview) -> list[dict[str, str]]:
 
 def _components(phrases: Any, i: IndexOverview, o: Mapping[str, Any],
                 charts: list[dict[str, Any]], source: str,
-                counter: Numbering) -> dict[str, Any]:
+                counter: Numbering) -> gc.Component:
     """Section II for one index: sentences, the heatmap, the component means table."""
     drawn: list[dict[str, Any]] = []
     notes: list[str] = []
@@ -157,9 +159,9 @@ def _names(units: Iterable[str]) -> str:
     return ", ".join(units)
 
 
-def component_table_rows(i: IndexOverview) -> list[dict[str, str]]:
+def component_table_rows(i: IndexOverview) -> list[gc.ComponentRow]:
     """Per component: maximum, mean (points and percent), change, best and worst units."""
-    rows = []
+    rows: list[gc.ComponentRow] = []
     for n, c in enumerate(i.components, start=1):
         rows.append({
             "no": str(n), "name": c.name, "max": fmt.num(c.max), "mean": fmt.num(c.mean),
@@ -171,9 +173,9 @@ def component_table_rows(i: IndexOverview) -> list[dict[str, str]]:
     return rows
 
 
-def _leader_block(phrases: Any, n: int, i: IndexOverview, o: Mapping[str, Any]) -> dict[str, Any]:
+def _leader_block(phrases: Any, n: int, i: IndexOverview, o: Mapping[str, Any]) -> gc.Leaders:
     """Section III for one index: leading units, units to improve, biggest moves."""
-    subsections: list[dict[str, Any]] = []
+    subsections: list[gc.Subsection] = []
     for macro in ("dan_dau", "can_cai_thien", "bien_dong"):
         body = phrases.paragraphs(PHRASES, macro, i=i, o=o)
         if body:
@@ -186,9 +188,9 @@ def _leader_block(phrases: Any, n: int, i: IndexOverview, o: Mapping[str, Any]) 
 
 
 def _appendices(phrases: Any, overview: GroupAnalysis, o: Mapping[str, Any],
-                report: Mapping[str, Any]) -> list[dict[str, Any]]:
+                report: Mapping[str, Any]) -> list[gc.Appendix]:
     """One landscape appendix: every unit × every top-level component, per index."""
-    tables: list[dict[str, Any]] = []
+    tables: list[gc.AppendixTable] = []
     for i in overview.indices:
         if not i.components:
             continue
@@ -208,9 +210,9 @@ def _appendices(phrases: Any, overview: GroupAnalysis, o: Mapping[str, Any],
              "ref": report["appendix_ref"], "tables": tables}]
 
 
-def matrix_table_rows(i: IndexOverview) -> list[dict[str, Any]]:
+def matrix_table_rows(i: IndexOverview) -> list[gc.MatrixRow]:
     """One row per unit (ranking order): rank, name, each component's score, the total."""
-    rows = []
+    rows: list[gc.MatrixRow] = []
     for r, values in zip(i.rows, i.matrix.score, strict=True):
         rows.append({"rank": fmt.pad2(r.rank), "unit": r.unit,
                      "values": [fmt.num(v) for v in values], "total": fmt.num(r.score)})
