@@ -230,3 +230,10 @@ def test_output_folder_can_be_moved_and_stays_incremental(dataset: Path, tmp_pat
     shutil.move(out, moved)
     again = run_batch(spec_for(dataset), moved, jobs=1, overview=False)
     assert again.generated == [] and len(again.skipped) == 8
+
+
+@pytest.mark.parametrize("jobs", ["0", "-3"])
+def test_batch_refuses_fewer_than_one_job(tmp_path: Path, jobs: str) -> None:
+    result = CliRunner().invoke(app, ["batch", "--year", "2024", "--jobs", jobs, "--out", str(tmp_path)])
+    assert result.exit_code == 2  # a command-line usage error, as the README says
+    assert "--jobs" in result.output and not any(tmp_path.iterdir())

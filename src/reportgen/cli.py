@@ -130,7 +130,7 @@ def batch_cmd(
     units: Annotated[str | None, typer.Option(
         "--units", help="Chỉ các đơn vị này, cách nhau bởi dấu phẩy")] = None,
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", help="Số tiến trình song song (mặc định: số lõi)")] = None,
+        "--jobs", min=1, help="Số tiến trình song song, từ 1 (mặc định: số lõi)")] = None,
     out: Annotated[Path, typer.Option("--out", help="Thư mục kết quả")] = Path("output"),
     force: Annotated[bool, typer.Option("--force", help="Tạo lại cả báo cáo không thay đổi")] = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Chuyển thêm sang PDF")] = False,

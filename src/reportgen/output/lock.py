@@ -20,7 +20,7 @@ def folder_lock(out_dir: Path) -> Iterator[None]:
     path = out_dir / LOCK
     for _ in range(2):
         try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
             break
         except FileExistsError:
             if _stale(path):

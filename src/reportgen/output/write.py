@@ -41,6 +41,13 @@ def ensure_inside(root: Path, path: Path) -> None:
         raise OutputError(f"đường dẫn '{path}' nằm ngoài thư mục kết quả '{root}'")
 
 
+def current_umask() -> int:
+    """The process's file-creation mask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, data: bytes) -> Path:
     """Write bytes to ``path`` via a temporary file and a rename (no partial file, ever)."""
     try:
@@ -53,6 +60,7 @@ def write_atomic(path: Path, data: bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600; a report is shared like any file
         os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
