@@ -180,7 +180,7 @@ def test_two_units_with_one_file_name_are_refused_before_writing(tmp_path: Path)
 
 def test_lock_refuses_a_second_batch_and_takes_over_a_stale_one(tmp_path: Path):
     out = tmp_path / "out"
-    with folder_lock(out), pytest.raises(OutputError, match="đang được một lô khác ghi"), \
+    with folder_lock(out), pytest.raises(OutputError, match="đang được một lần chạy khác ghi"), \
             folder_lock(out):
         pass
     (out / LOCK).write_text("999999999")  # no such process

@@ -1,8 +1,10 @@
-"""output/lock: one batch at a time per results folder (``.reportgen.lock`` holding the PID)."""
+"""output/lock: one run at a time per results folder, by an OS lock (``flock``) on
+``.reportgen.lock``; the kernel frees it when the holder dies, whatever is left in the file."""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -12,65 +14,93 @@ import pytest
 from reportgen.errors import OutputError
 from reportgen.output.lock import LOCK, folder_lock
 
+HOLDER = """
+import sys, time
+from pathlib import Path
+from reportgen.output.lock import folder_lock
+with folder_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    time.sleep(60)
+"""
 
-def dead_pid() -> int:
-    """The PID of a process that has exited (and been waited for)."""
-    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
-    return int(done.stdout)
+
+def holder(folder: Path) -> subprocess.Popen[str]:
+    """Another process holding the folder's lock (until it is killed)."""
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(folder)], stdout=subprocess.PIPE,
+                            text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+    return proc
 
 
 def test_the_lock_holds_our_pid_and_is_removed_afterwards(tmp_path: Path):
-    out = tmp_path / "ket-qua" / "2024"  # created when missing
-    with folder_lock(out):
-        assert (out / LOCK).read_text() == str(os.getpid())
-    assert out.is_dir() and not (out / LOCK).exists()
-
-
-def test_a_second_batch_is_refused_with_a_message_naming_the_folder(tmp_path: Path):
-    out = tmp_path / "kết quả"
-    with folder_lock(out):
-        with pytest.raises(OutputError) as err, folder_lock(out):
-            pytest.fail("the second holder must not enter")
-        assert (out / LOCK).exists()  # the refusal leaves the holder's lock alone
-    message = str(err.value)
-    assert f"Thư mục '{out}' đang được một lô khác ghi" in message
-    assert str(out / LOCK) in message  # where the lock is, to delete it by hand if need be
-    assert "chờ lô đó xong hoặc xóa tệp khóa" in message
-
-
-def test_a_lock_of_a_living_process_is_respected(tmp_path: Path):
-    (tmp_path / LOCK).write_text("1")  # init: always running
-    with pytest.raises(OutputError, match="đang được một lô khác ghi"), folder_lock(tmp_path):
-        pass
-    assert (tmp_path / LOCK).read_text() == "1"
-
-
-def test_a_lock_left_by_a_dead_process_is_taken_over(tmp_path: Path):
-    (tmp_path / LOCK).write_text(str(dead_pid()))
     with folder_lock(tmp_path):
         assert (tmp_path / LOCK).read_text() == str(os.getpid())
     assert not (tmp_path / LOCK).exists()
 
 
-def test_a_lock_not_holding_a_pid_is_taken_over(tmp_path: Path):
-    (tmp_path / LOCK).write_text("không phải số")
+def test_a_second_run_is_refused_with_a_message_naming_the_folder(tmp_path: Path):
+    out = tmp_path / "out"
+    with folder_lock(out):
+        with pytest.raises(OutputError) as err, folder_lock(out):
+            pass
+        assert (out / LOCK).read_text() == str(os.getpid())  # the holder's file is untouched
+    assert f"Thư mục '{out}' đang được một lần chạy khác ghi" in str(err.value)
+
+
+def test_a_lock_held_by_another_process_is_respected(tmp_path: Path):
+    proc = holder(tmp_path)
+    try:
+        with pytest.raises(OutputError, match="đang được một lần chạy khác ghi"), folder_lock(tmp_path):
+            pass
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_kill_9_of_the_holder_frees_the_lock(tmp_path: Path):
+    proc = holder(tmp_path)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert (tmp_path / LOCK).exists()  # the file stays behind …
+    with folder_lock(tmp_path):  # … but the kernel released the lock
+        assert (tmp_path / LOCK).read_text() == str(os.getpid())
+
+
+@pytest.mark.parametrize("content", ["", "   ", "không phải số", "1", "999999999"])
+def test_a_file_left_behind_never_blocks(tmp_path: Path, content: str):
+    """An empty file, garbage or a PID (even of a live process: PID 1) is not a lock."""
+    (tmp_path / LOCK).write_text(content)
     with folder_lock(tmp_path):
         assert (tmp_path / LOCK).read_text() == str(os.getpid())
 
 
-@pytest.mark.parametrize("content", ["", "  \n"])
-def test_an_empty_lock_is_respected(tmp_path: Path, content: str):
-    # what a batch's lock looks like between its creation and the PID being written: taking
-    # it over would let two batches write at once; the message says to delete it by hand
-    (tmp_path / LOCK).write_text(content)
-    with pytest.raises(OutputError, match="xóa tệp khóa"), folder_lock(tmp_path):
-        pass
-
-
-def test_the_lock_is_released_when_the_batch_fails(tmp_path: Path):
+def test_the_lock_is_released_when_the_run_fails(tmp_path: Path):
     with pytest.raises(RuntimeError), folder_lock(tmp_path):
         raise RuntimeError("lỗi giữa chừng")
     assert not (tmp_path / LOCK).exists()
-    with folder_lock(tmp_path):  # the next batch runs
+    with folder_lock(tmp_path):  # the next run goes ahead
         pass
+
+
+def test_an_out_folder_that_is_a_file_is_a_message(tmp_path: Path):
+    target = tmp_path / "ket-qua"
+    target.write_text("không phải thư mục")
+    with pytest.raises(OutputError, match="Không tạo được thư mục kết quả"), folder_lock(target):
+        pass
+
+
+def test_generate_refuses_to_write_beside_a_running_batch(tmp_path: Path):
+    """`reportgen generate` takes the same lock: it never writes beside a running batch."""
+    from typer.testing import CliRunner
+
+    from reportgen.cli import app
+
+    proc = holder(tmp_path)
+    try:
+        result = CliRunner().invoke(app, ["generate", "--out", str(tmp_path)])
+    finally:
+        proc.kill()
+        proc.wait()
+    assert result.exit_code == 1
+    assert "đang được một lần chạy khác ghi" in result.output
+    assert not list(tmp_path.rglob("*.docx"))

@@ -191,10 +191,11 @@ def generate(data: str | Path | None, unit: str | None, year: int | None, out: P
     check_year(dataset, name, chosen_year)
     document = render_report(kit, prepare(dataset), dataset, name, chosen_year)
     group = dataset.group_of(name, chosen_year)
-    path = write_atomic(output_path(out, chosen_year, group, name), document)
-    yield path
-    if pdf:
-        yield convert_pdf(path)
+    with folder_lock(out):  # never beside a batch writing the same folder
+        path = write_atomic(output_path(out, chosen_year, group, name), document)
+        yield path
+        if pdf:
+            yield convert_pdf(path)
 
 
 # --- the group overview -------------------------------------------------------------------------
