@@ -15,7 +15,8 @@ from typing import Any, cast
 from reportgen import formatting as fmt
 from reportgen.analysis.model import GroupAnalysis, IndexOverview, RankingRow
 from reportgen.narrate import group_context as gc
-from reportgen.narrate.context import Report
+from reportgen.narrate.context import RankingRow as RankingCells
+from reportgen.narrate.context import Report, Subsection
 from reportgen.narrate.labels import label, omission_reason
 from reportgen.narrate.phrases import Numbering
 
@@ -102,7 +103,7 @@ def _result(phrases: Any, i: IndexOverview, o: Mapping[str, Any], counter: Numbe
             "ranking": ranking, "ratings": ratings}
 
 
-def ranking_table_row(r: RankingRow) -> gc.RankingRow:
+def ranking_table_row(r: RankingRow) -> RankingCells:
     """A ranking line as table cells ("05", "86,47", "+1,20", "-03")."""
     return {"rank": fmt.pad2(r.rank), "unit": r.unit, "score": fmt.num(r.score),
             "percent": fmt.num(r.percent), "delta": fmt.signed(r.delta_score),
@@ -175,7 +176,7 @@ def component_table_rows(i: IndexOverview) -> list[gc.ComponentRow]:
 
 def _leader_block(phrases: Any, n: int, i: IndexOverview, o: Mapping[str, Any]) -> gc.Leaders:
     """Section III for one index: leading units, units to improve, biggest moves."""
-    subsections: list[gc.Subsection] = []
+    subsections: list[Subsection] = []
     for macro in ("dan_dau", "can_cai_thien", "bien_dong"):
         body = phrases.paragraphs(PHRASES, macro, i=i, o=o)
         if body:

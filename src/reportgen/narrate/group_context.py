@@ -1,12 +1,13 @@
 """The render context of the group overview ``tong-hop.docx``: what
 :func:`reportgen.narrate.group.overview_context` produces and the template reads. Every value
-is text ready to print (numbers formatted) or drawn chart bytes."""
+is text ready to print (numbers formatted) or drawn chart bytes; the rows and parts shared
+with the unit report (ranking rows, lettered subsections) are its types."""
 
 from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from reportgen.narrate.context import Report
+from reportgen.narrate.context import Report, Subsection
 
 
 class Sections(TypedDict):
@@ -16,19 +17,6 @@ class Sections(TypedDict):
     results: str
     components: str
     leaders: str
-
-
-class RankingRow(TypedDict):
-    """One unit in the ranking table."""
-
-    rank: str
-    unit: str
-    score: str
-    percent: str
-    delta: str
-    delta_rank: str
-    rating: str
-    highlight: bool
 
 
 class Table(TypedDict):
@@ -83,14 +71,6 @@ class Component(TypedDict):
     unit_note: str
     rows: list[ComponentRow]
     note: str
-
-
-class Subsection(TypedDict):
-    """A lettered subsection "a) …" of section III."""
-
-    heading: str
-    paragraphs: list[str]
-    bullets: list[str]
 
 
 class Leaders(TypedDict):
