@@ -209,3 +209,25 @@ def test_unknown_target_group(tmp_path: Path) -> None:
     issues = check_rules(rules, tiny())
     assert [i.code for i in issues] == ["unknown_target_group"]
     assert issues[0].location.line == 2
+
+
+@pytest.mark.parametrize(("text", "prompt"), [
+    ("Khối lượng công việc lớn trong năm [nêu cụ thể: thiên tai, dịch bệnh].", True),
+    ("Tỷ lệ hồ sơ trực tuyến chưa đạt chỉ tiêu tại […].", True),
+    ("Số lượng hồ sơ thủ tục hành chính lớn, một số lĩnh vực phức tạp.", False),
+])
+def test_a_cause_with_a_blank_for_the_clerk_is_a_prompt(text: str, prompt: bool) -> None:
+    from reportgen.config.rules import Cause
+
+    assert Cause("objective", text).is_prompt is prompt
+
+
+def test_prompts_never_reach_the_report_as_causes(tmp_path: Path) -> None:
+    from reportgen.analysis.unit import _causes
+
+    causes = ('causes:\n  general:\n    objective: ["Khách quan chung.", "Thiên tai tại [ghi rõ]."]\n'
+              '    subjective: ["Chủ quan [nêu cụ thể]."]\n')
+    rules = load_rules(write(tmp_path, solutions=causes))
+    found = _causes((), rules)
+    assert [c.text for c in found.objective] == ["Khách quan chung."]
+    assert found.subjective == ()

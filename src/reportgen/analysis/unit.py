@@ -1086,14 +1086,17 @@ def _solutions(indices: Sequence[IndexAnalysis], rules: Rules,
 
 
 def _causes(indices: Sequence[IndexAnalysis], rules: Rules) -> Causes:
-    """Cause prompts: general ones, then those keyed by the weak components."""
+    """Causes from the library: general ones, then those keyed by the weak components; texts
+    still holding a blank for the clerk are prompts, left out of the report."""
     out: dict[str, list[Cause]] = {"objective": [], "subjective": []}
     for cause in rules.general_causes:
-        out[cause.kind].append(Cause(index=None, code=None, name=None, text=cause.text))
+        if not cause.is_prompt:
+            out[cause.kind].append(Cause(index=None, code=None, name=None, text=cause.text))
     for index in indices:
         for c in _items_for_action(index):
             for cause in rules.causes_for(index.index, c.code):
-                out[cause.kind].append(Cause(index=index.index, code=c.code, name=c.name,
+                if not cause.is_prompt:
+                    out[cause.kind].append(Cause(index=index.index, code=c.code, name=c.name,
                                              text=cause.text))
     return Causes(objective=tuple(out["objective"]), subjective=tuple(out["subjective"]))
 

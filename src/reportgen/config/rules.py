@@ -18,6 +18,7 @@ suggestion.
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal
@@ -56,6 +57,9 @@ RESERVED_CODES = (TOTAL, "general")
 
 
 # --- the rules ------------------------------------------------------------------------------
+
+PROMPT_BLANK = re.compile(r"\[[^\]]*\]")  # "[…]", "[ghi rõ chỉ tiêu]"
+
 
 @dataclass(frozen=True)
 class StrengthRules:
@@ -152,6 +156,12 @@ class Cause:
     kind: str  # objective | subjective
     text: str
     location: Location = field(default_factory=Location)
+
+    @property
+    def is_prompt(self) -> bool:
+        """A text with a blank for the clerk ("… chưa đạt chỉ tiêu tại […]") is a prompt to
+        fill in, not a finding: it is never printed as fact."""
+        return PROMPT_BLANK.search(self.text) is not None
 
 
 @dataclass(frozen=True)
