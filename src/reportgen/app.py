@@ -49,9 +49,15 @@ from reportgen.data.facts import index_sources, is_sample
 from reportgen.data.load import LoadOptions, load
 from reportgen.data.sample import data_path
 from reportgen.data.validate import Dataset, validate
-from reportgen.errors import ReportgenError
+from reportgen.errors import OutputError, ReportgenError
 from reportgen.output.lock import folder_lock
-from reportgen.output.manifest import content_hash, fingerprint, read_manifest, write_manifest
+from reportgen.output.manifest import (
+    MANIFEST,
+    content_hash,
+    fingerprint,
+    read_manifest,
+    write_manifest,
+)
 from reportgen.output.write import output_path, slugify, write_atomic
 
 if TYPE_CHECKING:  # the render stage imports docxtpl: loaded only where a report is rendered
@@ -357,6 +363,9 @@ def run_batch(spec: JobSpec, out_dir: Path, groups: Sequence[str] | None = None,
         stack.callback(stop)
         manifest = read_manifest(out_dir)
         outputs = manifest.setdefault("outputs", {})
+        manifest["version"] = 1
+        manifest["inputs"] = {"data": spec.data or SAMPLE_DATA, "sources": dataset.sources,
+                              "toolkit": toolkit_hash}
         sources, sample = index_sources(dataset, spec.year), is_sample(dataset)
 
         def job_of(unit: str) -> UnitJob:
@@ -383,12 +392,17 @@ def run_batch(spec: JobSpec, out_dir: Path, groups: Sequence[str] | None = None,
         try:
             for unit, document, error in executor.run(jobs_iter):
                 key = slug_of(paths[unit], out_dir)
-                failure = error if document is None else _write_unit(paths[unit], document, pdf)
+                try:
+                    failure = (error if document is None
+                               else _write_unit(paths[unit], document, pdf, result, out_dir))
+                except OutputError as exc:  # a full or read-only disk: this unit's failure
+                    failure = str(exc)
                 if failure is not None:
                     result.failed[unit] = failure or UNKNOWN_ERROR
                     outputs[key] = {"unit": unit, "year": spec.year, "status": "failed",
                                     "error": failure}
                     report(unit, "failed", failure or "")
+                    _save_manifest(out_dir, manifest, result)
                     if fail_fast:
                         break
                     continue
@@ -396,52 +410,72 @@ def run_batch(spec: JobSpec, out_dir: Path, groups: Sequence[str] | None = None,
                                 "status": "ok", "hash": hashes[unit], "version": __version__}
                 result.generated.append(unit)
                 report(unit, "generated", key)
+                # after each unit: a run killed later (kill -9, OOM) keeps what was done
+                _save_manifest(out_dir, manifest, result)
         finally:
-            manifest["version"] = 1
-            manifest["inputs"] = {"data": spec.data or SAMPLE_DATA, "sources": dataset.sources,
-                                  "toolkit": toolkit_hash}
-            write_manifest(out_dir, manifest)
+            _save_manifest(out_dir, manifest, result)
         if overview and not (fail_fast and result.failed):
-            result.overview = write_overviews(state, spec, out_dir, pairs, force, manifest, report)
-            write_manifest(out_dir, manifest)
+            result.overview = write_overviews(state, spec, out_dir, pairs, force, manifest, report,
+                                              result)
+            _save_manifest(out_dir, manifest, result)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _write_unit(path: Path, document: bytes, pdf: bool) -> str | None:
-    """Write one report (and its PDF); the reason when the PDF failed, else None."""
+def _write_unit(path: Path, document: bytes, pdf: bool, result: BatchResult,
+                out_dir: Path) -> str | None:
+    """Write one report (and its PDF), each file listed in ``result.written`` once it is on
+    disk; the reason when the PDF failed, else None. Raises :class:`OutputError` when the
+    .docx cannot be written (full or read-only disk)."""
     write_atomic(path, document)
+    result.written.append(slug_of(path, out_dir))
     if pdf:
         from reportgen.output.write import convert_pdf
 
         try:
-            convert_pdf(path)
+            result.written.append(slug_of(convert_pdf(path), out_dir))
         except ReportgenError as exc:
             return str(exc)
     return None
 
 
+def _save_manifest(out_dir: Path, manifest: dict[str, Any], result: BatchResult) -> None:
+    """Write the manifest now; when the disk refuses, the batch goes on and the failure is
+    reported once (a re-run then regenerates what the manifest could not record)."""
+    try:
+        write_manifest(out_dir, manifest)
+    except OutputError as exc:
+        result.failed.setdefault(MANIFEST, str(exc))
+
+
 def write_overviews(state: dict[str, Any], spec: JobSpec, out_dir: Path,
                     pairs: Sequence[tuple[str, str]], force: bool, manifest: dict[str, Any],
-                    report: Progress) -> list[str]:
-    """The group overview report of every group of the batch (unchanged ones skipped)."""
+                    report: Progress, result: BatchResult | None = None) -> list[str]:
+    """The group overview report of every group of the batch (unchanged ones skipped). A
+    group whose overview fails is that group's failure (in ``result.failed``, under its
+    progress name); the other groups' overviews are still written."""
     written = []
     for group in dict.fromkeys(g for _, g in pairs):
         path = out_dir / str(spec.year) / slugify(group) / "tong-hop.docx"
         key = slug_of(path, out_dir)
         try:
             digest, document_fn = render_overview(state, spec.year, group)
-        except ReportgenError as exc:
-            report(overview_name(group), "failed", str(exc))
+            entry = manifest["outputs"].get(key, {})
+            if entry.get("hash") == digest and path.is_file() and not force:
+                report(overview_name(group), "skipped", key)
+                continue
+            write_atomic(path, document_fn())
+        except Exception as exc:  # noqa: BLE001 - one group's overview never stops the others
+            reason = str(exc) if isinstance(exc, ReportgenError) else f"{type(exc).__name__}: {exc}"
+            if result is not None:
+                result.failed[overview_name(group)] = reason
+            report(overview_name(group), "failed", reason)
             continue
-        entry = manifest["outputs"].get(key, {})
-        if entry.get("hash") == digest and path.is_file() and not force:
-            report(overview_name(group), "skipped", key)
-            continue
-        write_atomic(path, document_fn())
         manifest["outputs"][key] = {"unit": overview_entry(group), "year": spec.year, "status": "ok",
                                     "hash": digest, "version": __version__}
         written.append(key)
+        if result is not None:
+            result.written.append(key)
         report(overview_name(group), "generated", key)
     return written
 

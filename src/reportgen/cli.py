@@ -1,12 +1,14 @@
 """Command line: parse options, call the pipeline, map errors to one message and an exit code.
 
 Exit codes: 0 success; 1 bad input, templates or configuration (the message says where);
-2 wrong command-line usage; 3 a batch in which some units failed.
+2 wrong command-line usage; 3 a batch in which some units failed (a full disk mid-batch too: the
+files written are listed); 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -158,6 +160,10 @@ def batch_cmd(
                f"lỗi {len(result.failed)}; báo cáo tổng hợp: {len(result.overview)}; "
                f"{fmt.num(result.seconds, 1)} giây.")
     if not result.ok:
+        if result.written:  # what is on disk despite the failures (e.g. a disk that filled up)
+            typer.echo(f"Các tệp đã ghi ({len(result.written)}):", err=True)
+            for path in result.written:
+                typer.echo(f"  {out / path}", err=True)
         raise typer.Exit(3)
 
 
@@ -207,10 +213,22 @@ def templates_check_cmd(
     typer.echo(f"Bộ mẫu hợp lệ: đã tạo thử {report.rendered}/{report.units} báo cáo trong bộ nhớ.")
 
 
+class Interrupted(BaseException):
+    """Ctrl-C, raised in place of ``KeyboardInterrupt`` (which Click turns into "Aborted!"
+    and exit 1) so that it reaches :func:`main`; every ``finally`` still runs on the way."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C does not break the cleanup
+    raise Interrupted
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: Ctrl-C prints "Đã dừng." and exits 130, no traceback."""
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         app()
-    except KeyboardInterrupt:
+    except (Interrupted, KeyboardInterrupt):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         typer.echo("Đã dừng.", err=True)
         sys.exit(130)

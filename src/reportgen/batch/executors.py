@@ -6,6 +6,12 @@ that ran ``init(spec)`` once (both module-level functions, so that they pickle).
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import os
+import select
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
@@ -21,6 +27,71 @@ IN_FLIGHT = 4  # jobs in flight per worker: enough to keep workers busy, memory 
 # Imported by the fork server once, so that each worker starts with them loaded.
 WORKER_PRELOAD = ["reportgen.app", "reportgen.docx.render", "reportgen.narrate.unit",
                   "reportgen.charts.mpl", "docxtpl"]
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2) option: a signal sent to this process when its parent dies
+WATCH_INTERVAL_S = 1.0  # where pidfd_open is missing: how often a worker checks the batch
+
+
+def _parent_death_signal() -> None:
+    """Ask the kernel to kill this process when its parent (the fork server) dies."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # a process of another user took the number: ours is gone
+        return False
+    return True
+
+
+def _watch(batch_pid: int) -> None:
+    """Wait until the batch process ends (killed with -9 too), then end this worker at once."""
+    try:
+        fd = os.pidfd_open(batch_pid)
+    except (OSError, AttributeError):
+        while _alive(batch_pid):
+            threading.Event().wait(WATCH_INTERVAL_S)
+    else:
+        select.select([fd], [], [])  # readable when the process has exited
+    os._exit(1)
+
+
+def die_with(batch_pid: int) -> None:
+    """Make this worker end with the batch process ``batch_pid`` however it ends (kill -9,
+    OOM, systemd), never outlive it: the kernel's parent-death signal, and a watcher thread
+    on the batch process itself (a worker's parent is the fork server, not the batch).
+    Ctrl-C reaches every process of the terminal: it is the batch's to handle, not the
+    worker's (no traceback from workers)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _parent_death_signal()
+    if not _alive(batch_pid):  # gone before the watch began
+        os._exit(1)
+    threading.Thread(target=_watch, args=(batch_pid,), name="reportgen-watch", daemon=True).start()
+
+
+def _init_worker(init: Init, spec: JobSpec, batch_pid: int) -> None:
+    """The pool's initializer: tie the worker to the batch, then the caller's ``init``."""
+    die_with(batch_pid)
+    init(spec)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool now: pending jobs cancelled, running workers killed (an interrupted or
+    abandoned batch does not wait for reports nobody will write)."""
+    processes = dict(getattr(pool, "_processes", None) or {})
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes.values():
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.kill()
+    for process in processes.values():
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            process.join(5)
 
 
 class _Future(Protocol):
@@ -64,11 +135,16 @@ class LocalExecutor:
 
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(WORKER_PRELOAD)
-        with ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=self.init,
-                                 initargs=(self.spec,)) as pool:
+        pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(self.init, self.spec, os.getpid()))
+        try:
             yield from _windowed(lambda job: pool.submit(self.work, self.spec, job), jobs,
                                  self.jobs * IN_FLIGHT,
                                  lambda pending: wait(pending, return_when=FIRST_COMPLETED))
+        except BaseException:  # interrupted, a failure, or the caller stopped early
+            _kill_workers(pool)
+            raise
+        pool.shutdown(wait=True)
 
 
 class DaskExecutor:

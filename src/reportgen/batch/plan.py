@@ -22,6 +22,7 @@ class BatchResult:
     failed: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     overview: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # every file this run wrote, as written
 
     @property
     def ok(self) -> bool:
