@@ -184,9 +184,10 @@ def analyze(data: str | Path | None, unit: str, year: int,
 
 def generate(data: str | Path | None, unit: str | None, year: int | None, out: Path,
              config: str | Path | None = None, templates: str | Path | None = None,
-             pdf: bool = False) -> Iterator[Path]:
+             pdf: bool = False, chosen: Callable[[str, int], None] | None = None) -> Iterator[Path]:
     """``reportgen generate``: one unit's report written to ``out``, then its PDF; each path
-    is yielded as soon as its file is written (a failing PDF keeps the .docx)."""
+    is yielded as soon as its file is written (a failing PDF keeps the .docx). ``chosen``
+    is told the unit's name as in the data and the year, once both are settled."""
     from reportgen.output.write import convert_pdf
 
     project = open_project(templates)
@@ -195,6 +196,8 @@ def generate(data: str | Path | None, unit: str | None, year: int | None, out: P
     name, chosen_year = default_unit_and_year(dataset, kit, unit, year)
     name = find_unit(dataset, name)
     check_year(dataset, name, chosen_year)
+    if chosen is not None:
+        chosen(name, chosen_year)
     document = render_report(kit, prepare(dataset), dataset, name, chosen_year)
     group = dataset.group_of(name, chosen_year)
     with folder_lock(out):  # never beside a batch writing the same folder
@@ -202,6 +205,24 @@ def generate(data: str | Path | None, unit: str | None, year: int | None, out: P
         yield path
         if pdf:
             yield convert_pdf(path)
+
+
+def preview(data: str | Path | None, unit: str | None, year: int | None,
+            templates: str | Path | None = None,
+            dpi: int = CHART_DPI // 2) -> tuple[UnitAnalysis, ReportContext]:
+    """``reportgen serve``'s summary of one unit and year (chosen as :func:`generate` does):
+    its analysis and its report's render context, charts drawn at ``dpi``; nothing written."""
+    project = open_project(templates)
+    dataset = load_dataset(project, data)
+    kit = make_toolkit(project, dpi=dpi)
+    pictures: dict[str, Any] = {"charts": "png"}  # a web page shows PNG, whatever the backend
+    if "charts" in kit.__dataclass_fields__:
+        kit = replace(kit, **pictures)
+    name, chosen_year = default_unit_and_year(dataset, kit, unit, year)
+    name = find_unit(dataset, name)
+    check_year(dataset, name, chosen_year)
+    analysis = analyze_unit(prepare(dataset), name, chosen_year, kit.rules)
+    return analysis, context_from_analysis(kit, dataset, analysis)
 
 
 # --- the group overview -------------------------------------------------------------------------

@@ -213,6 +213,31 @@ def templates_check_cmd(
     typer.echo(f"Bộ mẫu hợp lệ: đã tạo thử {report.rendered}/{report.units} báo cáo trong bộ nhớ.")
 
 
+@app.command("serve")
+def serve_cmd(
+    host: Annotated[str, typer.Option("--host", help="Địa chỉ lắng nghe (0.0.0.0: mở cho mạng nội bộ)")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Cổng")] = 8000,
+    templates: TemplatesOpt = None,
+    data: Annotated[Path | None, typer.Option(
+        "--data", help="Dữ liệu dùng khi người dùng không tải tệp lên (mặc định: dữ liệu mẫu)")] = None,
+    max_upload_mb: Annotated[float, typer.Option(
+        "--max-upload-mb", min=0.001, help="Giới hạn dung lượng tệp tải lên, MB")] = 50,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, help="Số tiến trình tạo báo cáo song song")] = 2,
+) -> None:
+    """Mở trang web cục bộ: tải dữ liệu lên, xem kết quả, tải báo cáo .docx/PDF/.zip (kèm API HTTP)."""
+    from reportgen.web.server import Settings, serve
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo(f"Chú ý: máy chủ mở trên {host}, mọi máy trong mạng đều vào được và không có đăng "
+                   "nhập; hãy đặt sau reverse proxy của cơ quan (xem README).", err=True)
+    typer.echo(f"reportgen serve: mở http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port} "
+               "trong trình duyệt (Ctrl-C để dừng).")
+    serve(Settings(str(templates) if templates else None, str(data) if data else None,
+                   max_upload_mb, workers), host, port)
+
+
 class Interrupted(BaseException):
     """Ctrl-C, raised in place of ``KeyboardInterrupt`` (which Click turns into "Aborted!"
     and exit 1) so that it reaches :func:`main`; every ``finally`` still runs on the way."""
