@@ -7,6 +7,7 @@ these tests also check that each request's folder is gone once its response is s
 from __future__ import annotations
 
 import io
+import shutil
 import threading
 import time
 import zipfile
@@ -22,10 +23,12 @@ from typer.testing import CliRunner
 
 from reportgen import app as pipeline
 from reportgen.cli import app as cli
+from reportgen.data.load import dataset_files
+from reportgen.data.sample import data_path, write_csv
 from reportgen.data.sample import generate as sample_rows
-from reportgen.data.sample import sample_path, write_csv
 from reportgen.docx.dump import dump
 from reportgen.errors import OutputError
+from reportgen.output import write
 from reportgen.web import server
 from reportgen.web.errors import UploadTooLarge, error_payload, status_of
 from reportgen.web.jobs import choices, file_progress
@@ -88,16 +91,22 @@ def test_an_upload_name_is_shown_but_never_used_as_a_path():
     assert display_name("C:\\Users\\chuyen vien\\Điểm PAR 2024.xlsx") == "Điểm PAR 2024.xlsx"
     assert display_name("a\x00b\nc.csv") == "abc.csv"
     assert display_name(None) == "upload"
-    assert stored_name("../../x.CSV") == "upload.csv"
-    assert stored_name("so-lieu.xlsx") == "upload.xlsx"
-    assert stored_name("evil.sh") == "upload.bin"
-    assert stored_name("../.bashrc") == "upload.bin"
+    assert stored_name("../../x.CSV") == "x.csv"
+    assert stored_name("Điểm PAR 2024.xlsx") == "diem-par-2024.xlsx"
+    assert stored_name("groups.csv") == "groups.csv"  # a companion table keeps what names it
+    assert stored_name("evil.sh") == "evil.bin"
+    assert stored_name("../.bashrc") == "bashrc.bin"
+    assert stored_name("..") == "upload.bin"
+    assert stored_name("/") == "upload.bin"
+    assert stored_name("a.csv", {"a.csv", "a-2.csv"}) == "a-3.csv"
 
 
 def test_an_upload_is_shown_under_the_clients_name():
-    upload = Upload("/tmp/reportgen-web-1/upload.csv", "số liệu.csv")
-    assert upload.rename("/tmp/reportgen-web-1/upload.csv, dòng 3") == "số liệu.csv, dòng 3"
-    assert Upload(None, None).rename("x") == "x"
+    upload = Upload("/tmp/reportgen-web-1/data", (("/tmp/reportgen-web-1/data/so-lieu.csv", "số liệu.csv"),
+                                                  ("/tmp/reportgen-web-1/data", "data")))
+    assert upload.rename("/tmp/reportgen-web-1/data/so-lieu.csv, dòng 3") == "số liệu.csv, dòng 3"
+    assert upload.rename("/tmp/reportgen-web-1/data: trống") == "data: trống"
+    assert Upload(None).rename("x") == "x"
 
 
 def test_content_disposition_has_an_ascii_fallback_and_the_vietnamese_name():
@@ -174,7 +183,7 @@ def test_a_broken_upload_gives_the_located_messages_of_validate(client: TestClie
     assert ["  - " + line for line in body["lines"]] == printed[1:]
     score = next(e for e in body["errors"] if e["column"] == "score")
     assert (score["file"], score["row"], score["value"]) == ("bad.csv", 2, "abc")
-    assert "reportgen-web-" not in response.text and "upload.csv" not in response.text
+    assert "reportgen-web-" not in response.text and str(workdir) not in response.text
     assert "Traceback" not in response.text
     assert request_folders(workdir) == []
 
@@ -196,6 +205,21 @@ def test_an_unsupported_file_is_a_located_message(client: TestClient):
     assert response.status_code == 422
     entry = response.json()["errors"][0]
     assert entry["file"] == "ghi-chu.txt" and "định dạng tệp không được hỗ trợ" in entry["message"]
+
+
+def test_several_files_are_one_dataset(client: TestClient, small_csv: Path):
+    lines = small_csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    header, rows = lines[0], lines[1:]
+    early = "".join([header, *(r for r in rows if not r.startswith("2024"))]).encode()
+    late = "".join([header, *(r for r in rows if r.startswith("2024"))]).encode()
+    files = [("data", ("Điểm 2022-2023.csv", early)), ("data", ("Điểm 2024.csv", late))]
+    body = client.post("/api/validate", files=files).json()
+    assert body["ok"] is True, body
+    assert body["summary"]["years"] == [2022, 2023, 2024] and body["summary"]["units"] == 4
+    broken = client.post("/api/validate", files=[*files, ("data", ("bad.csv", BROKEN.encode()))])
+    assert broken.status_code == 422
+    assert {e["file"] for e in broken.json()["errors"]} == {"bad.csv"}
+    assert "reportgen-web-" not in broken.text
 
 
 def test_a_path_in_the_file_name_writes_nothing_outside(client: TestClient, workdir: Path):
@@ -234,8 +258,10 @@ def test_a_chunked_upload_over_the_limit_is_413_too(client: TestClient, workdir:
 
 
 def test_the_report_is_the_document_generate_writes(client: TestClient, workdir: Path, tmp_path: Path):
+    # the files `reportgen generate` reads without --data: the sample's file, or its folder
+    files = [("data", (f.name, f.read_bytes())) for f in dataset_files(data_path(None))]
     response = client.post("/api/report", data={"unit": "Hòa Lâm", "year": "2024", "format": "docx"},
-                           files={"data": ("sample.csv", sample_path().read_bytes(), "text/csv")})
+                           files=files)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == server.DOCX
     assert filename_star(response) == "Báo cáo Chỉ số - Hòa Lâm - năm 2024.docx"
@@ -259,6 +285,16 @@ def test_a_unit_is_found_as_generate_finds_it(client: TestClient, small_csv: Pat
     assert filename_star(response) == f"Báo cáo Chỉ số - {units[1]} - năm 2023.docx"
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
     assert units[1] in text
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_the_report_as_pdf(client: TestClient, workdir: Path):
+    response = client.post("/api/report", data={"unit": "Sở Tư pháp", "year": "2024", "format": "pdf"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert filename_star(response) == "Báo cáo Chỉ số - Sở Tư pháp - năm 2024.pdf"
+    assert request_folders(workdir) == []
 
 
 def test_request_errors_are_400_with_a_message(client: TestClient, workdir: Path):
@@ -433,6 +469,17 @@ def test_the_templates_panel_lists_located_problems(threaded, tmp_path: Path):
     assert "Bộ mẫu có" in html and phrase.name in html
 
 
+def test_a_pdf_without_libreoffice_is_a_message(threaded, monkeypatch: pytest.MonkeyPatch):
+    def missing() -> str:
+        raise OutputError("Không tìm thấy LibreOffice (soffice) để chuyển sang PDF.")
+
+    monkeypatch.setattr(write, "soffice_binary", missing)
+    with threaded() as client:
+        response = client.post("/api/report", data={"format": "pdf"})
+    assert response.status_code == 400
+    assert response.json()["message"] == "Không tìm thấy LibreOffice (soffice) để chuyển sang PDF."
+
+
 def test_an_unexpected_error_never_sends_a_traceback(threaded, monkeypatch: pytest.MonkeyPatch):
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret /etc/shadow")
@@ -444,3 +491,17 @@ def test_an_unexpected_error_never_sends_a_traceback(threaded, monkeypatch: pyte
     assert response.json()["ok"] is False
     assert "secret" not in response.text and "Traceback" not in response.text
     assert "nhật ký" in response.json()["message"]
+
+
+def test_stopping_the_server_ends_its_workers_at_once():
+    pool = server.make_pool(1)
+    running = pool.submit(time.sleep, 60)  # a long report nobody will wait for
+    deadline = time.monotonic() + 60
+    while not running.running() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    processes = list(pool._processes.values())
+    assert processes and all(p.is_alive() for p in processes)
+    started = time.monotonic()
+    server.stop_pool(pool)
+    assert not any(p.is_alive() for p in processes)
+    assert time.monotonic() - started < 10

@@ -4,7 +4,8 @@ Routes::
 
     GET  /                    the page
     GET  /healthz             {ok, version, pdf}
-    POST /api/validate        multipart ``data`` → {ok, summary, warnings, choices} or the errors
+    POST /api/validate        multipart ``data`` (one file, or several: one dataset) → {ok, summary,
+                              warnings, choices} or the errors
     POST /api/report          ``data``, ``unit``, ``year``, ``format`` (docx|pdf) → the file
     POST /api/batch           ``data``, ``year``, ``group``, ``progress`` → a .zip of the group
     GET  /api/progress/TOKEN  how far the batch sent with ``progress=TOKEN`` is
@@ -21,9 +22,11 @@ messages of the command line; a traceback only ever reaches the server's log.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import multiprocessing
+import os
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import asynccontextmanager
@@ -41,7 +44,7 @@ from starlette.datastructures import UploadFile
 
 from reportgen import __version__
 from reportgen import formatting as fmt
-from reportgen.batch.executors import WORKER_PRELOAD
+from reportgen.batch.executors import WORKER_PRELOAD, die_with
 from reportgen.errors import OutputError, ReportgenError
 from reportgen.output.write import soffice_binary
 from reportgen.web import jobs
@@ -49,6 +52,7 @@ from reportgen.web.errors import Payload, Unexpected, WebError, error_payload
 from reportgen.web.uploads import (
     CHUNK,
     DEFAULT_LIMIT_MB,
+    MAX_FILES,
     RequestFolder,
     Upload,
     UploadLimit,
@@ -91,10 +95,24 @@ class State:
 
 
 def make_pool(workers: int) -> ProcessPoolExecutor:
-    """Worker processes started from a fork server with the heavy modules imported."""
+    """Worker processes started from a fork server with the heavy modules imported, each
+    ending with the server however it ends (Ctrl-C, kill -9: :func:`die_with`)."""
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(WORKER_PRELOAD)
-    return ProcessPoolExecutor(max(1, workers), mp_context=ctx)
+    return ProcessPoolExecutor(max(1, workers), mp_context=ctx, initializer=die_with,
+                               initargs=(os.getpid(),))
+
+
+def stop_pool(pool: Executor) -> None:
+    """Stop now: queued jobs cancelled, running ones killed (nobody waits for them)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.kill()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            process.join(5)
 
 
 def pdf_missing() -> str | None:
@@ -128,7 +146,7 @@ def create_app(settings: Settings | None = None, pool: Executor | None = None) -
             yield
         finally:
             if pool is None:
-                state.pool.shutdown(wait=False, cancel_futures=True)
+                stop_pool(state.pool)
 
     web = FastAPI(title="reportgen", version=__version__, lifespan=lifespan, docs_url=None,
                   redoc_url=None, openapi_url=None)
@@ -152,17 +170,26 @@ def create_app(settings: Settings | None = None, pool: Executor | None = None) -
         return await asyncio.get_running_loop().run_in_executor(state.pool, partial(job, *args))
 
     async def read_form(request: Request, folder: RequestFolder) -> tuple[Upload, dict[str, str]]:
-        """The fields, and the upload stored in the request's folder under our name."""
-        async with request.form(max_files=1, max_fields=MAX_FIELDS) as form:
+        """The fields, and the uploaded dataset stored in the request's folder under our
+        names: one file, or a folder of the files sent as ``data``."""
+        async with request.form(max_files=MAX_FILES, max_fields=MAX_FIELDS) as form:
             fields = {k: v.strip() for k, v in form.items() if isinstance(v, str)}
-            data = form.get("data")
-            if not isinstance(data, UploadFile) or not data.filename:
-                return Upload(settings.data, None), fields
-            path = folder.path / stored_name(data.filename)
-            with path.open("wb") as fh:
-                while chunk := await data.read(CHUNK):
-                    fh.write(chunk)
-            return Upload(str(path), display_name(data.filename)), fields
+            files = [f for f in form.getlist("data") if isinstance(f, UploadFile) and f.filename]
+            if not files:
+                return Upload(settings.data), fields
+            root = folder.path / "data"
+            root.mkdir()
+            names: list[tuple[str, str]] = []
+            for upload in files:
+                path = root / stored_name(upload.filename, {p.name for p in root.iterdir()})
+                with path.open("wb") as fh:
+                    while chunk := await upload.read(CHUNK):
+                        fh.write(chunk)
+                names.append((str(path), display_name(upload.filename)))
+            dataset = names[0][0] if len(names) == 1 else str(root)
+            names.append((str(root), "data"))  # the folder itself: shown as the field's name
+            # longest first: a stored path is never replaced inside a longer one
+            return Upload(dataset, tuple(sorted(names, key=lambda n: -len(n[0])))), fields
 
     def year_field(fields: dict[str, str], required: bool = False) -> int | None:
         value = fields.get("year") or None

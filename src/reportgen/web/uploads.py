@@ -1,9 +1,12 @@
 """Uploads: the size limit, one temporary folder per request, the names shown and sent.
 
-Nothing the client sends becomes a path: an upload is stored as ``upload`` plus one of the
-suffixes the loader reads (anything else as ``upload.bin``, which the loader reports as an
-unsupported format), in a folder made for the request and removed when its response is sent.
-The client's file name is kept only to be shown in messages.
+Nothing the client sends becomes a path: an upload is stored under a name made of ASCII
+letters, digits and hyphens (the slug of its name, which keeps what the loader reads in a
+name, such as ``groups`` for the groups table) and one of the suffixes the loader reads
+(anything else as ``.bin``, which the loader reports as an unsupported format), in a folder
+made for the request and removed when its response is sent. Several files sent as ``data``
+are one dataset, as a folder of files is on the command line. The client's file names are
+kept only to be shown in messages.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Collection, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -24,6 +27,7 @@ from reportgen.output.write import slugify
 from reportgen.web.errors import UploadTooLarge
 
 DEFAULT_LIMIT_MB = 50
+MAX_FILES = 20  # files of one uploaded dataset
 CHUNK = 1 << 16
 FOLDER_PREFIX = "reportgen-web-"
 
@@ -85,25 +89,33 @@ def display_name(filename: str | None) -> str:
     return name[:200] or "upload"
 
 
-def stored_name(filename: str | None) -> str:
-    """Our name for an upload: ``upload`` and a suffix the loader reads, else ``.bin``."""
-    suffix = PurePosixPath(filename or "").suffix.lower()
-    return f"upload{suffix if suffix in READERS else '.bin'}"
+def stored_name(filename: str | None, taken: Collection[str] = ()) -> str:
+    """Our name for an upload: the slug of its name (``upload`` when none) and a suffix the
+    loader reads, else ``.bin``; ``-2``, ``-3``… when the name is ``taken``."""
+    path = PurePosixPath((filename or "").replace("\\", "/"))
+    suffix = path.suffix.lower() if path.suffix.lower() in READERS else ".bin"
+    stem = slugify(path.stem) if path.stem.strip(". ") else "upload"
+    name, n = f"{stem}{suffix}", 1
+    while name in taken:
+        n += 1
+        name = f"{stem}-{n}{suffix}"
+    return name
 
 
 @dataclass(frozen=True)
 class Upload:
-    """An uploaded dataset as a worker receives it (picklable): where we stored it and the
-    name it is shown under. ``path`` None: the server's dataset (``--data``, else the sample)."""
+    """An uploaded dataset as a worker receives it (picklable): where we stored it (a file,
+    or the folder of several files) and the names its files are shown under. ``path`` None:
+    the server's dataset (``--data``, else the sample)."""
 
     path: str | None
-    name: str | None
+    names: tuple[tuple[str, str], ...] = ()  # (stored path, the client's file name)
 
     def rename(self, text: str) -> str:
-        """``text`` with our stored path replaced by the client's file name."""
-        if self.path is None or self.name is None:
-            return text
-        return text.replace(self.path, self.name)
+        """``text`` with our stored paths replaced by the client's file names."""
+        for stored, shown in self.names:
+            text = text.replace(stored, shown)
+        return text
 
 
 class RequestFolder:
