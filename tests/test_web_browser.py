@@ -198,3 +198,14 @@ def test_the_templates_panel_runs_the_check(page: Any):
     heading.wait_for(timeout=300_000)
     result = page.locator("#templates-result").inner_text()
     assert "Bộ mẫu hợp lệ: đã tạo thử 62/62 báo cáo trong bộ nhớ." in result
+
+
+def test_several_files_make_one_dataset(page: Any, tmp_path: Path):
+    rows = sample_rows(4, departments=False, seed=7)
+    write_csv([r for r in rows if r["year"] != 2024], tmp_path / "truoc-2024.csv")
+    write_csv([r for r in rows if r["year"] == 2024], tmp_path / "nam-2024.csv")
+    page.set_input_files("#data-file", [str(tmp_path / "truoc-2024.csv"), str(tmp_path / "nam-2024.csv")])
+    page.get_by_role("button", name="Kiểm tra tệp đã chọn").click()
+    summary = page.get_by_test_id("summary")
+    summary.wait_for()
+    assert "năm 2022–2024, 4 đơn vị trong 1 nhóm" in summary.inner_text()

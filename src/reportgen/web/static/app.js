@@ -6,7 +6,7 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const texts = $("texts").dataset;
-  let file = null; // the chosen upload; null: the server's dataset (or the sample)
+  let files = []; // the chosen files (one dataset); none: the server's dataset (or the sample)
   let choices = null;
 
   function fill(template, values) {
@@ -15,7 +15,7 @@
 
   function form(extra) {
     const body = new FormData();
-    if (file) body.append("data", file, file.name);
+    for (const file of files) body.append("data", file, file.name);
     for (const [key, value] of Object.entries(extra || {})) {
       if (value !== null && value !== undefined && value !== "") body.append(key, value);
     }
@@ -103,12 +103,12 @@
   }
 
   async function validate(useServer) {
-    const chosen = $("data-file").files[0] || null;
-    if (!useServer && !chosen) {
+    const chosen = Array.from($("data-file").files);
+    if (!useServer && !chosen.length) {
       $("data-source").textContent = texts.fileNone;
       return;
     }
-    file = useServer ? null : chosen;
+    files = useServer ? [] : chosen;
     if (useServer) $("data-file").value = "";
     $("unit-step").hidden = true;
     $("download-step").hidden = true;
