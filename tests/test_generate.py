@@ -128,8 +128,9 @@ def test_golden_dumps_hold_the_nd30_layout(rendered_dumps: dict[str, str]) -> No
         assert "landscape" in text.split("== SECTION 2", 1)[1]
         assert "[Phụ lục] Phụ lục I\n" in text and "[Phụ lục] Phụ lục II\n" in text
         assert "{{" not in text and "{%" not in text
-    assert rendered_dumps["hoa-lam-2024"].count("[IMAGE ") == 14
-    assert rendered_dumps["so-tu-phap-2024"].count("[IMAGE ") == 4
+    assert rendered_dumps["hoa-lam-2024"].count("[CHART ") == 14  # native Word charts by default
+    assert rendered_dumps["so-tu-phap-2024"].count("[CHART ") == 4
+    assert "[IMAGE " not in rendered_dumps["hoa-lam-2024"]
     assert "PAR INDEX" not in rendered_dumps["so-tu-phap-2024"]
 
 
@@ -137,11 +138,12 @@ def test_dry_run_places_images_at_the_chart_size(golden_renderer, rendered_dumps
     from reportgen.app import make_toolkit, render_report
 
     r = golden_renderer
-    dry = make_toolkit(r.project, dpi=0)
+    dry = make_toolkit(r.project, dpi=0, charts="png")
     unit, year = golden.CASES["so-tu-phap-2024"]
     text = dump(render_report(dry, r.prepared, r.dataset, unit, year))
     sizes = re.findall(r"\[IMAGE ([\d.]+×[\d.]+) cm", text)
-    assert sizes == re.findall(r"\[IMAGE ([\d.]+×[\d.]+) cm", rendered_dumps["so-tu-phap-2024"])
+    assert len(sizes) == 4
+    assert sizes == re.findall(r"\[CHART \w+ ([\d.]+×[\d.]+) cm", rendered_dumps["so-tu-phap-2024"])
 
 
 # --- reportgen generate ------------------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -26,7 +26,7 @@ from reportgen.analysis.unit import Prepared, analyze_unit, check_year, find_uni
 from reportgen.batch.jobs import JobSpec, Result, UnitJob
 from reportgen.batch.plan import BatchResult, Progress, plan_outputs, select_units, slug_of
 from reportgen.batch.progress import SAMPLE_DATA, UNKNOWN_ERROR, overview_entry, overview_name
-from reportgen.charts.images import draw_charts
+from reportgen.charts.images import BACKENDS, NATIVE, Backend, draw_charts
 from reportgen.check.templates import (
     CHECK_DPI,
     OTHER_WORD_TEMPLATES,
@@ -107,11 +107,14 @@ class Toolkit:
     template_path: Path
     config_path: Path
     dpi: int = CHART_DPI
+    charts: Backend = NATIVE  # native Word charts, or "png" pictures
 
 
 def make_toolkit(project: Project, config: str | Path | None = None,
-                 template: str = REPORT_TEMPLATE, dpi: int = CHART_DPI) -> Toolkit:
-    """Read and compile everything a report needs besides its data."""
+                 template: str = REPORT_TEMPLATE, dpi: int = CHART_DPI,
+                 charts: Backend | None = None) -> Toolkit:
+    """Read and compile everything a report needs besides its data; ``charts``: the chart
+    backend, else report.yaml's ``charts.backend``, else native."""
     from reportgen.docx.render import Renderer
     from reportgen.narrate.phrases import Phrases
     from reportgen.narrate.unit import Narrator
@@ -121,7 +124,13 @@ def make_toolkit(project: Project, config: str | Path | None = None,
     narrator = Narrator(Phrases.load(project.search), read_yaml(config_path) or {}, str(config_path))
     narrator.check_settings()
     return Toolkit(project, load_rules(project.search), narrator, Renderer(template_path),
-                   template_path, config_path, dpi)
+                   template_path, config_path, dpi, charts or chart_backend(narrator.config))
+
+
+def chart_backend(config: Mapping[str, Any]) -> Backend:
+    """report.yaml's ``charts.backend`` (checked by its schema), else native."""
+    backend: Backend = (config.get("charts") or {}).get("backend") or NATIVE
+    return backend
 
 
 # --- one report: analyze → charts → narrate → render ------------------------------------------
@@ -136,8 +145,8 @@ def build_context(kit: Toolkit, analysis: UnitAnalysis, sources: dict[str, str],
     unit = analysis.unit
     rule = kit.narrator.excerpt_rule(analysis.group or "")
     env = kit.narrator.phrases.env
-    charts = {i.index: draw_charts(index_charts(i, unit, rule,
-                                                   labels=unit_chart_labels(env, i, unit)), kit.dpi)
+    charts = {i.index: draw_charts(index_charts(i, unit, rule, labels=unit_chart_labels(env, i, unit)),
+                                   kit.dpi, kit.charts)
               for i in analysis.indices}
     return kit.narrator.context(analysis, charts, sources, sample)
 
@@ -184,15 +193,17 @@ def analyze(data: str | Path | None, unit: str, year: int,
 
 def generate(data: str | Path | None, unit: str | None, year: int | None, out: Path,
              config: str | Path | None = None, templates: str | Path | None = None,
-             pdf: bool = False, chosen: Callable[[str, int], None] | None = None) -> Iterator[Path]:
+             pdf: bool = False, chosen: Callable[[str, int], None] | None = None,
+             charts: Backend | None = None) -> Iterator[Path]:
     """``reportgen generate``: one unit's report written to ``out``, then its PDF; each path
     is yielded as soon as its file is written (a failing PDF keeps the .docx). ``chosen``
-    is told the unit's name as in the data and the year, once both are settled."""
+    is told the unit's name as in the data and the year, once both are settled; ``charts``:
+    the chart backend (else report.yaml's, else native)."""
     from reportgen.output.write import convert_pdf
 
     project = open_project(templates)
     dataset = load_dataset(project, data)
-    kit = make_toolkit(project, config)
+    kit = make_toolkit(project, config, charts=charts)
     name, chosen_year = default_unit_and_year(dataset, kit, unit, year)
     name = find_unit(dataset, name)
     check_year(dataset, name, chosen_year)
@@ -283,7 +294,7 @@ def render_overview(state: dict[str, Any], year: int, group: str) -> tuple[str, 
         from reportgen.narrate.labels import overview_chart_labels
 
         labels = overview_chart_labels(kit.narrator.phrases.env, overview)
-        charts = draw_charts(overview_charts(overview, labels), kit.dpi)
+        charts = draw_charts(overview_charts(overview, labels), kit.dpi, kit.charts)
         context = overview_context(kit.narrator, overview, charts, sources, sample)
         return fit_table_grids(_overview_renderer(state).render(context))
 
@@ -304,7 +315,7 @@ def worker_state(spec: JobSpec) -> dict[str, Any]:
     if _STATE.get("key") != key:
         project = open_project(spec.templates)
         _STATE.clear()
-        kit = make_toolkit(project, spec.config, dpi=spec.dpi)
+        kit = make_toolkit(project, spec.config, dpi=spec.dpi, charts=spec.charts)
         # report.yaml's texts are rendered as phrase templates: what they include, now
         resolve_references(kit.narrator.phrases.env, sources=template_strings(kit.narrator.config))
         _STATE.update(key=key, kit=kit, read=project.search.files_read())
@@ -377,7 +388,7 @@ def run_batch(spec: JobSpec, out_dir: Path, groups: Sequence[str] | None = None,
     kit, dataset = state["kit"], state["dataset"]
     pairs = select_units(dataset, spec.year, groups, units)
     paths = plan_outputs(out_dir, spec.year, pairs)
-    toolkit_hash = fingerprint(toolkit_files(state), extra=f"dpi={spec.dpi}")
+    toolkit_hash = fingerprint(toolkit_files(state), extra=f"dpi={spec.dpi} charts={kit.charts}")
     result = BatchResult()
     report, stop = progress(len(pairs)) if progress else ((lambda unit, status, detail: None), lambda: None)
     with folder_lock(out_dir), contextlib.ExitStack() as stack:
@@ -569,8 +580,9 @@ def check_templates(templates: str | Path | None = None, data: str | Path | None
 def dry_run(kit: Any, dataset: Any, report: CheckReport, units: int | None = None,
             render: bool = True) -> None:
     """Build (and, unless the Word template is already known to be broken, render) the
-    report of every unit of the data's latest year in memory; new problems are added once,
-    naming the first unit they occurred for."""
+    report of every unit of the data's latest year in memory, with each chart backend
+    (native charts, and PNG placeholders); new problems are added once, naming the first
+    unit they occurred for."""
     from reportgen.errors import Issue, IssuesError
 
     prepared = prepare(dataset)
@@ -581,12 +593,15 @@ def dry_run(kit: Any, dataset: Any, report: CheckReport, units: int | None = Non
     report.units = len(names)
     report.render_skipped = not render
     seen = {(i.location.file, i.location.where, i.message) for i in report.issues}
+    kits = [replace(kit, charts=backend) for backend in BACKENDS]  # every chart backend
     for unit in names:
         try:
-            context = context_from_analysis(kit, dataset, analyze_unit(prepared, unit, year, kit.rules))
+            analysis = analyze_unit(prepared, unit, year, kit.rules)
+            contexts = [context_from_analysis(k, dataset, analysis) for k in kits]
             report.built += 1
             if render:
-                kit.renderer.render(context)
+                for context in contexts:
+                    kit.renderer.render(context)
                 report.rendered += 1
         except IssuesError as exc:
             for issue in exc.issues:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,6 +21,7 @@ from reportgen import formatting as fmt
 from reportgen.errors import ReportgenError, summarize
 
 if TYPE_CHECKING:
+    from reportgen.charts.images import Backend
     from reportgen.data.validate import DatasetSummary
 
 app = typer.Typer(
@@ -33,6 +35,24 @@ DataOpt = Annotated[Path | None, typer.Option(
     "--data", help="Tệp .csv/.xlsx hoặc thư mục dữ liệu (mặc định: dữ liệu mẫu)")]
 TemplatesOpt = Annotated[Path | None, typer.Option(
     "--templates", help="Thư mục mẫu của người dùng (ưu tiên trước mẫu mặc định)")]
+
+
+class ChartsChoice(StrEnum):
+    """``--charts``: native Word charts (editable, "Edit Data") or PNG pictures."""
+
+    native = "native"
+    png = "png"
+
+
+def _backend(choice: ChartsChoice | None) -> Backend | None:
+    if choice is None:
+        return None
+    return "png" if choice is ChartsChoice.png else "native"
+
+
+ChartsOpt = Annotated[ChartsChoice | None, typer.Option(
+    "--charts", help="Biểu đồ: native (biểu đồ Word sửa được số liệu) hoặc png (ảnh); "
+    "mặc định theo charts.backend của report.yaml, không có thì native")]
 
 
 def fail(exc: ReportgenError) -> None:
@@ -113,12 +133,13 @@ def generate_cmd(
     templates: TemplatesOpt = None,
     out: Annotated[Path, typer.Option("--out", help="Thư mục kết quả")] = Path("output"),
     pdf: Annotated[bool, typer.Option("--pdf", help="Chuyển thêm sang PDF bằng LibreOffice")] = False,
+    charts: ChartsOpt = None,
 ) -> None:
     """Tạo báo cáo .docx của một đơn vị, một năm và in đường dẫn tệp."""
     from reportgen.app import generate
 
     try:
-        for path in generate(data, unit, year, out, config, templates, pdf):
+        for path in generate(data, unit, year, out, config, templates, pdf, charts=_backend(charts)):
             typer.echo(str(path))
     except ReportgenError as exc:
         fail(exc)
@@ -140,6 +161,7 @@ def batch_cmd(
     config: Annotated[Path | None, typer.Option("--config", help="Tệp cấu hình báo cáo (YAML)")] = None,
     templates: TemplatesOpt = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Cụm Dask: tcp://HOST:PORT")] = None,
+    charts: ChartsOpt = None,
 ) -> None:
     """Tạo báo cáo cho mọi đơn vị của nhóm trong một năm (song song, chỉ tạo lại báo cáo thay đổi)."""
     from reportgen.app import CHART_DPI, run_batch
@@ -147,7 +169,8 @@ def batch_cmd(
     from reportgen.batch.progress import console_progress
 
     spec = JobSpec(str(data) if data else None, str(templates) if templates else None,
-                   str(config) if config else None, year, CHART_DPI)
+                   str(config) if config else None, year, CHART_DPI,
+                   charts=_backend(charts))
     wanted = [u.strip() for u in units.split(",") if u.strip()] if units else None
     try:
         result = run_batch(spec, out, group, wanted, jobs, force, pdf, fail_fast, scheduler,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reportgen.analysis.model import UnitAnalysis
+from reportgen.charts.images import Backend
 from reportgen.data.sample import data_path
 from reportgen.output.manifest import content_hash
 
@@ -24,6 +25,7 @@ class JobSpec:
     year: int
     dpi: int
     stamp: str = ""  # changes when an input file changes, so cached worker state is rebuilt
+    charts: Backend | None = None  # chart backend; None: report.yaml's, else native
 
     def stamped(self) -> JobSpec:
         """This job with a stamp of its input files' sizes and modification times."""

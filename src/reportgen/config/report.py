@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, PlainValidator
 
@@ -99,11 +99,19 @@ class DefaultSettings(GroupSettings):
     default_unit: Text | None = None
 
 
+class ChartSettings(Settings):
+    """How the charts are made: ``backend`` native (Word charts whose numbers open in Excel
+    with "Edit Data", the default) or png (pictures); ``--charts`` overrides it."""
+
+    backend: Literal["native", "png"] = "native"
+
+
 class ReportFile(Settings):
     """``report.yaml``."""
 
     defaults: DefaultSettings | None = None
     groups: dict[Text, GroupSettings | None] | None = None
+    charts: ChartSettings | None = None
 
 
 def report_config(doc: Any, file: str | None = None) -> dict[str, Any]:

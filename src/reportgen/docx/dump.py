@@ -4,7 +4,10 @@ Bytes of two equal documents differ (zip timestamps, ids, rsids), so tests compa
 text instead: per section the page setup, headers and footers (the PAGE field shown as
 ``{PAGE}``), then every block in body order — paragraphs as ``[Style] text`` (NFC,
 whitespace collapsed), tables as rows of cells (with shading), images as
-``[IMAGE w×h cm]``. No bytes are compared anywhere.
+``[IMAGE w×h cm]``, native charts as ``[CHART kind w×h cm]`` followed by one line per
+series: its plot type, name, number format and cached values per category (what the chart
+shows; the embedded workbook is checked against them by the tests). No bytes are compared
+anywhere.
 
 Run ``python -m reportgen.docx.dump FILE.docx`` to print the dump of a file.
 """
@@ -109,7 +112,58 @@ def _image(node: etree._Element) -> str:
     cy = extent.get("cy") if extent is not None else None
     docpr = node.find(qn("wp:docPr"))
     alt = _norm(docpr.get("descr", "")) if docpr is not None else ""
-    return f" [IMAGE {_cm(cx)}×{_cm(cy)} cm{': ' + alt if alt else ''}] "
+    what = "IMAGE"
+    if next(node.iter(f"{{{C_NS}}}chart"), None) is not None:
+        what = "CHART " + (docpr.get("name", "") if docpr is not None else "")
+    return f" [{what.strip()} {_cm(cx)}×{_cm(cy)} cm{': ' + alt if alt else ''}] "
+
+
+# --- native charts -----------------------------------------------------------------------
+
+C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+PLOTS = ("barChart", "lineChart", "radarChart", "areaChart", "pieChart", "scatterChart")
+
+
+def _c(tag: str) -> str:
+    return f"{{{C_NS}}}{tag}"
+
+
+def _cache(ref: etree._Element | None) -> dict[int, str]:
+    """idx → value of a ``c:strCache``/``c:numCache`` (or literal) under ``ref``."""
+    if ref is None:
+        return {}
+    return {int(pt.get("idx", "0")): _norm(pt.findtext(_c("v")) or "") for pt in ref.iter(_c("pt"))}
+
+
+def chart_lines(space: etree._Element) -> list[str]:
+    """One line per series of a ``c:chartSpace``: plot type (``/r``: on the secondary, right
+    axis), name, number format, and ``category = value`` for each category ("–": no value)."""
+    lines: list[str] = []
+    plot_area = space.find(f"{_c('chart')}/{_c('plotArea')}")
+    if plot_area is None:
+        return lines
+    first_axes = None
+    for plot in plot_area:
+        name = etree.QName(plot).localname
+        if name not in PLOTS:
+            continue
+        axes = [a.get("val") for a in plot.findall(_c("axId"))]
+        first_axes = first_axes or axes
+        kind = name.removesuffix("Chart")
+        bar_dir = plot.find(_c("barDir"))
+        if bar_dir is not None:
+            kind += "/" + str(bar_dir.get("val"))
+        if axes != first_axes:
+            kind += "/r"
+        for ser in plot.findall(_c("ser")):
+            title = " ".join(_cache(ser.find(_c("tx"))).values())
+            categories = _cache(ser.find(_c("cat")))
+            values = _cache(ser.find(_c("val")))
+            code = ser.findtext(f"{_c('val')}//{_c('formatCode')}") or ""
+            count = len(categories) or len(values)
+            cells = [f"{categories.get(n, '?')} = {values.get(n, '–')}" for n in range(count)]
+            lines.append(f"  · {kind} «{title}» {code}: " + " | ".join(cells))
+    return lines
 
 
 # --- blocks ------------------------------------------------------------------------------
@@ -130,7 +184,10 @@ class _Styles:
         return self.names.get(sid, sid)
 
 
-def paragraph_line(p: etree._Element, styles: _Styles) -> str:
+def paragraph_line(p: etree._Element, styles: _Styles,
+                   charts: dict[str, etree._Element] | None = None) -> str:
+    """``[Style] text <flags>``; with ``charts`` (relationship id → ``c:chartSpace``), each
+    native chart's series on the lines after it."""
     text = inline_text(p)
     flags = []
     ppr = p.find(qn("w:pPr"))
@@ -139,7 +196,11 @@ def paragraph_line(p: etree._Element, styles: _Styles) -> str:
     if any(_w(br, "type") == "page" for br in p.iter(qn("w:br"))):
         flags.append("page-break")
     suffix = f" <{', '.join(flags)}>" if flags else ""
-    return f"[{styles.of(p)}]{' ' + text if text else ''}{suffix}"
+    line = f"[{styles.of(p)}]{' ' + text if text else ''}{suffix}"
+    for ref in p.iter(_c("chart")) if charts else ():
+        space = (charts or {}).get(ref.get(qn("r:id"), ""))
+        line += "".join("\n" + row for row in chart_lines(space)) if space is not None else ""
+    return line
 
 
 def table_lines(tbl: etree._Element, styles: _Styles, indent: str = "") -> list[str]:
@@ -243,18 +304,30 @@ def dump(docx_bytes: bytes) -> str:
     doc = Document(io.BytesIO(docx_bytes))
     styles = _Styles(doc)
     body = doc.element.body
+    charts = _chart_spaces(doc)
     out: list[str] = []
     for n, (sectpr, blocks) in enumerate(_sections(body), start=1):
         out += section_lines(n, sectpr, doc, styles)
         for block in blocks:
             if block.tag == qn("w:p"):
-                out.append(paragraph_line(block, styles))
+                out.append(paragraph_line(block, styles, charts))
             elif block.tag == qn("w:tbl"):
                 out += table_lines(block, styles)
             elif block.tag == qn("w:sdt"):
                 for p in block.iter(qn("w:p")):
                     out.append(paragraph_line(p, styles))
     return "\n".join(out) + "\n"
+
+
+def _chart_spaces(doc: DocumentObject) -> dict[str, etree._Element]:
+    """The body's chart parts, by relationship id, as ``c:chartSpace`` elements."""
+    spaces = {}
+    for rid, rel in doc.part.rels.items():
+        if rel.is_external or not rel.reltype.endswith("/chart"):
+            continue
+        part = rel.target_part
+        spaces[rid] = part.element if hasattr(part, "element") else etree.fromstring(part.blob)
+    return spaces
 
 
 def dump_file(path: str | Path) -> str:

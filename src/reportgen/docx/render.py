@@ -14,9 +14,10 @@ plain ``DocxTemplate.render`` in three ways:
   #110). Here each XML part is patched and compiled once; a render only re-opens the
   package from the original bytes (cheap), runs the compiled templates and saves.
 
-Charts in the context (dicts with ``png`` bytes and ``width_cm``) reach the template as
-``chart.image``, an ``InlineImage`` added to a copy of the context; the caller's dict is
-never modified. See :mod:`reportgen.narrate.context` for the contract.
+Charts in the context (dicts with ``png`` bytes, or a ``native`` chart, and ``width_cm``)
+reach the template as ``chart.image``, an ``InlineImage`` or a native Word chart
+(:mod:`reportgen.docx.charts`) added to a copy of the context; the caller's dict is never
+modified. See :mod:`reportgen.narrate.context` for the contract.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
+from reportgen.charts.native import NativeChart
 from reportgen.errors import Issue, Location, RenderError, TemplateError, did_you_mean
 
 BODY = "body"
@@ -197,6 +199,29 @@ class _ChartImage(InlineImage):  # type: ignore[misc]  # docxtpl has no type hin
             docpr.set("descr", self.alt)
         xml = etree.tostring(inline, encoding="unicode")
         return f'</w:t></w:r><w:r><w:drawing>{xml}</w:drawing></w:r><w:r><w:t xml:space="preserve">'
+
+
+class _InlineChart:
+    """A native chart placed like an InlineImage: on rendering, its chart and workbook parts
+    are added to the part being rendered and the drawing run replaces the placeholder."""
+
+    def __init__(self, tpl: DocxTemplate, chart: NativeChart) -> None:
+        self.tpl = tpl
+        self.chart = chart
+
+    def _insert(self) -> str:
+        from reportgen.docx.charts import add_chart
+
+        part = self.tpl.current_rendering_part
+        inline = add_chart(part, self.chart, part.next_id)
+        xml = etree.tostring(inline, encoding="unicode")
+        return f'</w:t></w:r><w:r><w:drawing>{xml}</w:drawing></w:r><w:r><w:t xml:space="preserve">'
+
+    def __html__(self) -> str:
+        return self._insert()
+
+    def __str__(self) -> str:
+        return self._insert()
 
 
 # --- the renderer ------------------------------------------------------------------------
@@ -476,12 +501,15 @@ def _all_keys(value: Any, depth: int = 0) -> set[str]:
 
 
 def with_images(value: Any, job: DocxTemplate) -> Any:
-    """A copy of ``value`` where each chart dict (``png`` bytes + ``width_cm``) also has
-    ``image``, an InlineImage bound to this render."""
+    """A copy of ``value`` where each chart dict (``png`` bytes or a ``native`` chart, and
+    ``width_cm``) also has ``image``, an InlineImage or a native chart bound to this render."""
     if isinstance(value, Mapping):
         copied = {k: with_images(v, job) for k, v in value.items()}
         png = value.get("png")
-        if isinstance(png, bytes | bytearray) and "width_cm" in value and "image" not in value:
+        native = value.get("native")
+        if isinstance(native, NativeChart) and "image" not in value:
+            copied["image"] = _InlineChart(job, native)
+        elif isinstance(png, bytes | bytearray) and "width_cm" in value and "image" not in value:
             copied["image"] = _ChartImage(job, bytes(png), float(value["width_cm"]),
                                           str(value.get("alt_text") or ""),
                                           value.get("height_cm"))
