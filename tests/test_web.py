@@ -35,6 +35,7 @@ from reportgen.web.jobs import choices, file_progress
 from reportgen.web.server import Settings, create_app
 from reportgen.web.uploads import (
     FOLDER_PREFIX,
+    LOOPBACK,
     Upload,
     content_disposition,
     display_name,
@@ -218,7 +219,9 @@ def test_several_files_are_one_dataset(client: TestClient, small_csv: Path):
     assert body["summary"]["years"] == [2022, 2023, 2024] and body["summary"]["units"] == 4
     broken = client.post("/api/validate", files=[*files, ("data", ("bad.csv", BROKEN.encode()))])
     assert broken.status_code == 422
-    assert {e["file"] for e in broken.json()["errors"]} == {"bad.csv"}
+    errors = broken.json()["errors"]
+    assert {e["file"] for e in errors if e["severity"] == "error"} == {"bad.csv"}
+    assert {e["file"] for e in errors} <= {"bad.csv", "Điểm 2022-2023.csv", "Điểm 2024.csv"}
     assert "reportgen-web-" not in broken.text
 
 
@@ -255,6 +258,23 @@ def test_a_chunked_upload_over_the_limit_is_413_too(client: TestClient, workdir:
     assert response.status_code == 413
     assert response.json()["ok"] is False
     assert request_folders(workdir) == []
+
+
+def test_another_sites_page_cannot_drive_the_server(client: TestClient):
+    refused = client.post("/api/validate", headers={"origin": "http://evil.example"})
+    assert refused.status_code == 403 and refused.json()["ok"] is False
+    same = client.post("/api/validate", headers={"origin": "http://testserver"})
+    assert same.status_code == 200
+
+
+def test_on_the_loopback_only_its_names_are_answered(tmp_path: Path):
+    settings = Settings(workdir=str(tmp_path), allowed_hosts=LOOPBACK)
+    with TestClient(create_app(settings, pool=ThreadPoolExecutor(1)), base_url="http://127.0.0.1:8000") as ok:
+        assert ok.get("/healthz").status_code == 200
+        assert ok.get("/healthz", headers={"host": "localhost:8000"}).status_code == 200
+        assert ok.get("/healthz", headers={"host": "[::1]:8000"}).status_code == 200
+        rebound = ok.get("/healthz", headers={"host": "attacker.example:8000"})  # DNS rebinding
+        assert rebound.status_code == 403 and "attacker.example" in rebound.json()["message"]
 
 
 def test_the_report_is_the_document_generate_writes(client: TestClient, workdir: Path, tmp_path: Path):
@@ -383,8 +403,11 @@ def test_batch_gives_a_zip_of_the_group_with_its_overview(client: TestClient, wo
     assert response.status_code == 200, response.text
     assert filename_star(response) == "Báo cáo các nhóm - năm 2024.zip"
     assert response.headers["x-reportgen-failed"] == "0"
-    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = archive.namelist()
     assert len([n for n in names if n.endswith(".docx") and not n.endswith("tong-hop.docx")]) == 4
+    manifest = archive.read("manifest.json").decode("utf-8")
+    assert "reportgen-web-" not in manifest and '"bon-tinh.csv"' in manifest
     assert any(n.endswith("tong-hop.docx") for n in names) and "manifest.json" in names
     assert not any(n.endswith(".lock") for n in names)
     assert seen and seen[-1]["total"] == 4  # the page could show how far the batch was

@@ -41,6 +41,13 @@ class UploadTooLarge(WebError):
     status = 413
 
 
+class CrossSite(WebError):
+    """A request sent by a page of another site, or to a host name the server does not
+    answer to (a web page in the clerk's browser must not drive the server)."""
+
+    status = 403
+
+
 class Unexpected(WebError):
     """A bug: shown as one plain message, the traceback only in the server's log."""
 

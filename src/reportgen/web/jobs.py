@@ -23,6 +23,7 @@ from reportgen.batch.jobs import JobSpec
 from reportgen.batch.plan import Progress
 from reportgen.data.validate import Dataset
 from reportgen.errors import ReportgenError, summarize
+from reportgen.output.manifest import MANIFEST
 from reportgen.web.errors import Payload, Unexpected, error_payload, issue_entry
 from reportgen.web.uploads import Upload
 
@@ -133,6 +134,17 @@ def file_progress(path: Path) -> Callable[[int], tuple[Progress, Callable[[], No
     return start
 
 
+def renamed_json(value: Any, upload: Upload) -> Any:
+    """``value`` with every string's stored paths shown under the client's names."""
+    if isinstance(value, str):
+        return upload.rename(value)
+    if isinstance(value, list):
+        return [renamed_json(v, upload) for v in value]
+    if isinstance(value, dict):
+        return {k: renamed_json(v, upload) for k, v in value.items()}
+    return value
+
+
 def batch_job(upload: Upload, year: int, group: str | None, templates: str | None, folder: str) -> Payload:
     """``reportgen batch`` of one group (or all) into the request's folder, zipped with its
     manifest (which says why a unit failed)."""
@@ -146,7 +158,11 @@ def batch_job(upload: Upload, year: int, group: str | None, templates: str | Non
         archive = root / ZIP_FILE
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
             for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name != LOCK_FILE):
-                zf.write(path, path.relative_to(out).as_posix())
+                if path.name == MANIFEST:  # the uploaded files under the client's names
+                    manifest = renamed_json(json.loads(path.read_text(encoding="utf-8")), upload)
+                    zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+                else:
+                    zf.write(path, path.relative_to(out).as_posix())
         failed = {unit: upload.rename(reason) for unit, reason in result.failed.items()}
         return {"ok": True, "path": str(archive), "generated": len(result.generated),
                 "overview": len(result.overview), "failed": failed}

@@ -30,7 +30,7 @@ import os
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -52,8 +52,10 @@ from reportgen.web.errors import Payload, Unexpected, WebError, error_payload
 from reportgen.web.uploads import (
     CHUNK,
     DEFAULT_LIMIT_MB,
+    LOOPBACK,
     MAX_FILES,
     RequestFolder,
+    SameSite,
     Upload,
     UploadLimit,
     content_disposition,
@@ -79,6 +81,8 @@ class Settings:
     max_upload_mb: float = DEFAULT_LIMIT_MB
     workers: int = 2  # processes drawing reports
     workdir: str | None = None  # where request folders are made (default: the system's)
+    # host names the server answers to; None: any (behind a reverse proxy, which checks them)
+    allowed_hosts: tuple[str, ...] | None = None
 
     @property
     def limit(self) -> int:
@@ -151,6 +155,7 @@ def create_app(settings: Settings | None = None, pool: Executor | None = None) -
     web = FastAPI(title="reportgen", version=__version__, lifespan=lifespan, docs_url=None,
                   redoc_url=None, openapi_url=None)
     web.add_middleware(UploadLimit, limit=settings.limit)
+    web.add_middleware(SameSite, allowed_hosts=settings.allowed_hosts)
     web.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @web.exception_handler(ReportgenError)
@@ -332,7 +337,10 @@ def create_app(settings: Settings | None = None, pool: Executor | None = None) -
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the server until interrupted."""
+    """Run the server until interrupted; bound to the loopback, it answers only to the
+    loopback's names (another site's page cannot reach it by a name of its own)."""
     import uvicorn
 
+    if host in LOOPBACK and settings.allowed_hosts is None:
+        settings = replace(settings, allowed_hosts=LOOPBACK)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

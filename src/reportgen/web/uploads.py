@@ -1,4 +1,5 @@
-"""Uploads: the size limit, one temporary folder per request, the names shown and sent.
+"""Requests: the upload size limit, the same-site check, one temporary folder per request,
+the names shown and sent.
 
 Nothing the client sends becomes a path: an upload is stored under a name made of ASCII
 letters, digits and hyphens (the slug of its name, which keeps what the loader reads in a
@@ -24,7 +25,7 @@ from urllib.parse import quote
 
 from reportgen.data.load import READERS
 from reportgen.output.write import slugify
-from reportgen.web.errors import UploadTooLarge
+from reportgen.web.errors import CrossSite, UploadTooLarge, WebError
 
 DEFAULT_LIMIT_MB = 50
 MAX_FILES = 20  # files of one uploaded dataset
@@ -56,7 +57,7 @@ class UploadLimit:
             return
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.limit:
-            await self._refuse(send)
+            await refuse(send, too_large(self.limit))
             return
         seen = 0
 
@@ -71,15 +72,51 @@ class UploadLimit:
 
         await self.app(scope, counted, send)
 
-    async def _refuse(self, send: Send) -> None:
-        from reportgen.web.errors import error_payload
 
-        body = json.dumps(error_payload(too_large(self.limit)), ensure_ascii=False).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json; charset=utf-8"),
-                                (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": body})
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _host_name(value: str) -> str:
+    """``example.org`` of ``example.org:8000``, ``::1`` of ``[::1]:8000``."""
+    if value.startswith("["):
+        return value[1:].partition("]")[0]
+    return value.rpartition(":")[0] if value.count(":") == 1 else value
+
+
+class SameSite:
+    """ASGI middleware: 403 for a request whose ``Host`` is not an allowed name (DNS
+    rebinding), or whose ``Origin`` (sent by browsers with every POST) is another site than
+    the one it was sent to: another site's page in the clerk's browser cannot drive the
+    server. curl sends no ``Origin``; the page's own requests carry the server's."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: tuple[str, ...] | None) -> None:
+        self.app, self.allowed = app, allowed_hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers") or []}
+            host = headers.get("host", "")
+            origin = headers.get("origin")
+            if self.allowed is not None and _host_name(host) not in self.allowed:
+                await refuse(send, CrossSite(f"máy chủ không nhận tên '{host[:100]}'; mở trang bằng "
+                                             "http://127.0.0.1:CỔNG"))
+                return
+            if origin is not None and origin.partition("://")[2] != host:
+                await refuse(send, CrossSite("yêu cầu gửi từ trang của nơi khác bị từ chối"))
+                return
+        await self.app(scope, receive, send)
+
+
+async def refuse(send: Send, error: WebError) -> None:
+    """Answer with the error's JSON, without reading the request."""
+    from reportgen.web.errors import error_payload
+
+    body = json.dumps(error_payload(error), ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": error.status,
+                "headers": [(b"content-type", b"application/json; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def display_name(filename: str | None) -> str:
