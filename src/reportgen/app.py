@@ -225,10 +225,7 @@ def preview(data: str | Path | None, unit: str | None, year: int | None,
     its analysis and its report's render context, charts drawn at ``dpi``; nothing written."""
     project = open_project(templates)
     dataset = load_dataset(project, data)
-    kit = make_toolkit(project, dpi=dpi)
-    pictures: dict[str, Any] = {"charts": "png"}  # a web page shows PNG, whatever the backend
-    if "charts" in kit.__dataclass_fields__:
-        kit = replace(kit, **pictures)
+    kit = make_toolkit(project, dpi=dpi, charts="png")  # a web page shows pictures
     name, chosen_year = default_unit_and_year(dataset, kit, unit, year)
     name = find_unit(dataset, name)
     check_year(dataset, name, chosen_year)
