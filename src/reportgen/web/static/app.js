@@ -204,7 +204,9 @@
     event.preventDefault();
     const button = $("preview-button");
     busy(button, true);
+    $("preview-status").textContent = texts.busy;
     await fragment("/ui/preview", $("preview"), { method: "POST", body: form(selection()) });
+    $("preview-status").textContent = "";
     busy(button, false);
   });
   for (const id of ["docx-button", "pdf-button"]) {
@@ -218,8 +220,9 @@
   $("templates-button").addEventListener("click", async (event) => {
     const button = event.currentTarget;
     busy(button, true);
-    $("templates-result").textContent = texts.busy;
+    $("templates-status").textContent = texts.busy;
     await fragment("/ui/templates", $("templates-result"), { method: "GET" });
+    $("templates-status").textContent = "";
     busy(button, false);
   });
 })();
