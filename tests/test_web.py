@@ -528,3 +528,30 @@ def test_stopping_the_server_ends_its_workers_at_once():
     server.stop_pool(pool)
     assert not any(p.is_alive() for p in processes)
     assert time.monotonic() - started < 10
+
+
+def test_the_serve_command_passes_its_options(monkeypatch: pytest.MonkeyPatch):
+    called: dict[str, object] = {}
+    monkeypatch.setattr(server, "serve", lambda settings, host, port: called.update(
+        settings=settings, host=host, port=port))
+    result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "8123",
+                                      "--max-upload-mb", "5", "--data", "chi-so.xlsx", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert (called["host"], called["port"]) == ("0.0.0.0", 8123)
+    assert called["settings"] == Settings(None, "chi-so.xlsx", 5, 1)
+    assert "reverse proxy" in result.output  # open to the network: the README's warning
+
+
+def test_served_on_the_loopback_it_answers_only_to_loopback_names(monkeypatch: pytest.MonkeyPatch):
+    import uvicorn
+
+    apps: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: apps.append(app))
+    server.serve(Settings(), "127.0.0.1", 8000)
+    server.serve(Settings(), "0.0.0.0", 8000)  # behind the office's proxy, which checks names
+    loopback, network = apps
+    with TestClient(loopback, base_url="http://localhost:8000") as local:
+        assert local.get("/healthz").status_code == 200
+        assert local.get("/healthz", headers={"host": "rebound.example"}).status_code == 403
+    with TestClient(network, base_url="http://baocao.example") as proxied:
+        assert proxied.get("/healthz").status_code == 200
