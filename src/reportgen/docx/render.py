@@ -40,6 +40,7 @@ from lxml import etree
 
 from reportgen.charts.native import NativeChart
 from reportgen.errors import Issue, Location, RenderError, TemplateError, did_you_mean
+from reportgen.narrate.compiled import compile_cached, from_code
 
 BODY = "body"
 MARKER = re.compile(r"<!--rg:(\d+)-->")
@@ -323,9 +324,8 @@ class Renderer:
                             fix_cells="cellbg" in marked)
         if has_tags:
             try:
-                code = self.env.compile(source, name=key, filename=f"<docx:{key}>")
-                part.template = self.env.template_class.from_code(
-                    self.env, code, self.env.make_globals(None), None)
+                code, _ = compile_cached(self.env, source, key, f"<docx:{key}>")
+                part.template = from_code(self.env, code)
             except TemplateSyntaxError as exc:
                 issues.append(Issue(f"lỗi cú pháp Jinja: {exc.message}",
                                     Location(file=self.name, where=part.where(exc.lineno)),

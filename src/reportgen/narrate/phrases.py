@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMappin
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import BaseLoader, Environment, StrictUndefined, Template, TemplateError, meta
+from jinja2 import BaseLoader, Environment, StrictUndefined, Template, TemplateError, meta, nodes
 from jinja2.exceptions import SecurityError, TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
@@ -19,6 +19,7 @@ from reportgen import formatting as fmt
 from reportgen.config.search import SearchPath
 from reportgen.errors import ConfigError, Issue, Location
 from reportgen.errors import TemplateError as ReportTemplateError
+from reportgen.narrate.compiled import compile_cached
 from reportgen.narrate.labels import word_filters
 
 PHRASE_FILES = ("ket-qua.j2", "phan-tich.j2", "danh-gia.j2", "trach-nhiem.j2", "giai-phap.j2",
@@ -62,11 +63,10 @@ class SearchPathLoader(BaseLoader):
              globals: MutableMapping[str, Any] | None = None) -> Template:
         """Parse once, compile from the syntax tree, and keep the names the template may
         include, import or extend (``None``: a name computed when rendering) in
-        :attr:`references` (no bytecode cache here)."""
+        :attr:`references`; both kept in the compiled-template cache (:mod:`.compiled`)."""
         source, filename, uptodate = self.get_source(environment, name)
-        ast = environment.parse(source, name, filename)
-        self.references[name] = tuple(meta.find_referenced_templates(ast))
-        code = environment.compile(ast, name, filename)
+        code, references = compile_cached(environment, source, name, filename, _references)
+        self.references[name] = references or ()
         return environment.template_class.from_code(
             environment, code, {} if globals is None else globals, uptodate)
 
@@ -77,6 +77,10 @@ class SearchPathLoader(BaseLoader):
             if root.is_dir():
                 found |= {p.relative_to(root).as_posix() for p in root.rglob("*.j2") if p.is_file()}
         return sorted(found)
+
+
+def _references(ast: nodes.Template) -> tuple[str | None, ...]:
+    return tuple(meta.find_referenced_templates(ast))
 
 
 def resolve_references(env: Environment, names: Iterable[str] = (),
