@@ -335,6 +335,18 @@ def test_request_errors_are_400_with_a_message(client: TestClient, workdir: Path
     assert request_folders(workdir) == []
 
 
+def test_a_malformed_body_is_a_message(client: TestClient, workdir: Path):
+    many = [("data", (f"{n}.csv", b"year\n")) for n in range(30)]
+    too_many = client.post("/api/validate", files=many)
+    assert too_many.status_code == 400 and "tối đa 20 tệp" in too_many.json()["message"]
+    for content_type in ("multipart/form-data; boundary=x", "multipart/form-data"):
+        broken = client.post("/api/validate", content=b"--x\r\nnot a part",
+                             headers={"content-type": content_type})
+        assert broken.status_code == 400
+        assert broken.json()["message"].startswith("nội dung gửi lên không đọc được")
+    assert request_folders(workdir) == []
+
+
 def test_two_concurrent_reports_get_their_own_files(client: TestClient, workdir: Path, small_csv: Path):
     units = list(dict.fromkeys(r["unit"] for r in sample_rows(4, departments=False, seed=7)))
     asked = {"Sở Tư pháp": None, units[2]: small_csv}

@@ -41,6 +41,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 
 from reportgen import __version__
 from reportgen import formatting as fmt
@@ -177,7 +178,12 @@ def create_app(settings: Settings | None = None, pool: Executor | None = None) -
     async def read_form(request: Request, folder: RequestFolder) -> tuple[Upload, dict[str, str]]:
         """The fields, and the uploaded dataset stored in the request's folder under our
         names: one file, or a folder of the files sent as ``data``."""
-        async with request.form(max_files=MAX_FILES, max_fields=MAX_FIELDS) as form:
+        try:
+            form = await request.form(max_files=MAX_FILES, max_fields=MAX_FIELDS)
+        except HTTPException as exc:  # a malformed body, too many files or fields
+            raise WebError(f"nội dung gửi lên không đọc được (multipart/form-data, tối đa {MAX_FILES} "
+                           f"tệp trong trường 'data'): {exc.detail}") from exc
+        try:
             fields = {k: v.strip() for k, v in form.items() if isinstance(v, str)}
             files = [f for f in form.getlist("data") if isinstance(f, UploadFile) and f.filename]
             if not files:
@@ -195,6 +201,8 @@ def create_app(settings: Settings | None = None, pool: Executor | None = None) -
             names.append((str(root), "data"))  # the folder itself: shown as the field's name
             # longest first: a stored path is never replaced inside a longer one
             return Upload(dataset, tuple(sorted(names, key=lambda n: -len(n[0])))), fields
+        finally:
+            await form.close()  # its spooled files
 
     def year_field(fields: dict[str, str], required: bool = False) -> int | None:
         value = fields.get("year") or None
