@@ -24,5 +24,10 @@ def test_benchmark_smoke(tmp_path: Path):
     figures = bench.batch((3,), "PAR_INDEX", tmp_path)
     assert figures["3_jobs1"]["generated"] == 3 and figures["3_jobs2"]["generated"] == 3
     assert figures["3_rerun_unchanged"]["skipped"] == 3
+    assert figures["3_jobs2_png"]["generated"] == 3 and figures["communes_estimate_s_png"] > 0
     rows = bench.targets({"per_report": report, "batch": figures})
     assert len(rows) == 6 and all(isinstance(met, bool) for _, _, met in rows)
+    both = bench.backends(runs=1)  # native Word charts against PNG pictures, same report
+    assert both["native_s"] > 0 and both["png_s"] > 0 and both["native_kb"] > 0
+    rows = bench.targets({"per_report": report, "batch": figures, "backends": both})
+    assert len(rows) == 8
