@@ -36,6 +36,7 @@ from reportgen.web.server import Settings, create_app
 from reportgen.web.uploads import (
     FOLDER_PREFIX,
     LOOPBACK,
+    RequestFolder,
     Upload,
     content_disposition,
     display_name,
@@ -513,6 +514,39 @@ def test_a_pdf_without_libreoffice_is_a_message(threaded, monkeypatch: pytest.Mo
         response = client.post("/api/report", data={"format": "pdf"})
     assert response.status_code == 400
     assert response.json()["message"] == "Không tìm thấy LibreOffice (soffice) để chuyển sang PDF."
+
+
+def test_broken_templates_do_not_stop_the_data_check(threaded, tmp_path: Path):
+    folder = tmp_path / "mau"
+    assert CliRunner().invoke(cli, ["templates", "init", str(folder)]).exit_code == 0
+    phrase = next((folder / "phrases").glob("*.j2"))
+    phrase.write_text(phrase.read_text(encoding="utf-8") + "\n{% if %}\n", encoding="utf-8")
+    with threaded(templates=str(folder)) as client:
+        body = client.post("/api/validate").json()
+        report = client.post("/api/report")
+    assert body["ok"] is True and body["choices"]["year"] == 2024
+    assert report.status_code == 422 and phrase.name in report.text  # the report needs them
+
+
+def test_a_file_response_removes_its_folder_even_when_the_client_is_gone(tmp_path: Path):
+    import asyncio
+
+    folder = RequestFolder(tmp_path)
+    (folder.path / "r.docx").write_bytes(b"x" * 100_000)
+    response = server.FolderFileResponse(str(folder.path / "r.docx"), folder)
+
+    async def receive() -> dict:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.body":
+            raise OSError("connection reset")
+
+    # ASGI 2.4 (uvicorn): a failing send ends the response there, before any background task
+    scope = {"type": "http", "method": "GET", "headers": [], "path": "/", "asgi": {"spec_version": "2.4"}}
+    with pytest.raises(OSError):
+        asyncio.run(response(scope, receive, send))
+    assert not folder.path.exists()
 
 
 def test_an_unexpected_error_never_sends_a_traceback(threaded, monkeypatch: pytest.MonkeyPatch):

@@ -67,7 +67,11 @@ def validate_job(upload: Upload, templates: str | None) -> Payload:
     def work() -> Payload:
         project = app.open_project(templates)
         dataset = app.load_dataset(project, upload.path)
-        unit, year = app.default_unit_and_year(dataset, app.make_toolkit(project), None, None)
+        try:
+            unit, year = app.default_unit_and_year(dataset, app.make_toolkit(project), None, None)
+        except ReportgenError:  # broken templates (the templates panel says where): data still checked
+            unit = dataset.units[0]
+            year = max(int(y) for y in dataset.frame.loc[dataset.frame["unit"] == unit, "year"])
         warnings = [issue_entry(w, upload.rename) for w in dataset.warnings]
         return {"ok": True, "summary": dataset.summary(), "warnings": warnings,
                 "warning_lines": [upload.rename(line) for line in summarize(dataset.warnings)],

@@ -39,9 +39,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
+from starlette.types import Receive, Scope, Send
 
 from reportgen import __version__
 from reportgen import formatting as fmt
@@ -97,6 +97,21 @@ class State:
     settings: Settings
     pool: Executor | None = None
     progress: dict[str, Path] = field(default_factory=dict)
+
+
+class FolderFileResponse(FileResponse):
+    """A file of the request's folder, sent; the folder removed once the response is over,
+    sent in full or not (the client went away)."""
+
+    def __init__(self, path: str, folder: RequestFolder, **options: Any) -> None:
+        super().__init__(path, **options)
+        self.folder = folder
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.folder.remove()
 
 
 def make_pool(workers: int) -> ProcessPoolExecutor:
@@ -219,9 +234,8 @@ def create_app(settings: Settings | None = None, pool: Executor | None = None) -
 
     def file_response(path: str, name: str, kind: str, folder: RequestFolder,
                       headers: dict[str, str] | None = None) -> FileResponse:
-        return FileResponse(path, media_type=MEDIA[kind],
-                            headers={"Content-Disposition": content_disposition(name), **(headers or {})},
-                            background=BackgroundTask(folder.remove))
+        return FolderFileResponse(path, folder, media_type=MEDIA[kind], headers={
+            "Content-Disposition": content_disposition(name), **(headers or {})})
 
     def text(macro: str, *args: Any) -> str:
         return str(getattr(names, macro)(*args)).strip()

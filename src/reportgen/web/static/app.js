@@ -180,7 +180,8 @@
         if (state.running && state.total) {
           bar.max = state.total;
           bar.value = Math.min(state.done, state.total);
-          $("download-status").textContent = fill(texts.progress, state);
+          $("download-status").textContent = fill(texts.progress,
+            { ...state, done: Math.min(state.done, state.total) });
         }
       } catch (err) { /* the next tick tries again */ }
     }, 1000);
