@@ -474,6 +474,18 @@ def test_the_preview_fragment_has_cards_and_charts(client: TestClient):
     assert 'alt=""' not in html
 
 
+def test_the_preview_of_totals_only_has_no_comparison(client: TestClient):
+    rows = "year,index,unit,component,score,group\n" + "".join(
+        f'2024,PAR_INDEX,{name},TOTAL,"{score}",Khối sở\n'
+        for name, score in (("Hòa Lâm", "81,5"), ("Kim Sơn", "85"), ("An Hải", "79,25")))
+    response = client.post("/ui/preview", data={"unit": "Kim Sơn"},
+                           files={"data": ("tong.csv", rows.encode())})
+    assert response.status_code == 200, response.text
+    html = response.text
+    assert "Kim Sơn — kết quả năm 2024" in html and html.count('class="card"') == 1
+    assert "85,00%" in html and "So với năm" not in html
+
+
 def test_the_preview_of_an_unknown_unit_is_a_message(client: TestClient):
     response = client.post("/ui/preview", data={"unit": "Không Có", "year": "2024"})
     assert response.status_code == 400
