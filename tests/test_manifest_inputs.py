@@ -174,3 +174,23 @@ def test_rendering_reads_nothing_the_hashes_do_not_cover(data: Path, templates: 
     hashed = set(toolkit_files(state)) | set(overview_files(state))
     assert FileRead("phrases/them.j2", templates / "phrases" / "them.j2") in hashed
     assert read - hashed == set()
+
+
+def test_switching_the_chart_backend_regenerates_the_reports_not_the_overview(
+        data: Path, templates: Path, tmp_path: Path) -> None:
+    """Native charts and PNG pictures are different documents: the backend is in the hash
+    (the overview's heatmap is a picture with either, so it is not made again)."""
+    from dataclasses import replace
+
+    from docx.enum.shape import WD_INLINE_SHAPE
+
+    out = tmp_path / "out"
+    native = run_batch(spec(data, templates), out, jobs=1)
+    assert sorted(native.generated) == EVERY_UNIT
+    key = "2024/khoi-so/so-mot.docx"
+    assert {s.type for s in docx.Document(str(out / key)).inline_shapes} == {WD_INLINE_SHAPE.CHART}
+    pictures = run_batch(replace(spec(data, templates), charts="png"), out, jobs=1)
+    assert sorted(pictures.generated) == EVERY_UNIT and pictures.overview == []
+    assert {s.type for s in docx.Document(str(out / key)).inline_shapes} == {WD_INLINE_SHAPE.PICTURE}
+    again = run_batch(replace(spec(data, templates), charts="png"), out, jobs=1)
+    assert again.generated == [] and sorted(again.skipped) == EVERY_UNIT
