@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -96,12 +97,28 @@ def ok_entries(out: Path) -> dict[str, str]:
     return {e["unit"]: key for key, e in manifest["outputs"].items() if e.get("status") == "ok"}
 
 
+STARTED: list[subprocess.Popen[bytes]] = []
+
+
+@pytest.fixture(autouse=True)
+def _end_what_was_started() -> Iterator[None]:
+    """A failing test leaves no batch behind: its whole process group is killed."""
+    yield
+    while STARTED:
+        proc = STARTED.pop()
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 def start(data: Path, out: Path, *extra: str) -> subprocess.Popen[bytes]:
     """``reportgen batch`` in its own session (a terminal's process group), charts at 200 dpi
     so that each unit takes long enough to be interrupted."""
-    return subprocess.Popen([*CLI, "batch", "--data", str(data), "--year", "2024", "--jobs", "2",
+    proc = subprocess.Popen([*CLI, "batch", "--data", str(data), "--year", "2024", "--jobs", "2",
                              "--out", str(out), *extra], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True)
+    STARTED.append(proc)
+    return proc
 
 
 def wait_for_first_unit(proc: subprocess.Popen[bytes], out: Path) -> None:

@@ -8,6 +8,7 @@ files written are listed); 130 interrupted (Ctrl-C).
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 from enum import StrEnum
@@ -279,4 +280,10 @@ def main() -> None:
     except (Interrupted, KeyboardInterrupt):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         typer.echo("Đã dừng.", err=True)
-        sys.exit(130)
+        # Everything is already safe: files are written atomically, the manifest after each
+        # unit, the workers are killed and the kernel frees the folder lock. The interpreter's
+        # exit handlers would join the process pool's threads, which can wait forever on a
+        # pipe to a killed worker: leave without them.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)

@@ -81,6 +81,24 @@ def _init_worker(init: Init, spec: JobSpec, batch_pid: int) -> None:
     init(spec)
 
 
+def start_fork_server() -> None:
+    """Start the fork server (and the resource tracker) ignoring Ctrl-C from birth: a Ctrl-C
+    while it imports :data:`WORKER_PRELOAD` would print its traceback, and the parent handles
+    Ctrl-C for the whole batch. A signal ignored at ``exec`` stays ignored in the new
+    process; the parent ignores it only for the instant of the spawn."""
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
 def _kill_workers(pool: ProcessPoolExecutor) -> None:
     """End the pool now: pending jobs cancelled, running workers killed (an interrupted or
     abandoned batch does not wait for reports nobody will write)."""
@@ -135,6 +153,7 @@ class LocalExecutor:
 
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(WORKER_PRELOAD)
+        start_fork_server()
         pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker,
                                    initargs=(self.init, self.spec, os.getpid()))
         try:
