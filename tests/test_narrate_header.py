@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from jinja2.exceptions import UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
 from reportgen.config.search import SearchPath
+from reportgen.errors import TemplateError
 from reportgen.narrate.header import header_block, render_setting, report_settings, signing_date
 from reportgen.narrate.phrases import phrase_environment
 
@@ -92,8 +92,10 @@ def test_lists_and_mappings_are_rendered_inside_other_values_kept(env):
 
 
 def test_an_unknown_variable_is_an_error_not_a_blank(env):
-    with pytest.raises(UndefinedError, match="nam"):
+    with pytest.raises(TemplateError, match="'nam' is undefined") as caught:
         render_setting(env, "năm {{ nam }}", VARIABLES)
+    (issue,) = caught.value.issues  # located: the report settings, the value quoted
+    assert issue.location.file == "report.yaml" and "'năm {{ nam }}'" in issue.message
 
 
 # --- signing_date ----------------------------------------------------------------------------

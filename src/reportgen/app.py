@@ -68,6 +68,7 @@ if TYPE_CHECKING:  # the render stage imports docxtpl: loaded only where a repor
 REPORT_TEMPLATE = "bao-cao.docx"
 OVERVIEW_TEMPLATE = "tong-hop.docx"
 REPORT_CONFIG = "report.yaml"
+TIMEOUT_CODES = ("phrase_timeout", "template_timeout")  # a template ran past its time budget
 CHART_DPI = 200
 
 
@@ -152,8 +153,13 @@ def build_context(kit: Toolkit, analysis: UnitAnalysis, sources: dict[str, str],
 
 
 def context_from_analysis(kit: Toolkit, dataset: Dataset, analysis: UnitAnalysis) -> ReportContext:
-    """The render context of one analysed unit, its dataset facts looked up."""
-    return build_context(kit, analysis, index_sources(dataset, analysis.year), is_sample(dataset))
+    """The render context of one analysed unit, its dataset facts looked up; narrated within
+    one report's time budget (no phrase file can hang ``generate`` or ``templates check``)."""
+    from reportgen.narrate.limits import budget
+
+    with budget():
+        return build_context(kit, analysis, index_sources(dataset, analysis.year),
+                             is_sample(dataset))
 
 
 def report_context(kit: Toolkit, prepared: Dataset | Prepared, dataset: Dataset, unit: str,
@@ -211,6 +217,10 @@ def generate(data: str | Path | None, unit: str | None, year: int | None, out: P
         chosen(name, chosen_year)
     document = render_report(kit, prepare(dataset), dataset, name, chosen_year)
     group = dataset.group_of(name, chosen_year)
+    # another unit of the group whose file name would be the same: refused, as batch does
+    same_file = [p for p in select_units(dataset, chosen_year, [group], None)
+                 if slugify(p[0]) == slugify(name)]
+    plan_outputs(out, chosen_year, same_file)
     with folder_lock(out):  # never beside a batch writing the same folder
         path = write_atomic(output_path(out, chosen_year, group, name), document)
         yield path
@@ -337,9 +347,12 @@ def render_one(spec: JobSpec, job: UnitJob) -> Result:
     """Narrate, draw and render one unit's analysis in a worker; failures come back as a
     message, so that one unit's problem never stops the batch."""
     try:
+        from reportgen.narrate.limits import budget
+
         kit = worker_state(spec)["kit"]
-        return job.unit, kit.renderer.render(build_context(kit, job.analysis, job.sources,
-                                                           job.sample)), None
+        with budget():  # one report's time budget: no template can hang the batch
+            context = build_context(kit, job.analysis, job.sources, job.sample)
+        return job.unit, kit.renderer.render(context), None
     except ReportgenError as exc:
         return job.unit, None, str(exc)
     except Exception as exc:  # noqa: BLE001 - one unit's bug must not stop the batch
@@ -603,6 +616,8 @@ def dry_run(kit: Any, dataset: Any, report: CheckReport, units: int | None = Non
         except IssuesError as exc:
             for issue in exc.issues:
                 add_unit_issue(report, issue, unit, seen)
+            if any(i.code in TIMEOUT_CODES for i in exc.issues):
+                break  # the same loop would spend the budget again for every unit
         except ReportgenError as exc:
             add_unit_issue(report, Issue(exc.message, exc.location, code="render"), unit, seen)
 

@@ -41,10 +41,57 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+# Anchors and aliases (``&a``/``*a``) are allowed, but the document they expand to is limited:
+# nine aliases of nine aliases … (the "billion laughs" anchor bomb) would otherwise make every
+# walk over the settings hang. Bundled files expand to a few thousand nodes.
+MAX_EXPANDED_NODES = 200_000
+
+
+def _expanded_size(root: yaml.Node, limit: int) -> int | None:
+    """How many nodes the document holds once every alias is expanded; None beyond ``limit``
+    (counted bottom-up, each node once, so a bomb is measured without being expanded)."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if isinstance(node, yaml.SequenceNode):
+            kids: list[yaml.Node] = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            kids = [n for pair in node.value for n in pair]
+        else:
+            kids = []
+        if not children_done and any(id(k) not in sizes for k in kids):
+            stack.append((node, True))
+            stack.extend((k, False) for k in kids if id(k) not in sizes)
+            continue
+        if any(id(k) not in sizes for k in kids):  # a node that contains itself
+            return None
+        size = 1 + sum(sizes[id(k)] for k in kids)
+        if size > limit:
+            return None
+        sizes[id(node)] = size
+    return sizes[id(root)]
+
+
 def parse_yaml(text: str, source: str) -> Any:
-    """Parse YAML text; a syntax error becomes a :class:`ConfigError` naming file and line."""
+    """Parse YAML text; a syntax error becomes a :class:`ConfigError` naming file and line, and
+    so does a document whose aliases expand beyond :data:`MAX_EXPANDED_NODES` nodes."""
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        loader = _LineLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            if _expanded_size(node, MAX_EXPANDED_NODES) is None:
+                raise ConfigError(
+                    f"tệp YAML dùng tham chiếu (&neo / *bí danh) lồng nhau, khi mở rộng vượt quá "
+                    f"{MAX_EXPANDED_NODES} phần tử (\"bom\" bí danh?): hãy viết thẳng các giá trị",
+                    Location(file=source, line=node.start_mark.line + 1))
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

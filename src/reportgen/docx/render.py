@@ -41,11 +41,14 @@ from lxml import etree
 from reportgen.charts.native import NativeChart
 from reportgen.errors import Issue, Location, RenderError, TemplateError, did_you_mean
 from reportgen.narrate.compiled import compile_cached, from_code
+from reportgen.narrate.limits import TEMPLATE_FAULTS, LimitedSandbox, TemplateTimeout, budget
 
 BODY = "body"
 MARKER = re.compile(r"<!--rg:(\d+)-->")
 _MARKER_STRIP = re.compile(r"\n?<!--rg:\d+-->")
 _P_OR_TR = re.compile(r"<w:(p|tr)(?=[ >/])")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # not in XML 1.0
+_TAGS = re.compile(r"<[^>]*>?")
 _UNDEFINED = re.compile(r"'([^']+)' is undefined|has no attribute '([^']+)'")
 _UNSAFE = re.compile(r"access to attribute '([^']+)'")
 QUOTE_CHARS = 90
@@ -58,8 +61,13 @@ NOTE_TYPES = {
 
 def sandbox(autoescape: bool = True) -> SandboxedEnvironment:
     """The Jinja environment of user Word templates (no custom filters: rendering only
-    places strings the narrative stage prepared)."""
-    return SandboxedEnvironment(autoescape=autoescape, undefined=StrictUndefined)
+    places strings the narrative stage prepared), under the limits of every user template
+    (:mod:`reportgen.narrate.limits`: read-only values, bounded ``range``, a time budget)."""
+    return LimitedSandbox(autoescape=autoescape, undefined=StrictUndefined)
+
+
+# what rendering a part can raise because of the template or its values: a located message
+RENDER_FAULTS: tuple[type[BaseException], ...] = (JinjaTemplateError, *TEMPLATE_FAULTS)
 
 
 # --- where things are in the template ----------------------------------------------------
@@ -378,9 +386,9 @@ class Renderer:
         """Render one part's compiled template and undo the markers and listings."""
         assert part.template is not None
         try:
-            xml = part.template.render(ctx)
-        except (JinjaTemplateError, TypeError, ValueError, AttributeError, KeyError,
-                IndexError, ZeroDivisionError) as exc:
+            with budget():
+                xml = part.template.render(ctx)
+        except RENDER_FAULTS as exc:
             if not isinstance(exc, JinjaTemplateError) and _template_line(exc) is None:
                 raise RenderError(f"không tạo được văn bản: {exc}",
                                   Location(file=self.name)) from exc
@@ -397,6 +405,14 @@ class Renderer:
         try:
             tree = etree.fromstring(xml)
         except etree.XMLSyntaxError as exc:
+            bad = _NOT_XML.search(xml)
+            if bad is not None and bad.group() not in part.source:  # from a value, not the template
+                near = _NOT_XML.sub("", xml[max(0, bad.start() - 60):bad.start() + 60])
+                raise RenderError(
+                    f"nội dung của báo cáo chứa ký tự U+{ord(bad.group()):04X} mà văn bản Word "
+                    f"không chứa được, gần «{_shorten(_TAGS.sub('', near))}»: ký tự đến từ dữ liệu "
+                    "(tên đơn vị, nhóm, nguồn…) hoặc một mẫu câu, không phải từ mẫu Word; hãy "
+                    "chạy reportgen validate và sửa tệp dữ liệu", Location(file=self.name)) from exc
             raise TemplateError([Issue(
                 "mẫu tạo ra XML không hợp lệ (thường do bộ lọc |safe hoặc thẻ đặt giữa các "
                 f"thành phần của Word): {exc}", Location(file=self.name, where=part.label
@@ -450,6 +466,8 @@ def _template_line(exc: BaseException) -> int | None:
 
 
 def _code(exc: BaseException) -> str:
+    if isinstance(exc, TemplateTimeout):
+        return "template_timeout"
     if isinstance(exc, TemplateSyntaxError):
         return "template_syntax"
     if isinstance(exc, SecurityError):

@@ -8,9 +8,17 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
+from reportgen.errors import Issue, Location
+from reportgen.errors import TemplateError as ReportTemplateError
 from reportgen.narrate.labels import label, vn_date
+from reportgen.narrate.limits import MACRO_BUDGET_S, TEMPLATE_FAULTS, budget
+
+REPORT_SETTINGS = "report.yaml"
+# what filling a setting's {{ }} can raise: each becomes a message naming report.yaml
+SETTING_FAULTS: tuple[type[BaseException], ...] = (TemplateError, *TEMPLATE_FAULTS)
 
 
 def report_settings(config: Mapping[str, Any], group: str) -> dict[str, Any]:
@@ -23,8 +31,16 @@ def report_settings(config: Mapping[str, Any], group: str) -> dict[str, Any]:
 def render_setting(env: SandboxedEnvironment, value: Any, variables: Mapping[str, Any]) -> Any:
     """Fill ``{{ }}`` variables in a configuration value (strings, lists, mappings)."""
     if isinstance(value, str):
+        try:
+            with budget(MACRO_BUDGET_S):
+                text = env.from_string(value).render(**variables)
+        except SETTING_FAULTS as exc:
+            detail = str(exc) if isinstance(exc, TemplateError) else f"{type(exc).__name__}: {exc}"
+            raise ReportTemplateError([Issue(
+                f"không điền được giá trị {value[:80]!r} của cấu hình báo cáo: {detail}",
+                Location(file=REPORT_SETTINGS), code="setting_render")]) from exc
         # folded YAML lines join with one space; runs of spaces the user typed ("Số:      /") stay
-        return re.sub(r"\s*\n\s*", " ", env.from_string(value).render(**variables)).strip()
+        return re.sub(r"\s*\n\s*", " ", text).strip()
     if isinstance(value, list):
         return [render_setting(env, v, variables) for v in value]
     if isinstance(value, Mapping):

@@ -15,14 +15,22 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from jinja2 import Environment
-from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.exceptions import TemplateError
 
 from reportgen import formatting as fmt
 from reportgen.analysis.model import GroupAnalysis
 from reportgen.errors import ConfigError, Issue, Location
 from reportgen.errors import TemplateError as ReportTemplateError
+from reportgen.narrate.limits import (
+    MACRO_BUDGET_S,
+    TEMPLATE_FAULTS,
+    TemplateTimeout,
+    budget,
+    template_line,
+)
 
 LABELS = "nhan.j2"
+LABEL_FAULTS: tuple[type[BaseException], ...] = (TemplateError, *TEMPLATE_FAULTS)
 
 # unit report charts: mapping key → macro (called with the index)
 _UNIT_CHART_MACROS = {
@@ -41,11 +49,24 @@ def label(env: Environment, macro: str, **kwargs: Any) -> str:
     if func is None:
         raise ConfigError(f"mẫu câu thiếu macro '{macro}'", Location(file=LABELS))
     try:
-        text = str(func(**kwargs))
-    except (UndefinedError, SecurityError, TemplateError, TypeError) as exc:
-        raise ReportTemplateError([Issue(f"lỗi khi tạo câu văn ở macro '{macro}': {exc}",
-                                         Location(file=LABELS), code="phrase_render")]) from exc
+        with budget(MACRO_BUDGET_S):
+            text = str(func(**kwargs))
+    except LABEL_FAULTS as exc:
+        found = template_line(exc)
+        where = Location(file=found[0], line=found[1]) if found else Location(file=LABELS)
+        raise ReportTemplateError([Issue(f"lỗi khi tạo câu văn ở macro '{macro}' của {LABELS}: "
+                                         f"{_fault(exc)}", where, code=(
+                                             "phrase_timeout" if isinstance(exc, TemplateTimeout)
+                                             else "phrase_render"))]) from exc
     return re.sub(r"\s*\n\s*", " ", text).strip()
+
+
+def _fault(exc: BaseException) -> str:
+    if isinstance(exc, TemplateError):
+        return str(exc)
+    if isinstance(exc, RecursionError):
+        return "macro gọi lồng nhau quá sâu (macro tự gọi lại chính nó?)"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def unit_chart_labels(env: Environment, index: Any, unit: str) -> dict[str, str]:

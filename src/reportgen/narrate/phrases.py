@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jinja2 import BaseLoader, Environment, StrictUndefined, Template, TemplateError, meta, nodes
-from jinja2.exceptions import SecurityError, TemplateNotFound, TemplateSyntaxError, UndefinedError
+from jinja2.exceptions import TemplateNotFound, TemplateSyntaxError
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -21,12 +21,23 @@ from reportgen.errors import ConfigError, Issue, Location
 from reportgen.errors import TemplateError as ReportTemplateError
 from reportgen.narrate.compiled import compile_cached
 from reportgen.narrate.labels import word_filters
+from reportgen.narrate.limits import (
+    MACRO_BUDGET_S,
+    TEMPLATE_FAULTS,
+    LimitedSandbox,
+    TemplateTimeout,
+    budget,
+    safe_filter,
+    template_line,
+)
 
 PHRASE_FILES = ("ket-qua.j2", "phan-tich.j2", "danh-gia.j2", "trach-nhiem.j2", "giai-phap.j2",
                 "bieu-do.j2", "tong-hop.j2", "nhan.j2")
 
 
 PHRASE_FOLDER = "phrases"
+# what a phrase macro can raise when rendered: each becomes a located message
+PHRASE_FAULTS: tuple[type[BaseException], ...] = (TemplateError, *TEMPLATE_FAULTS)
 
 
 class SearchPathLoader(BaseLoader):
@@ -132,12 +143,14 @@ def template_strings(value: Any) -> Iterator[str]:
 
 
 def phrase_environment(search: SearchPath) -> SandboxedEnvironment:
-    """Sandboxed Jinja environment over ``phrases/`` of every folder on the search path."""
+    """Sandboxed Jinja environment over ``phrases/`` of every folder on the search path, under
+    limits (:mod:`reportgen.narrate.limits`: read-only values, bounded ``range``, a time budget);
+    a filter given a value it cannot format raises a template error naming it."""
     loader = SearchPathLoader(search)
-    env = SandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=False,
-                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
-    env.filters.update(fmt.FILTERS)
-    env.filters.update(word_filters(env))
+    env = LimitedSandbox(loader=loader, undefined=StrictUndefined, autoescape=False,
+                         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+    filters = {**fmt.FILTERS, **word_filters(env)}
+    env.filters.update({name: safe_filter(name, func) for name, func in filters.items()})
     return env
 
 
@@ -182,11 +195,10 @@ class Phrases:
         except AttributeError as exc:
             raise ConfigError(f"mẫu câu thiếu macro '{macro}'", Location(file=file)) from exc
         try:
-            text = str(func(**kwargs))
-        except (UndefinedError, SecurityError, TemplateError, TypeError) as exc:
-            where = getattr(module, "__name__", file)
-            raise ReportTemplateError([Issue(f"lỗi khi tạo câu văn ở macro '{macro}': {exc}",
-                                             Location(file=where), code="phrase_render")]) from exc
+            with budget(MACRO_BUDGET_S):
+                text = str(func(**kwargs))
+        except PHRASE_FAULTS as exc:
+            raise ReportTemplateError([phrase_issue(exc, file, macro)]) from exc
         return split_paragraphs(text)
 
     def text(self, file: str, macro: str, **kwargs: Any) -> str:
@@ -198,6 +210,27 @@ class Phrases:
         if not hasattr(self.modules.get(file), macro):
             return ""
         return self.text(file, macro, **kwargs)
+
+
+def phrase_issue(exc: BaseException, file: str, macro: str) -> Issue:
+    """A located message for a phrase macro that failed: the file and line where it failed
+    (the macro called, when the line is not known) and what happened, in words."""
+    found = template_line(exc)
+    where = Location(file=found[0], line=found[1]) if found else Location(file=file)
+    if isinstance(exc, TemplateTimeout):
+        running = f" (đang chạy: {exc.where})" if exc.where else ""
+        return Issue(f"mẫu câu chạy quá thời gian cho phép ({exc.seconds:g} giây) ở macro "
+                     f"'{macro}' của {file}{running}: vòng lặp quá lớn hoặc macro tự gọi lại "
+                     "chính nó?", where, code="phrase_timeout")
+    if isinstance(exc, RecursionError):
+        return Issue(f"macro '{macro}' của {file} gọi lồng nhau quá sâu (macro tự gọi lại chính "
+                     "nó?)", where, code="phrase_recursion")
+    if isinstance(exc, TemplateError):
+        return Issue(f"lỗi khi tạo câu văn ở macro '{macro}': {exc}", where, code="phrase_render")
+    if isinstance(exc, ZeroDivisionError):
+        return Issue(f"phép chia cho 0 ở macro '{macro}' của {file}", where, code="phrase_render")
+    return Issue(f"lỗi khi tạo câu văn ở macro '{macro}' của {file}: {type(exc).__name__}: {exc}",
+                 where, code="phrase_render")
 
 
 def split_paragraphs(text: str) -> list[str]:
