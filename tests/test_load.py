@@ -410,9 +410,11 @@ def test_folder_of_files(tmp_path, make_csv, make_xlsx, frameworks):
                                            [2024, "PAR_INDEX", "Kim Sơn", "TOTAL", 79]]},
                   folder=folder)
     (folder / "~$2024.xlsx").write_bytes(b"lock file of an open workbook")
-    (folder / "ghi-chu.txt").write_text("not data", encoding="utf-8")
+    notes = folder / "ghi-chu.txt"
+    notes.write_text("not data", encoding="utf-8")
     loaded = load(folder)
-    assert loaded.issues == []
+    # a file that is not data is not read, and said so (a warning), never skipped silently
+    assert [(i.severity, i.location.file) for i in loaded.issues] == [("warning", str(notes))]
     assert loaded.sources == [str(a), str(b), str(c)]
     rows = records(loaded)
     assert len(rows) == 5

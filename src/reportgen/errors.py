@@ -94,14 +94,18 @@ def summarize(issues: Sequence[Issue], limit: int = 200) -> list[str]:
     lines = []
     for same in groups.values():
         line = str(same[0])
+        word = "cảnh báo" if same[0].severity == "warning" else "lỗi"  # a warning is no error
         if len(same) > 1:
             rows = [i.location.row for i in same[1:] if i.location.row is not None]
-            extra = f" (và {len(same) - 1} dòng khác cùng lỗi"
+            extra = f" (và {len(same) - 1} dòng khác cùng {word}"
             extra += f", đến dòng {max(rows)})" if rows else ")"
             line += extra
         lines.append(line)
     if len(lines) > limit:
-        lines = [*lines[:limit], f"… và {len(lines) - limit} lỗi khác"]
+        hidden = list(groups)[limit:]
+        errors = sum(1 for key in hidden if key[0] == "error")
+        counts = [f"{n} {w}" for n, w in ((errors, "lỗi"), (len(hidden) - errors, "cảnh báo")) if n]
+        lines = [*lines[:limit], f"… và {' và '.join(counts)} khác"]
     return lines
 
 

@@ -9,8 +9,6 @@ link is ever evaluated. File-level problems are collected as issues, not raised 
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 import unicodedata
@@ -22,6 +20,18 @@ from typing import Literal, Protocol, TypedDict
 
 import pandas as pd
 
+from reportgen.data.guard import (
+    XLSX_FAULTS,
+    damaged_excel,
+    duplicate_headers,
+    file_too_large,
+    parse_csv,
+    reset_dimensions,
+    sheet_rows,
+    unread_files,
+    unsupported,
+    xlsx_problem,
+)
 from reportgen.errors import DataError, Issue, Location
 
 REQUIRED = ("year", "index", "unit", "component", "score")
@@ -219,7 +229,8 @@ def _table_to_records(table: Sequence[Sequence[object]], where: Location,
                       settings: dict[str, str], options: LoadOptions, issues: list[Issue],
                       header_row: int = 1) -> list[Record]:
     """One sheet or CSV (first row = headers) → long records with their source location."""
-    rows = [[clean_text(v) for v in r] for r in table]
+    cleaned: dict[tuple[type, object], str] = {}
+    rows = [[_clean(v, cleaned) for v in r] for r in table]
     while rows and not any(rows[-1]):
         rows.pop()
     skip = _header_index(rows)
@@ -229,6 +240,11 @@ def _table_to_records(table: Sequence[Sequence[object]], where: Location,
         issues.append(Issue("tệp hoặc sheet không có dữ liệu", where, code="empty_file"))
         return []
     headers = _canonical_headers(rows[0])
+    clashes = duplicate_headers(rows[0], headers, where, header_row,
+                                lambda h: fold(h) in IGNORED_COLUMNS)
+    if clashes:
+        issues.extend(clashes)
+        return []
     body = rows[1:]
     if not body:
         issues.append(Issue("chỉ có dòng tiêu đề, không có dòng dữ liệu nào", where,
@@ -258,6 +274,19 @@ def _table_to_records(table: Sequence[Sequence[object]], where: Location,
     return records
 
 
+def _clean(value: object, cleaned: dict[tuple[type, object], str]) -> str:
+    """:func:`clean_text`, each distinct cell value cleaned once (years, codes, names and
+    sources repeat on most rows of a large file); keyed by type too (``True`` is not ``1``)."""
+    key = (type(value), value)
+    try:
+        return cleaned[key]
+    except KeyError:
+        text = cleaned[key] = clean_text(value)
+        return text
+    except TypeError:  # an unhashable cell value
+        return clean_text(value)
+
+
 def _header_index(rows: list[list[str]]) -> int:
     """Position of the header row: the first non-blank row, or a later one among the first
     few when title lines sit above the table (it is the first to name a known column)."""
@@ -275,6 +304,10 @@ def _sniff_delimiter(sample: str) -> str:
 
 def read_csv(path: Path, options: LoadOptions, issues: list[Issue]) -> list[Record]:
     where = Location(file=str(path))
+    too_large = file_too_large(path)
+    if too_large is not None:
+        issues.append(too_large)
+        return []
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -284,7 +317,9 @@ def read_csv(path: Path, options: LoadOptions, issues: list[Issue]) -> list[Reco
     if not text.strip():
         issues.append(Issue("tệp rỗng", where, code="empty_file"))
         return []
-    table = list(csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text)))
+    table = parse_csv(text, _sniff_delimiter(text), where, issues)  # any line ending
+    if table is None:
+        return []
     return _table_to_records(table, where, {}, options, issues)
 
 
@@ -303,6 +338,10 @@ def read_xlsx(path: Path, options: LoadOptions, issues: list[Issue]) -> list[Rec
     from openpyxl.utils.exceptions import InvalidFileException
 
     where = Location(file=str(path))
+    unsafe = xlsx_problem(path)  # too large once decompressed, XML entities: never opened
+    if unsafe is not None:
+        issues.append(Issue(unsafe, where, code="unsafe_excel"))
+        return []
     try:
         wb = load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -310,6 +349,7 @@ def read_xlsx(path: Path, options: LoadOptions, issues: list[Issue]) -> list[Rec
                             "bằng Excel và lưu lại dạng .xlsx", where, code="not_excel"))
         return []
     try:
+        reset_dimensions(wb)  # every row, whatever the sheet's <dimension> declares
         names = wb.sheetnames
         if SCORES_SHEET not in names:
             folded = {fold(n): n for n in names}
@@ -322,11 +362,16 @@ def read_xlsx(path: Path, options: LoadOptions, issues: list[Issue]) -> list[Rec
         else:
             sheet = SCORES_SHEET
         settings = _sheet_settings(wb["config"]) if "config" in names else {}
-        table = [list(r) for r in wb[sheet].iter_rows(values_only=True)]
+        table = sheet_rows(wb[sheet], Location(str(path), sheet), issues)
+        if table is None:
+            return []
         records = _table_to_records(table, Location(str(path), sheet), settings, options, issues)
         if "units" in names:
             _apply_units_sheet(records, wb["units"])
         return records
+    except XLSX_FAULTS as exc:  # a damaged part (bad compression, broken XML)
+        issues.append(damaged_excel(exc, where))
+        return []
     finally:
         wb.close()
 
@@ -365,6 +410,7 @@ def load(path: str | Path, options: LoadOptions | None = None) -> Loaded:
         raise DataError([Issue("không tìm thấy tệp hoặc thư mục dữ liệu", Location(file=str(root)),
                                code="not_found")])
     files = dataset_files(root)
+    issues.extend(unsupported(p) for p in unread_files(root, READERS))  # none skipped silently
     if not files:
         issues.append(Issue("thư mục không có tệp .csv hoặc .xlsx nào", Location(file=str(root)),
                             code="empty_folder"))

@@ -17,6 +17,7 @@ import pandas as pd
 from reportgen.analysis.ranking import rank_map
 from reportgen.config.frameworks import TOTAL, Framework, Frameworks
 from reportgen.data.load import Loaded, parse_number
+from reportgen.data.screen import screen
 from reportgen.errors import DataError, Issue, Location, did_you_mean
 
 DEFAULT_GROUP = "Tất cả đơn vị"
@@ -286,10 +287,10 @@ def _check_years(rows: list[Row], loaded: Loaded, checker: _Checker) -> None:
     """A (year, index) whose rows are all unusable means that year has no data."""
     raw_years: defaultdict[int, int] = defaultdict(int)
     good_years: defaultdict[int, int] = defaultdict(int)
-    for rec in loaded.frame.to_dict("records"):
-        y = parse_number(rec["year"])
+    for value, count in loaded.frame["year"].value_counts().items():  # each spelling once
+        y = parse_number(value)
         if y is not None:
-            raw_years[int(y)] += 1
+            raw_years[int(y)] += int(count)
     for r in rows:
         good_years[r["year"]] += 1
     for y, n in sorted(raw_years.items()):
@@ -340,6 +341,7 @@ def validate(loaded: Loaded, frameworks: Frameworks, strict: bool = False) -> Da
     """Check everything; raise :class:`DataError` listing all errors, or return the dataset."""
     checker = _Checker(frameworks)
     checker.issues.extend(loaded.issues)
+    loaded = screen(loaded, checker.issues)  # names, groups, maxima: what breaks a render
     rows = [r for r in (checker.row(rec) for rec in loaded.frame.to_dict("records")) if r]
     rows = _check_duplicates(rows, checker)
     _check_maxima(rows, checker)
