@@ -6,6 +6,7 @@ arithmetic is in the comments), never copied from the engine's output.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -309,13 +310,25 @@ def test_published_rank_wins(fws: Frameworks, rules: Rules) -> None:
     assert other.rank == 1 and other.rank_published is False
 
 
-def test_previous_is_the_nearest_earlier_year(fws: Frameworks, rules: Rules) -> None:
-    # Hòa Lâm has no 2021 result: 2022 is compared with 2020.
+def test_a_missing_previous_year_is_said_not_bridged(fws: Frameworks, rules: Rules) -> None:
+    # Hòa Lâm has no 2021 result: by default 2022 is not compared with 2020.
     data = rows(2020, "TST", {"Hòa Lâm": {"TOTAL": 12.0}, "X": {"TOTAL": 14.0}})
     data += rows(2021, "TST", {"X": {"TOTAL": 15.0}})
     data += rows(2022, "TST", {"Hòa Lâm": {"TOTAL": 16.0}, "X": {"TOTAL": 15.5}})
     tst = index_of(analyze_unit(dataset(data, fws), "Hòa Lâm", 2022, rules), "TST")
-    assert tst.previous.year == 2020
+    assert tst.previous is None and tst.delta_score is None and tst.delta_rank is None
+    assert tst.missing_previous_year == 2021
+    assert any(n.kind == "previous_year_missing" and n.previous_year == 2021 for n in tst.notes)
+
+
+def test_previous_is_the_nearest_earlier_year_when_asked(fws: Frameworks, rules: Rules) -> None:
+    # compare_with: latest_available — 2022 is compared with 2020, which is named.
+    data = rows(2020, "TST", {"Hòa Lâm": {"TOTAL": 12.0}, "X": {"TOTAL": 14.0}})
+    data += rows(2021, "TST", {"X": {"TOTAL": 15.0}})
+    data += rows(2022, "TST", {"Hòa Lâm": {"TOTAL": 16.0}, "X": {"TOTAL": 15.5}})
+    latest = dataclasses.replace(rules, compare_with="latest_available")
+    tst = index_of(analyze_unit(dataset(data, fws), "Hòa Lâm", 2022, latest), "TST")
+    assert tst.previous.year == 2020 and tst.missing_previous_year is None
     assert tst.delta_score == pytest.approx(4.0)  # 16 − 12
     assert tst.delta_rank == 1  # rank 2 in 2020, 1 in 2022
     assert tst.mixed is None

@@ -7,7 +7,8 @@ import unicodedata
 import pandas as pd
 import pytest
 
-from reportgen.data.load import LoadOptions, clean_text, load, parse_number, records_from
+from reportgen.data.load import LoadOptions, load, records_from
+from reportgen.data.text import clean_text, parse_number
 from reportgen.data.validate import validate
 from reportgen.errors import DataError
 
@@ -230,7 +231,7 @@ def test_xlsx_row_numbers_are_excel_rows(make_xlsx, frameworks):
     # The table starts on Excel row 4 (three blank rows above): rows are 5 and 6.
     path = make_xlsx("offset.xlsx", {"scores": [HEADER,
                                                 [2023, "PAR_INDEX", "Hòa Lâm", "TOTAL", 80],
-                                                [2023, "PAR_INDEX", "Kim Sơn", "TOTAL", "n/a"]]},
+                                                [2023, "PAR_INDEX", "Kim Sơn", "TOTAL", "n/x"]]},
                      start_row=4)
     rows = records(load(path))
     assert [r["_row"] for r in rows] == [5, 6]
@@ -240,7 +241,7 @@ def test_xlsx_row_numbers_are_excel_rows(make_xlsx, frameworks):
     assert (issue.location.sheet, issue.location.row, issue.location.column) == (
         "scores", 6, "score")
     assert "sheet 'scores', dòng 6, cột 'score'" in str(err.value)
-    assert "'n/a'" in str(err.value)
+    assert "'n/x'" in str(err.value)
 
 
 def test_xlsx_title_lines_above_the_header(make_xlsx):
@@ -378,11 +379,13 @@ def test_xlsx_wide_without_year(make_xlsx):
     assert "--year" in issue.message and "config" in issue.message
 
 
-def test_xlsx_wide_unknown_column(make_xlsx):
+def test_xlsx_wide_unknown_column(make_xlsx, frameworks):
     path = make_xlsx("wide_col.xlsx", {"scores": [["Đơn vị", "TOTAL", "Ghi chú", "Điểm thưởng"],
-                                                  ["Hòa Lâm", 80, "tốt", 1]]})
-    loaded = load(path, LoadOptions(year=2023, index="PAR_INDEX"))
-    (issue,) = loaded.issues
+                                                  ["Hòa Lâm", 80, "tốt", 1],
+                                                  ["Kim Sơn", 70, "", 2]]})
+    with pytest.raises(DataError) as err:
+        validate(load(path, LoadOptions(year=2023, index="PAR_INDEX")), frameworks)
+    (issue,) = err.value.issues  # once for the column, not once per row
     assert issue.code == "unknown_column"
     assert issue.location.column == "Điểm thưởng"
     assert "không nhận ra cột 'Điểm thưởng'" in issue.message

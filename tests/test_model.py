@@ -223,25 +223,29 @@ def test_the_analysis_pickles(analysis: UnitAnalysis, overview: GroupAnalysis) -
 
 TOP_KEYS = ["unit", "year", "action_year", "group", "groups", "indices", "missing_indices",
             "missing_index_codes", "responsibility", "solutions", "general_tasks", "causes",
-            "notes"]
+            "notes", "rank_only"]
 INDEX_KEYS = ["index", "name", "short_name", "version", "year", "group", "unit", "component_unit",
               "component_word", "additive", "coordinator", "total_derived", "score", "max",
-              "percent", "rank", "of", "rank_published", "delta_score", "delta_rank", "direction",
+              "percent", "rank", "of", "rank_published", "rank_basis", "loaded", "peer_basis",
+              "tied_with", "delta_score", "delta_rank", "direction",
               "rank_direction", "mixed", "peer_mean", "peer_mean_percent", "peer_median",
               "gap_to_mean", "best_score", "best_unit", "gap_to_best", "previous",
               "methodology_changed", "methodology_note", "group_label", "rating", "peer", "peers",
               "history", "gap_to_mean_previous", "points_lost", "counts", "rating_counts",
               "order", "components", "strengths", "weaknesses", "strength_details",
-              "weakness_details", "assessment", "target", "notes"]
+              "weakness_details", "assessment", "target", "notes", "method", "legal_basis",
+              "missing_previous_year"]
 COMPONENT_KEYS = ["code", "name", "short_name", "parent", "level", "analysed", "score", "max",
-                  "percent", "rank", "of", "rank_published", "previous_score", "previous_max",
+                  "percent", "rank", "of", "rank_published", "rank_basis", "loaded",
+                  "peer_basis", "tied_with", "previous_score", "previous_max",
                   "previous_percent", "previous_rank", "previous_of", "delta_score",
                   "delta_rank", "direction", "rank_direction", "mixed", "peer_mean",
                   "peer_mean_percent", "peer_median", "gap_to_mean", "best_score", "best_unit",
                   "gap_to_best", "points_lost", "rating", "responsible", "strength_reasons",
                   "weakness_reasons", "is_strength", "is_weakness"]
 PEER_KEYS = ["mean", "median", "max", "min", "best_unit", "worst_unit", "best_score",
-             "worst_score", "count", "quartiles", "mean_previous", "count_previous", "delta_mean"]
+             "worst_score", "count", "quartiles", "mean_previous", "count_previous", "delta_mean",
+             "size", "complete", "basis", "leader_basis", "worst_basis", "source"]
 TARGET_KEYS = ["kind", "label", "rank", "group", "score_needed", "points_missing", "reached",
                "basis_year", "unit_at_rank", "current_score", "current_rank", "places_to_gain",
                "recoverable", "recover_to_previous_total", "recover_to_previous_codes"]
@@ -473,6 +477,16 @@ NOTES = [
      "Không xác định được ngưỡng của mục tiêu 'nhóm X' theo khung PAPI."),
     (Note(NoteKind.NO_INDEX_TOTAL, unit="Sở Lẻ", year=2024),
      "Sở Lẻ không có điểm tổng của chỉ số nào năm 2024."),
+    (Note(NoteKind.PREVIOUS_YEAR_MISSING, index="TST", year=2022, previous_year=2021),
+     "Dữ liệu không có kết quả TST năm 2021: không so sánh năm 2022 với năm trước."),
+    (Note(NoteKind.GROUP_INCOMPLETE, index="PCI", group="Tỉnh, thành phố", year=2024, loaded=10,
+          size=63),
+     "Nhóm 'Tỉnh, thành phố' năm 2024 chỉ có 10/63 đơn vị trong dữ liệu: chỉ dùng thứ hạng công "
+     "bố và số liệu công bố của nhóm."),
+    (Note(NoteKind.TARGET_PARTIAL_GROUP, index="PCI", group="Tỉnh, thành phố", year=2024,
+          loaded=10),
+     "Không tính khoảng cách đến mục tiêu PCI vì nhóm 'Tỉnh, thành phố' năm 2024 chỉ có 10 đơn vị "
+     "trong dữ liệu."),
 ]
 
 
@@ -508,7 +522,7 @@ def test_the_phrase_file_words_what_the_model_chose(phrases: Phrases, dec: Index
                            "10,00/10,00 điểm (100,00%), đạt điểm tối đa, xếp thứ 01/5 (tăng 01 bậc).")
     moves = phrases.text("phan-tich.j2", "bien_dong", i=dec, u=u)
     assert "Giảm mạnh nhất là lĩnh vực Lĩnh vực ba: giảm 1,50 điểm (từ 75,00% xuống 60,00% số " \
-           "điểm tối đa), tăng 04 bậc (từ 05/5 xuống 01/5)." in moves
+           "điểm tối đa), tăng 04 bậc (từ 05/5 lên 01/5)." in moves
     assert moves.endswith("Tăng nhiều nhất là lĩnh vực Lĩnh vực năm (tăng 2,00 điểm, giảm 02 bậc).")
 
 

@@ -15,7 +15,13 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from reportgen.config.search import SearchPath
 from reportgen.errors import TemplateError
-from reportgen.narrate.header import header_block, render_setting, report_settings, signing_date
+from reportgen.narrate.header import (
+    header_block,
+    render_setting,
+    report_settings,
+    signing_date,
+    with_index_bases,
+)
 from reportgen.narrate.phrases import phrase_environment
 
 VARIABLES = {"unit": "Hòa Lâm", "year": 2024, "next_year": 2025, "group": "Tỉnh, thành phố",
@@ -216,7 +222,10 @@ def test_unit_and_peer_labels_are_rendered_from_their_settings(env):
 
 def test_the_bundled_report_yaml_gives_a_complete_header(env, tmp_path: Path):
     config = yaml.safe_load(SearchPath.build(cwd=tmp_path).find("report.yaml").read_text(encoding="utf-8"))
-    s = report_settings(config, "Tỉnh, thành phố")
+    # no legal_bases of its own: each index cites its own framework's lines
+    assert report_settings(config, "Tỉnh, thành phố")["legal_bases"] is None
+    bases = ["Căn cứ Quyết định số 876/QĐ-BNV", "Căn cứ kết quả PAR INDEX năm {{ year }}"]
+    s = with_index_bases(report_settings(config, "Tỉnh, thành phố"), bases)
     variables = dict(VARIABLES)  # as the narrate stage does: the unit's labels usable in every text
     variables.update(render_setting(env, {k: s[k] for k in ("unit_label", "unit_short", "peer_label")},
                                     variables))
@@ -226,3 +235,4 @@ def test_the_bundled_report_yaml_gives_a_complete_header(env, tmp_path: Path):
     assert block["recipients"][-1].startswith("- Lưu:")
     assert all(b.endswith(";") for b in block["legal_bases"][:-1]) and block["legal_bases"][-1].endswith(".")
     assert "{{" not in str(block)
+    assert block["legal_bases"][-1] == f"Căn cứ kết quả PAR INDEX năm {VARIABLES['year']}."

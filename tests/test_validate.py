@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.data.load import LoadOptions, fold, load, records_from
+from reportgen.data.load import LoadOptions, load, records_from
+from reportgen.data.text import fold
 from reportgen.data.validate import validate
 from reportgen.errors import DataError, Issue, Location, summarize
 
@@ -362,10 +363,10 @@ def test_score_above_a_derived_maximum(make_csv, frameworks):
 # --- published ranks, strict -------------------------------------------------------------
 
 def _ranked(make_csv, wrong: bool):
-    rows = [LONG, [2023, "PAR_INDEX", "Hòa Lâm", "TOTAL", "85", "", 1, "Tỉnh, thành phố"],
-            [2023, "PAR_INDEX", "Kim Sơn", "TOTAL", "80", "", 2, "Tỉnh, thành phố"],
-            [2023, "PAR_INDEX", "Vạn Xuyên", "TOTAL", "80", "", 3 if wrong else 2,
-             "Tỉnh, thành phố"]]
+    group = "Cụm thi đua"  # a whole group of three (not the 63 provinces the framework knows)
+    rows = [LONG, [2023, "PAR_INDEX", "Hòa Lâm", "TOTAL", "85", "", 1, group],
+            [2023, "PAR_INDEX", "Kim Sơn", "TOTAL", "80", "", 2, group],
+            [2023, "PAR_INDEX", "Vạn Xuyên", "TOTAL", "80", "", 3 if wrong else 2, group]]
     return make_csv("ranks.csv", rows)
 
 
@@ -426,14 +427,14 @@ def test_all_problems_are_collected_at_once(make_csv, frameworks):
 def test_file_problems_and_row_problems_together(tmp_path, make_csv, make_xlsx, frameworks):
     folder = tmp_path / "data"
     make_csv("a.csv", [HEADER, ok_row("Hòa Lâm", "80"), ok_row("Kim Sơn", "101")], folder=folder)
-    make_xlsx("b.xlsx", {"Sheet1": [HEADER]}, folder=folder)
+    make_xlsx("b.xlsx", {"Sheet1": [HEADER], "Ghi chú": [["x"]]}, folder=folder)
     err = fail(folder, frameworks)
     assert sorted(i.code for i in err.issues) == ["score_above_max", "wrong_sheet"]
 
 
 def test_same_error_on_500_rows_is_summarised(tmp_path, frameworks):
     loaded = records_from([{"year": 2023, "index": "PAR_INDEX", "unit": f"Đơn vị {n:03d}",
-                            "component": "TOTAL", "score": "n/a"} for n in range(500)],
+                            "component": "TOTAL", "score": "chưa có"} for n in range(500)],
                           source="lon.csv")
     err = fail(loaded, frameworks)
     assert len([i for i in err.issues if i.code == "bad_score"]) == 500
@@ -484,9 +485,9 @@ def test_the_province_list_is_complete():
 
 @pytest.fixture(scope="module")
 def sample_loaded():
-    from reportgen.data.sample import sample_path
+    from reportgen.data.sample import sample_dir
 
-    return load(sample_path())
+    return load(sample_dir())  # the scores and the groups table
 
 
 @pytest.fixture(scope="module")

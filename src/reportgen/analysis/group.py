@@ -56,10 +56,14 @@ def _leading(items: Sequence[T], key: Callable[[T], tuple[int | float, ...]], k:
     return [it for n, it in enumerate(ordered) if n < k or key(it)[0] == cut]
 
 
-def group_previous_year(prep: Prepared, index: str, year: int, group: str) -> int | None:
-    """Nearest earlier year in which the group has results for the index."""
+def group_previous_year(prep: Prepared, index: str, year: int, group: str,
+                        compare_with: str = "previous_year") -> int | None:
+    """The year the group is compared with: the year just before, when the group has results
+    then ("previous_year"), or its latest earlier year with results ("latest_available")."""
     years = [y for (y, i, g, c) in prep.entries if i == index and g == group and c == TOTAL
              and y < year]
+    if compare_with == "previous_year":
+        return year - 1 if year - 1 in years else None
     return max(years) if years else None
 
 
@@ -89,12 +93,15 @@ def index_overview(prep: Prepared, year: int, group: str, index: str,
     cell = prep.cell(year, index, group, TOTAL)
     assert cell is not None
     tolerance = rules.for_index(index).tolerance
-    prev_year = group_previous_year(prep, index, year, group)
+    prev_year = group_previous_year(prep, index, year, group, rules.compare_with)
     prev_fw = prep.framework(index, prev_year) if prev_year is not None else None
     comparable = prev_fw is not None and prev_fw.version == fw.version
     compared_year = prev_year if comparable else None
-    rows = tuple(ranking_row(prep, year, index, unit, cell.ranks[unit], fw, tolerance)
-                 for unit in cell.order)
+    # A group only part of which is in the data is ranked among the units loaded, and says
+    # so (``complete``); no change of place is computed between two such partial lists.
+    ranks = cell.ranks if cell.complete else cell.computed
+    rows = tuple(ranking_row(prep, year, index, unit, ranks[unit], fw, tolerance,
+                             rules.compare_with) for unit in cell.order)
     first = prep.rows[(cell.order[0], index)][year][TOTAL]
     maximum = first.max or fw.total_max
     comps = component_overviews(prep, year, group, index, fw, compared_year)
@@ -103,7 +110,9 @@ def index_overview(prep: Prepared, year: int, group: str, index: str,
         index=index, name=fw.name, short_name=fw.short_name, version=fw.version,
         year=year, group=group, unit=fw.unit, max=maximum,
         component_unit=fw.component_unit, component_word=fw.component_word,
-        additive=fw.additive, count=cell.count, of=cell.of,
+        additive=fw.additive, count=cell.count, of=cell.count if not cell.complete else (
+            cell.of or cell.count), complete=cell.complete, size=cell.size,
+        legal_basis=fw.legal_basis,
         ranks_published=bool(cell.published) and len(cell.published) == cell.count,
         previous_year=compared_year,
         methodology_changed=prev_year is not None and not comparable,
@@ -116,14 +125,14 @@ def index_overview(prep: Prepared, year: int, group: str, index: str,
 
 
 def ranking_row(prep: Prepared, year: int, index: str, unit: str, rank: int, fw: Framework,
-                tolerance: float) -> RankingRow:
+                tolerance: float, compare_with: str = "previous_year") -> RankingRow:
     """One unit's line of the ranking: score, rank, change since its previous year, rating."""
     row = prep.rows[(unit, index)][year][TOTAL]
     cell = prep.cell(year, index, row.group, TOTAL)
     assert cell is not None
     percent = _percent(row.score, row.max)
     rating = rate(fw.rating, cell, row.score, percent)
-    prev_year = prep.previous_year(unit, index, year)
+    prev_year = prep.previous_year(unit, index, year, compare_with)
     prev = prep.rows[(unit, index)][prev_year][TOTAL] if prev_year is not None else None
     alone = RankingRow(unit=unit, score=figure(row.score), percent=percent, rank=rank,
                        previous_year=None, previous_score=None, previous_rank=None,
@@ -136,7 +145,8 @@ def ranking_row(prep: Prepared, year: int, index: str, unit: str, rank: int, fw:
         return dataclasses.replace(alone, methodology_changed=True)
     prev_cell = prep.cell(prev_year, index, prev.group, TOTAL)
     delta = figure(row.score - prev.score)
-    delta_rank = prev_cell.ranks[unit] - rank if prev_cell else None
+    both_whole = prev_cell is not None and prev_cell.complete and cell.complete
+    delta_rank = prev_cell.ranks[unit] - rank if prev_cell and both_whole else None
     prev_rating = rate(prep.framework(index, prev_year).rating, prev_cell, prev.score,
                        _percent(prev.score, prev.max))
     return dataclasses.replace(

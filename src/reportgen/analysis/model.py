@@ -108,11 +108,22 @@ class NoteKind(StrEnum):
     METHODOLOGY_CHANGED = "methodology_changed"  # index, year, version, previous_year, previous_version
     TARGET_WITHOUT_PEERS = "target_without_peers"  # index
     TARGET_THRESHOLD_UNKNOWN = "target_threshold_unknown"  # index, target_group
+    TARGET_PARTIAL_GROUP = "target_partial_group"  # index, group, year, loaded, size
     NO_INDEX_TOTAL = "no_index_total"  # unit, year
+    PREVIOUS_YEAR_MISSING = "previous_year_missing"  # index, year, previous_year (the missing one)
+    GROUP_INCOMPLETE = "group_incomplete"  # index, group, year, loaded, size (None: unknown)
+
+
+class Basis(StrEnum):
+    """Where a group figure (rank, mean, leader…) comes from."""
+
+    PUBLISHED = "published"  # the data's published rank or its groups table
+    COMPLETE = "complete"  # computed from every unit of the group
+    SUBSET = "subset"  # computed from the units in the data only (the group is incomplete)
 
 
 _ENUMS = {"Direction", "Mixed", "RatingKind", "TargetKind", "ReasonRule", "ActionKind",
-          "ImpactMeasure", "DeadlineKind", "NoteKind"}  # enum field types (to_dict: their value)
+          "ImpactMeasure", "DeadlineKind", "NoteKind", "Basis"}  # enum field types (to_dict: their value)
 
 
 # --- plumbing ------------------------------------------------------------------------------------
@@ -251,7 +262,7 @@ class Note(Model):
 
     OMIT_NONE: ClassVar[frozenset[str]] = frozenset(
         ("unit", "index", "group", "year", "component_word", "version", "previous_year",
-         "previous_version", "target_group"))
+         "previous_version", "target_group", "loaded", "size"))
 
     kind: NoteKind
     unit: str | None = None
@@ -263,6 +274,8 @@ class Note(Model):
     previous_year: int | None = None
     previous_version: str | None = None
     target_group: str | None = None
+    loaded: int | None = None
+    size: int | None = None
 
 
 # --- one index of one unit -----------------------------------------------------------------------
@@ -293,21 +306,29 @@ class Rating(Model):
 
 @dataclass(frozen=True, slots=True)
 class PeerStats(Model):
-    """The group's figures for the index total."""
+    """The group's figures for the index total, each from the group's published facts, from
+    every unit of the group, or — the group being incomplete — from the units in the data
+    (``basis``, ``leader_basis``); None where nothing truthful can be said."""
 
-    mean: float
-    median: float
-    max: float
-    min: float
-    best_unit: str
-    worst_unit: str
-    best_score: float
-    worst_score: float
-    count: int
+    mean: float | None
+    median: float | None
+    max: float | None
+    min: float | None
+    best_unit: str | None
+    worst_unit: str | None
+    best_score: float | None
+    worst_score: float | None
+    count: int  # units in the data with a score
     quartiles: tuple[float, float, float] | None
     mean_previous: float | None
     count_previous: int | None
-    delta_mean: float | None  # mean − mean_previous
+    delta_mean: float | None  # mean − mean_previous (same basis both years)
+    size: int | None = None  # units of the group (declared, known or loaded); None: unknown
+    complete: bool = True  # every unit of the group is in the data with a score
+    basis: Basis | None = Basis.COMPLETE  # of mean, median, max, min
+    leader_basis: Basis | None = Basis.COMPLETE  # of best_unit, best_score
+    worst_basis: Basis | None = Basis.COMPLETE  # of worst_unit, worst_score
+    source: str = ""  # the published source of the facts, when the groups table gives one
 
     @property
     def mean_direction(self) -> Direction | None:
@@ -322,9 +343,9 @@ class PeerRow(Model):
     SHARED: ClassVar[bool] = True
 
     unit: str
-    score: float
+    score: float | None  # None: the unit's rank is published without its score
     percent: float | None
-    rank: int
+    rank: int | None
     delta_score: float | None
     delta_rank: int | None
     rating: str | None
@@ -449,9 +470,13 @@ class ComponentAnalysis(Model):
     score: float
     max: float | None
     percent: float | None
-    rank: int
-    of: int
+    rank: int | None  # None: the group is incomplete and no rank is published
+    of: int | None  # units of the group; None when unknown
     rank_published: bool
+    rank_basis: Basis | None
+    loaded: int  # units of the group with a score for this component
+    peer_basis: Basis  # of peer_mean, peer_median, best_score, best_unit
+    tied_with: tuple[str, ...]  # units sharing the rank
     previous_score: float | None
     previous_max: float | None
     previous_percent: float | None
@@ -478,6 +503,11 @@ class ComponentAnalysis(Model):
     is_weakness: bool
 
     @property
+    def ranked(self) -> bool:
+        """A rank can be stated (published, or computed from the whole group of 2+ units)."""
+        return self.rank is not None and (self.of is None or self.of > 1)
+
+    @property
     def full_marks(self) -> bool:
         """The score reaches the maximum."""
         return self.max is not None and self.score >= self.max - EPS
@@ -497,8 +527,8 @@ class Detail(Model):
     score: float
     max: float | None
     percent: float | None
-    rank: int
-    of: int
+    rank: int | None
+    of: int | None
     delta_score: float | None
     delta_rank: int | None
 
@@ -539,7 +569,7 @@ class Target(Model):
     basis_year: int
     unit_at_rank: str | None
     current_score: float
-    current_rank: int
+    current_rank: int | None
     places_to_gain: int
     recoverable: tuple[Recoverable, ...]
     recover_to_previous_total: float
@@ -570,9 +600,13 @@ class IndexAnalysis(Model):
     score: float
     max: float | None
     percent: float | None
-    rank: int
-    of: int
+    rank: int | None  # None: the group is incomplete and no rank is published
+    of: int | None  # units of the group; None when unknown
     rank_published: bool
+    rank_basis: Basis | None
+    loaded: int
+    peer_basis: Basis
+    tied_with: tuple[str, ...]
     delta_score: float | None
     delta_rank: int | None
     direction: Direction | None
@@ -606,6 +640,9 @@ class IndexAnalysis(Model):
     assessment: Assessment
     target: Target | None
     notes: tuple[Note, ...]
+    method: str = "assessment"  # "survey" indexes get no self-assessment wording
+    legal_basis: tuple[str, ...] = ()  # the framework's "Căn cứ" lines for this index
+    missing_previous_year: int | None = None  # the year before, absent from the data
 
     # -- what the phrase files ask (derived from the fields) --
 
@@ -714,9 +751,15 @@ class IndexAnalysis(Model):
         return self.direction == Direction.DOWN or (self.delta_rank or 0) < 0
 
     @property
-    def above_mean(self) -> bool:
-        """The score is at or above the peer mean."""
-        return self.score >= self.peer.mean
+    def above_mean(self) -> bool | None:
+        """The score is at or above the peer mean (None when no mean can be stated)."""
+        return None if self.peer.mean is None else self.score >= self.peer.mean
+
+    @property
+    def ranked(self) -> bool:
+        """A rank can be stated: it is published or computed from the whole group, and the
+        group has more than one unit."""
+        return self.rank is not None and (self.of is None or self.of > 1)
 
     @property
     def peer_mean_compared(self) -> bool:
@@ -739,13 +782,16 @@ class IndexAnalysis(Model):
 
     @property
     def rank_span(self) -> RankSpan | None:
-        """Best and worst rank over the years of :attr:`history` (None under three ranked years)."""
-        ranks = [h.rank for h in self.history if h.rank]
-        if len(ranks) < RANK_SPAN_MIN_YEARS:
+        """Best and worst rank over the years of :attr:`history` under the report year's
+        methodology (None under three such ranked years): "cao nhất của giai đoạn" never
+        looks across a methodology change."""
+        points = [h for h in self.history if h.rank and h.version == self.version]
+        if len(points) < RANK_SPAN_MIN_YEARS:
             return None
+        ranks = [h.rank or 0 for h in points]
         best, worst = min(ranks), max(ranks)
         varied = best != worst
-        return RankSpan(self.history[0].year, self.history[-1].year, best, worst,
+        return RankSpan(points[0].year, points[-1].year, best, worst,
                         varied and self.rank == best, varied and self.rank == worst)
 
 
@@ -765,8 +811,8 @@ class Figures(Model):
     score: float
     max: float | None
     percent: float | None
-    rank: int
-    of: int
+    rank: int | None
+    of: int | None
     points_lost: float | None
     delta_score: float | None
     delta_rank: int | None
@@ -774,6 +820,11 @@ class Figures(Model):
     rank_direction: Direction | None
     mixed: Mixed | None
     rating: str | None  # the rating label
+
+    @property
+    def ranked(self) -> bool:
+        """A rank can be stated (published, or computed from the whole group of 2+ units)."""
+        return self.rank is not None and (self.of is None or self.of > 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -874,6 +925,22 @@ class Causes(Model):
 
 
 @dataclass(frozen=True, slots=True)
+class RankOnly(Model):
+    """An index for which the data gives the unit's published rank but not its score: the
+    report states the rank and nothing a score would give."""
+
+    index: str
+    name: str
+    short_name: str
+    year: int
+    group: str
+    rank: int
+    of: int | None  # units of the group, when known
+    tied_with: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class UnitAnalysis(Model):
     """The analysis of one unit in one year (:func:`reportgen.analysis.unit.analyze_unit`)."""
 
@@ -890,6 +957,7 @@ class UnitAnalysis(Model):
     general_tasks: tuple[str, ...]
     causes: Causes
     notes: tuple[Note, ...]
+    rank_only: tuple[RankOnly, ...] = ()
 
     def index(self, code: str) -> IndexAnalysis | None:
         return next((i for i in self.indices if i.index == code), None)
@@ -1047,6 +1115,8 @@ class IndexOverview(Model):
     count: int
     of: int
     ranks_published: bool
+    complete: bool  # every unit of the group is in the data (else ranked among those loaded)
+    size: int | None  # the group's declared or known size, when there is one
     previous_year: int | None
     methodology_changed: bool
     previous_version: str | None
@@ -1064,6 +1134,7 @@ class IndexOverview(Model):
     rank_losses: tuple[RankingRow, ...]
     components: tuple[ComponentOverview, ...]
     matrix: Matrix
+    legal_basis: tuple[str, ...] = ()  # the framework's "Căn cứ" lines
 
     # -- what the phrase files ask --
 

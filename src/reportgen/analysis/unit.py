@@ -78,6 +78,7 @@ import pandas as pd
 from reportgen.analysis.model import (
     ActionKind,
     Assessment,
+    Basis,
     BelowMeanReason,
     Cause,
     Causes,
@@ -100,6 +101,7 @@ from reportgen.analysis.model import (
     PercentReason,
     Previous,
     RankChangeReason,
+    RankOnly,
     Rating,
     RatingCounts,
     RatingKind,
@@ -121,7 +123,8 @@ from reportgen.analysis.ranking import TIE_EPSILON, rank_map
 from reportgen.config.frameworks import TOTAL, Framework, RatingRule, fold_code
 from reportgen.config.rules import IndexRules, Rules, Solution
 from reportgen.config.rules import Target as TargetRule
-from reportgen.data.load import fold
+from reportgen.data.groups import GroupFact
+from reportgen.data.text import fold
 from reportgen.data.validate import Dataset
 from reportgen.errors import LookupFailed, did_you_mean
 
@@ -141,6 +144,25 @@ class Row:
     group: str
     version: str
     derived: bool = False
+    rating: str = ""  # published rating label, if any
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A group's statistics as the report may state them, each with where it comes from
+    (:class:`Basis`); None where nothing truthful can be said under the setting."""
+
+    mean: float | None
+    median: float | None
+    max: float | None
+    min: float | None
+    basis: Basis | None
+    best_unit: str | None
+    best_score: float | None
+    worst_unit: str | None
+    worst_score: float | None
+    leader_basis: Basis | None
+    worst_basis: Basis | None
 
 
 @dataclass
@@ -149,19 +171,94 @@ class Cell:
 
     order: list[str]  # units sorted by rank, then score, then name
     scores: dict[str, float]
-    ranks: dict[str, int]
+    ranks: dict[str, int]  # published ranks, else computed among the units with a score
     published: set[str]
-    of: int
+    of: int | None
     mean: float
     median: float
     quartiles: tuple[float, float, float] | None  # 25th, 50th, 75th percentiles
     sorted_scores: list[float]  # best first
     peers: tuple[PeerRow, ...] | None = None  # built on demand (TOTAL cells only)
     ascending: list[float] | None = None  # built on demand (target gaps)
+    size: int | None = None  # units of the group: declared, known from the framework, or None
+    complete: bool = True  # every unit of the group has a score in the data
+    fact: GroupFact | None = None  # what the groups table publishes about this group
+    ranked_only: dict[str, int] = field(default_factory=dict)  # published rank, no score
+    computed: dict[str, int] = field(default_factory=dict)  # ranks among the scores loaded
 
     @property
     def count(self) -> int:
         return len(self.scores)
+
+    @property
+    def loaded(self) -> int:
+        """Units of the group in the data (with a score or with a published rank only)."""
+        return len(self.scores) + len(self.ranked_only)
+
+    def trusted_rank(self, unit: str) -> int | None:
+        """The unit's rank as the report may print it: published, or computed when the whole
+        group is in the data; never a rank computed from part of the group."""
+        if unit in self.published:
+            return self.ranks[unit]
+        if unit in self.ranked_only:
+            return self.ranked_only[unit]
+        return self.ranks.get(unit) if self.complete else None
+
+    def subset_rank(self, unit: str) -> int | None:
+        """The unit's place among the units with a score (when the group is incomplete)."""
+        return None if self.complete or unit not in self.scores else self.computed[unit]
+
+    def tied_with(self, unit: str) -> tuple[str, ...]:
+        """Other units of the data sharing the unit's (trusted) rank."""
+        rank = self.trusted_rank(unit)
+        if rank is None:
+            return ()
+        others = [*self.order, *self.ranked_only]
+        return tuple(u for u in others if u != unit and self.trusted_rank(u) == rank)
+
+    def figures(self, partial: str) -> Figures:
+        """Mean, median, range and leaders: published facts first, then computed from the
+        whole group; from part of it only when ``partial`` is "label" (and then marked)."""
+        fact = self.fact
+        own = Basis.COMPLETE if self.complete else (Basis.SUBSET if partial == "label" else None)
+        computed = own is not None and bool(self.scores)
+
+        def pick(published: float | None, value: float) -> tuple[float | None, Basis | None]:
+            if published is not None:
+                return published, Basis.PUBLISHED
+            return (value, own) if computed else (None, None)
+
+        mean, basis = pick(fact.mean if fact else None, self.mean)
+        median, median_basis = pick(fact.median if fact else None, self.median)
+        top, _ = pick(fact.max if fact else None, self.sorted_scores[0] if self.scores else 0.0)
+        bottom, _ = pick(fact.min if fact else None,
+                         self.sorted_scores[-1] if self.scores else 0.0)
+        basis = basis or median_basis
+        best, best_score, leader = self._leader(first=True, computed=computed, own=own)
+        worst, worst_score, trailer = self._leader(first=False, computed=computed, own=own)
+        return Figures(mean=mean, median=median, max=top, min=bottom, basis=basis,
+                       best_unit=best, best_score=best_score, worst_unit=worst,
+                       worst_score=worst_score, leader_basis=leader, worst_basis=trailer)
+
+    def _leader(self, first: bool, computed: bool,
+                own: Basis | None) -> tuple[str | None, float | None, Basis | None]:
+        """The best (or last) unit: published by name, or holding the published rank 1 (or
+        the last rank of a group of known size), or computed."""
+        fact = self.fact
+        named = (fact.best_unit if first else fact.worst_unit) if fact else None
+        figure_ = (fact.max if first else fact.min) if fact else None
+        if named:
+            return named, self.scores.get(named, figure_), Basis.PUBLISHED
+        wanted = 1 if first else self.size
+        if wanted is not None and not self.complete:
+            for unit in [*self.order, *self.ranked_only]:
+                if unit in (self.published | set(self.ranked_only)) and (
+                        self.trusted_rank(unit) == wanted):
+                    return unit, self.scores.get(unit, figure_), Basis.PUBLISHED
+        if not computed or not self.scores or (not first and self.count < 2):
+            return None, None, None
+        unit = self.order[0] if first else self.order[-1]
+        return unit, self.scores[unit], own
 
     @property
     def best_unit(self) -> str:
@@ -179,25 +276,43 @@ class Cell:
         return above - (1 if self.scores[unit] > value + TIE_EPSILON else 0)
 
 
-def _build_cell(entries: list[tuple[str, Row]]) -> Cell:
-    """Competition ranks (published ranks win) and peer statistics of one table."""
+def _build_cell(entries: list[tuple[str, Row]], ranked_only: dict[str, int] | None = None,
+                size: int | None = None, fact: GroupFact | None = None) -> Cell:
+    """Competition ranks (published ranks win) and peer statistics of one table.
+
+    The group is complete when every unit of it has a score here: its size (declared or
+    known) is reached, or — size unknown — no unit is known only by its rank and no published
+    rank goes beyond the units loaded. ``of`` is the size, or the count of a complete group;
+    None when it is unknown."""
+    ranked_only = dict(ranked_only or {})
     scores = {u: r.score for u, r in entries}
-    ranks = rank_map(scores)
+    computed = rank_map(scores)
+    ranks = dict(computed)
     published = {u for u, r in entries if r.rank is not None}
     for u, r in entries:
         if r.rank is not None:
             ranks[u] = r.rank
     values = list(scores.values())
-    of = max(len(values), max((ranks[u] for u in published), default=0))
+    highest = max([*(ranks[u] for u in published), *ranked_only.values()], default=0)
+    if size is not None and size < len(values):
+        size = None  # a size below the units loaded is not this data's group (a fictional set)
+    if size is not None:
+        complete = len(values) >= size and not ranked_only
+    else:
+        complete = not ranked_only and highest <= len(values)
+    of = size if size is not None else (len(values) if complete else None)
     order = sorted(scores, key=lambda u: (ranks[u], -scores[u], u))
     quartiles = None
     if len(values) >= 2:
         q = statistics.quantiles(values, n=4, method="inclusive")
         quartiles = (q[0], q[1], q[2])
-    return Cell(order=order, scores=scores, ranks=ranks, published=published,
-                of=of, mean=statistics.fmean(values),
-                median=statistics.median(values), quartiles=quartiles,
-                sorted_scores=sorted(values, reverse=True))
+    cell = Cell(order=order, scores=scores, ranks=ranks, published=published,
+                of=of, mean=statistics.fmean(values) if values else 0.0,
+                median=statistics.median(values) if values else 0.0, quartiles=quartiles,
+                sorted_scores=sorted(values, reverse=True), size=size, complete=complete,
+                fact=fact, ranked_only=ranked_only)
+    cell.computed = computed
+    return cell
 
 
 class Prepared:
@@ -218,15 +333,32 @@ class Prepared:
         self._frameworks: dict[tuple[str, int], Framework] = {}
         self.index_order: list[str] = list(dataset.indexes)
         self.units: list[str] = list(dataset.units)
+        self.facts = dataset.facts
+        # Published ranks without a score, per (year, index, group, component) and per unit.
+        self.ranked_only: dict[tuple[int, str, str, str], dict[str, int]] = {}
+        self.unit_ranked_only: dict[tuple[str, int], list[tuple[str, str, int, str]]] = {}
         self._read(dataset.frame)
         self._derive_totals()
 
     def _read(self, frame: pd.DataFrame) -> None:
-        columns = ("year", "index", "version", "group", "unit", "component", "score", "max", "rank")
-        for year, index, version, group, unit, comp, score, mx, rank in zip(
-                *(frame[c].tolist() for c in columns), strict=True):
-            row = Row(float(score), _r(mx), None if pd.isna(rank) else int(rank), group, version)
-            self._add(int(year), index, unit, comp, row)
+        columns = ("year", "index", "version", "group", "unit", "component", "score", "max", "rank",
+                   "rating", "source")
+        present = [c for c in columns if c in frame.columns]
+        for values in zip(*(frame[c].tolist() for c in present), strict=True):
+            r = dict(zip(present, values, strict=True))
+            year, index, group, unit, comp = (int(r["year"]), r["index"], r["group"], r["unit"],
+                                              r["component"])
+            rank = None if pd.isna(r["rank"]) else int(r["rank"])
+            if pd.isna(r["score"]):  # validation lets a rank stand alone only with its rank
+                assert rank is not None
+                self.ranked_only.setdefault((year, index, group, comp), {})[unit] = rank
+                self.unit_ranked_only.setdefault((unit, year), []).append(
+                    (index, group, rank, str(r.get("source") or "")))
+                self.unit_years.setdefault(unit, set()).add(year)
+                continue
+            row = Row(float(r["score"]), _r(r["max"]), rank, group, r["version"],
+                      rating=str(r.get("rating") or ""))
+            self._add(year, index, unit, comp, row)
 
     def _add(self, year: int, index: str, unit: str, comp: str, row: Row) -> None:
         self.rows.setdefault((unit, index), {}).setdefault(year, {})[comp] = row
@@ -265,8 +397,21 @@ class Prepared:
         key = (year, index, group, comp)
         if key not in self._cells:
             entries = self.entries.get(key)
-            self._cells[key] = _build_cell(entries) if entries else None
+            fact = self.facts.get(key)
+            self._cells[key] = _build_cell(entries, self.ranked_only.get(key),
+                                           self.group_size(year, index, group, comp),
+                                           fact) if entries else None
         return self._cells[key]
+
+    def group_size(self, year: int, index: str, group: str, comp: str) -> int | None:
+        """How many units the group has: the groups table (the component's row, else the
+        total's), else the framework's known size for a group of that name; None: unknown."""
+        fact = self.facts.get((year, index, group, comp)) or self.facts.get(
+            (year, index, group, TOTAL))
+        if fact is not None:
+            return fact.size
+        known = self.framework(index, year).group_size(group, year)
+        return known.size if known else None
 
     def component_order(self, fw: Framework) -> list[str]:
         """Framework codes depth-first (children right after their parent), cached."""
@@ -284,11 +429,21 @@ class Prepared:
             self._order[key] = out
         return self._order[key]
 
-    def previous_year(self, unit: str, index: str, year: int) -> int | None:
-        """Nearest earlier year in which the unit has a total for the index."""
+    def previous_year(self, unit: str, index: str, year: int,
+                      compare_with: str = "previous_year") -> int | None:
+        """The year the unit's result is compared with: the year just before when the unit
+        has a total then ("previous_year"), or its latest earlier year with a total
+        ("latest_available")."""
         years = [y for y, comps in self.rows.get((unit, index), {}).items()
                  if y < year and TOTAL in comps]
+        if compare_with == "previous_year":
+            return year - 1 if year - 1 in years else None
         return max(years) if years else None
+
+    def earlier_years(self, unit: str, index: str, year: int) -> list[int]:
+        """Years before ``year`` in which the unit has a total for the index."""
+        return sorted(y for y, comps in self.rows.get((unit, index), {}).items()
+                      if y < year and TOTAL in comps)
 
 
 def prepare(dataset: Dataset | Prepared) -> Prepared:
@@ -379,7 +534,8 @@ def rate(rule: RatingRule, cell: Cell | None, score: float,
             if value >= (g.min or 0) - EPS:
                 return Rating(g.label, g.description, RatingKind.THRESHOLDS)
         return None
-    if rule.kind == RatingKind.QUARTILES and cell is not None and cell.quartiles and cell.count >= 2:
+    if rule.kind == RatingKind.QUARTILES and cell is not None and cell.quartiles and (
+            cell.count >= 2 and cell.complete):  # quartiles of part of a group say nothing
         p25, p50, p75 = cell.quartiles
         position = 0 if score >= p75 - EPS else 1 if score >= p50 - EPS else 2 if (
             score >= p25 - EPS) else 3
@@ -425,9 +581,13 @@ class _Values:
     score: float
     max: float | None
     percent: float | None
-    rank: int
-    of: int
+    rank: int | None
+    of: int | None
     rank_published: bool
+    rank_basis: Basis | None
+    loaded: int
+    peer_basis: Basis
+    tied_with: tuple[str, ...]
     previous_score: float | None
     previous_max: float | None
     previous_percent: float | None
@@ -459,10 +619,28 @@ _SHARED_FIGURES = tuple(f.name for f in dataclasses.fields(_Values)
                         if f.name not in ("cell", "prev_cell", "prev_row"))
 
 
+def comparable_sizes(before: Cell, now: Cell, size_change: float) -> bool:
+    """Places can be compared unless the group's size changed by more than ``size_change``
+    (a share): 63 → 61 provinces ranked compare, 63 → 34 after the mergers do not (40/63 to
+    20/34 is no gain of 20 places)."""
+    if before.of is None or now.of is None:
+        return True  # sizes unknown: published ranks, compared as published
+    return abs(before.of - now.of) <= size_change * max(before.of, now.of) + 1e-9
+
+
+def _rank_basis(cell: Cell, unit: str) -> Basis | None:
+    if unit in cell.published:
+        return Basis.PUBLISHED
+    return Basis.COMPLETE if cell.complete else None
+
+
 def _values(ctx: _Ctx, code: str, row: Row) -> _Values:
+    """The unit's figures for one component (or the TOTAL). A rank is the published one or
+    one computed from the whole group; the peer figures are published, or computed from the
+    whole group, or — the group being incomplete — from the units loaded (``peer_basis``)."""
     cell = ctx.prep.cell(ctx.year, ctx.index, ctx.group, code)
     assert cell is not None  # the unit's own row is in it
-    rank = cell.ranks[ctx.unit]
+    rank = cell.trusted_rank(ctx.unit)
     prev_row = None
     prev_cell = None
     if ctx.prev_year is not None:
@@ -470,31 +648,49 @@ def _values(ctx: _Ctx, code: str, row: Row) -> _Values:
         if prev_row is not None:
             prev_cell = ctx.prep.cell(ctx.prev_year, ctx.index, prev_row.group, code)
     shown = prev_row if ctx.comparable else None
-    prev_rank = prev_cell.ranks[ctx.unit] if (shown and prev_cell) else None
+    prev_rank = prev_cell.trusted_rank(ctx.unit) if (shown and prev_cell) else None
     delta = figure(row.score - shown.score) if shown else None
-    delta_rank = prev_rank - rank if prev_rank is not None else None
+    delta_rank = prev_rank - rank if (prev_rank is not None and rank is not None
+                                      and prev_cell
+                                      and comparable_sizes(prev_cell, cell, ctx.rules.size_change)
+                                      ) else None
     s_dir = direction(delta, ctx.ir.tolerance)
     r_dir = rank_direction(delta_rank)
-    best = cell.scores[cell.best_unit]
+    fig = cell.figures("label")
+    mean = fig.mean if fig.mean is not None else cell.mean
+    best_score = fig.best_score if fig.best_score is not None else cell.scores[cell.best_unit]
+    best_unit = fig.best_unit or cell.best_unit
     return _Values(
         score=figure(row.score), max=row.max, percent=_percent(row.score, row.max),
         rank=rank, of=cell.of, rank_published=ctx.unit in cell.published,
+        rank_basis=_rank_basis(cell, ctx.unit), loaded=cell.loaded,
+        peer_basis=fig.basis or Basis.SUBSET, tied_with=cell.tied_with(ctx.unit),
         previous_score=figure(shown.score) if shown else None,
         previous_max=shown.max if shown else None,
         previous_percent=_percent(shown.score, shown.max) if shown else None,
         previous_rank=prev_rank, previous_of=prev_cell.of if (shown and prev_cell) else None,
         delta_score=delta, delta_rank=delta_rank, direction=s_dir,
         rank_direction=r_dir, mixed=mixed(s_dir, r_dir),
-        peer_mean=figure(cell.mean), peer_mean_percent=_percent(cell.mean, row.max),
-        peer_median=figure(cell.median), gap_to_mean=figure(row.score - cell.mean),
-        best_score=figure(best), best_unit=cell.best_unit, gap_to_best=figure(best - row.score),
+        peer_mean=figure(mean), peer_mean_percent=_percent(mean, row.max),
+        peer_median=figure(fig.median if fig.median is not None else cell.median),
+        gap_to_mean=figure(row.score - mean),
+        best_score=figure(best_score), best_unit=best_unit,
+        gap_to_best=figure(max(0.0, best_score - row.score)),
         points_lost=figure(row.max - row.score) if row.max is not None else None,
         cell=cell, prev_cell=prev_cell, prev_row=prev_row)
 
 
-def _rating(ctx: _Ctx, v: _Values, score: float) -> Rating | None:
-    """Rating of this year plus the label of the previous year (same rule, its own peers)."""
-    rating = rate(ctx.fw.rating, v.cell, score, v.percent)
+def _published_rating(rule: RatingRule, label: str) -> Rating | None:
+    group = next((g for g in rule.groups if g.label == label), None)
+    return Rating(group.label, group.description, RatingKind(rule.kind)) if group and (
+        rule.kind in (RatingKind.THRESHOLDS, RatingKind.QUARTILES)) else None
+
+
+def _rating(ctx: _Ctx, v: _Values, score: float, published: str = "") -> Rating | None:
+    """Rating of this year (the published one when the data gives it) plus the label of the
+    previous year (same rule, its own peers)."""
+    rating = (_published_rating(ctx.fw.rating, published) if published else None) or rate(
+        ctx.fw.rating, v.cell, score, v.percent)
     if rating is None:
         return None
     prev_label = None
@@ -514,11 +710,13 @@ def _strength_reasons(v: _Values, ir: IndexRules) -> tuple[Reason, ...]:
             v.percent >= s.min_percent - EPS):
         out.append(PercentReason(ReasonRule.MIN_PERCENT, v.score, v.max, v.percent,
                                  s.min_percent))
-    if s.top_share is not None and v.of >= ir.min_peers:
+    if s.top_share is not None and v.rank is not None and v.of is not None and (
+            v.of >= ir.min_peers):
         limit = share_count(v.of, s.top_share)
         if v.rank <= limit:
             out.append(ShareReason(ReasonRule.TOP_SHARE, v.rank, v.of, limit))
-    if s.rank_gain is not None and v.delta_rank is not None and v.delta_rank >= s.rank_gain:
+    if s.rank_gain is not None and v.rank is not None and v.delta_rank is not None and (
+            v.delta_rank >= s.rank_gain):
         out.append(RankChangeReason(ReasonRule.RANK_GAIN, v.rank, v.previous_rank, v.delta_rank,
                                     s.rank_gain))
     return tuple(out)
@@ -528,17 +726,22 @@ def _weakness_reasons(v: _Values, ir: IndexRules) -> tuple[Reason, ...]:
     """Which weakness rules hold, with the values that made them hold."""
     w = ir.weaknesses
     out: list[Reason] = []
-    if w.bottom_share is not None and v.of >= ir.min_peers:
+    if w.bottom_share is not None and v.rank is not None and v.of is not None and (
+            v.of >= ir.min_peers):
         limit = v.of - share_count(v.of, w.bottom_share) + 1
         if v.rank >= limit:
             out.append(ShareReason(ReasonRule.BOTTOM_SHARE, v.rank, v.of, limit))
-    if w.below_mean_percent is not None and v.max and v.of >= 2:
+    # judged against the mean of the whole group only, never of the units that happen to
+    # be in the data
+    if w.below_mean_percent is not None and v.max and v.cell.count >= 2 and (
+            v.peer_basis != Basis.SUBSET):
         gap = v.peer_mean - v.score
         threshold = figure(w.below_mean_percent / 100 * v.max)
         if gap >= threshold - EPS and gap > EPS:
             out.append(BelowMeanReason(ReasonRule.BELOW_MEAN, v.score, v.max, v.peer_mean,
                                        figure(gap), threshold, w.below_mean_percent))
-    if w.rank_loss is not None and v.delta_rank is not None and -v.delta_rank >= w.rank_loss:
+    if w.rank_loss is not None and v.rank is not None and v.delta_rank is not None and (
+            -v.delta_rank >= w.rank_loss):
         out.append(RankChangeReason(ReasonRule.RANK_LOSS, v.rank, v.previous_rank, v.delta_rank,
                                     w.rank_loss))
     if w.max_percent is not None and v.percent is not None and v.percent < w.max_percent:
@@ -561,7 +764,7 @@ def _component(ctx: _Ctx, code: str, row: Row) -> ComponentAnalysis:
     level = ctx.fw.level(code)
     analysed = code in ctx.ir.codes if ctx.ir.codes is not None else level in ctx.ir.levels
     v = _values(ctx, code, row)
-    rating = _rating(ctx, v, row.score) if ctx.fw.rating.components else None
+    rating = _rating(ctx, v, row.score, row.rating) if ctx.fw.rating.components else None
     strong = _strength_reasons(v, ctx.ir) if analysed else ()
     weak = _weakness_reasons(v, ctx.ir) if analysed else ()
     is_strength, is_weakness = _classify(strong, weak, ctx.ir.on_conflict)
@@ -581,7 +784,7 @@ def _weakness_key(c: ComponentAnalysis, position: int) -> tuple[float, int, int]
 
 
 def _strength_key(c: ComponentAnalysis, position: int) -> tuple[float, int, int]:
-    return (-(c.percent if c.percent is not None else -1.0), c.rank, position)
+    return (-(c.percent if c.percent is not None else -1.0), c.rank or 10**6, position)
 
 
 def _select(components: Sequence[ComponentAnalysis], ir: IndexRules) -> tuple[
@@ -649,7 +852,7 @@ def _orderings(analysed: Sequence[ComponentAnalysis]) -> Orderings:
     return Orderings(
         points_lost=codes(lambda c: -(c.points_lost or 0.0)),
         percent=codes(lambda c: -(c.percent or 0.0)),
-        rank=codes(lambda c: c.rank),
+        rank=codes(lambda c: c.rank or 10**6),
         delta_score=codes(lambda c: c.delta_score, compared),
         delta_rank=codes(lambda c: c.delta_rank, ranked),
     )
@@ -662,18 +865,22 @@ def _peer_rows(ctx: _Ctx, cell: Cell) -> tuple[PeerRow, ...]:
     rows = []
     for unit in cell.order:
         row = ctx.prep.rows[(unit, ctx.index)][ctx.year][TOTAL]
-        prev_year = ctx.prep.previous_year(unit, ctx.index, ctx.year)
+        prev_year = ctx.prep.previous_year(unit, ctx.index, ctx.year, ctx.rules.compare_with)
         delta = None
         delta_rank = None
+        rank = cell.trusted_rank(unit)
         if prev_year is not None:
             prev = ctx.prep.rows[(unit, ctx.index)][prev_year][TOTAL]
             if prev.version == row.version:
                 prev_cell = ctx.prep.cell(prev_year, ctx.index, prev.group, TOTAL)
                 delta = figure(row.score - prev.score)
-                delta_rank = prev_cell.ranks[unit] - cell.ranks[unit] if prev_cell else None
+                before = prev_cell.trusted_rank(unit) if prev_cell else None
+                if before is not None and rank is not None and prev_cell and (
+                        comparable_sizes(prev_cell, cell, ctx.rules.size_change)):
+                    delta_rank = before - rank
         rating = rate(ctx.fw.rating, cell, row.score, _percent(row.score, row.max))
         rows.append(PeerRow(unit=unit, score=figure(row.score),
-                            percent=_percent(row.score, row.max), rank=cell.ranks[unit],
+                            percent=_percent(row.score, row.max), rank=rank,
                             delta_score=delta, delta_rank=delta_rank,
                             rating=rating.label if rating else None))
     cell.peers = tuple(rows)
@@ -689,30 +896,46 @@ def _history(ctx: _Ctx) -> tuple[HistoryPoint, ...]:
         if row is None or year > ctx.year:
             continue
         cell = ctx.prep.cell(year, ctx.index, row.group, TOTAL)
+        fig = cell.figures(ctx.rules.partial_groups) if cell else None
         out.append(HistoryPoint(year=year, score=figure(row.score),
                                 percent=_percent(row.score, row.max),
-                                rank=cell.ranks[ctx.unit] if cell else None,
+                                rank=cell.trusted_rank(ctx.unit) if cell else None,
                                 of=cell.of if cell else None, version=row.version,
-                                peer_mean=figure(cell.mean) if cell else None))
+                                peer_mean=figure(fig.mean) if fig and fig.mean is not None
+                                else None))
     return tuple(out)
 
 
 def _peer_stats(ctx: _Ctx, cell: Cell) -> PeerStats:
+    """The group's figures as the report may state them (see :meth:`Cell.figures`); the
+    change of the mean only between two means of the same basis (never a published mean
+    against one computed from part of the group)."""
     before = None
-    if ctx.prev_year is not None:
+    if ctx.prev_year is not None and ctx.comparable:
         before = ctx.prep.cell(ctx.prev_year, ctx.index, ctx.group, TOTAL) or ctx.prep.cell(
             ctx.prev_year, ctx.index, ctx.prev_group or ctx.group, TOTAL)
-    mean = figure(cell.mean)
-    mean_previous = figure(before.mean) if before else None
+    fig = cell.figures(ctx.rules.partial_groups)
+    prev_fig = before.figures(ctx.rules.partial_groups) if before else None
+    mean = figure(fig.mean) if fig.mean is not None else None
+    mean_previous = None
+    if prev_fig is not None and prev_fig.mean is not None and prev_fig.basis == fig.basis and (
+            fig.basis != Basis.SUBSET):
+        mean_previous = figure(prev_fig.mean)
     return PeerStats(
-        mean=mean, median=figure(cell.median),
-        max=figure(cell.sorted_scores[0]), min=figure(cell.sorted_scores[-1]),
-        best_unit=cell.best_unit, worst_unit=cell.worst_unit,
-        best_score=figure(cell.scores[cell.best_unit]),
-        worst_score=figure(cell.scores[cell.worst_unit]), count=cell.count,
-        quartiles=_quartiles(cell), mean_previous=mean_previous,
-        count_previous=before.count if before else None,
-        delta_mean=figure(mean - mean_previous) if mean_previous is not None else None)
+        mean=mean, median=figure(fig.median) if fig.median is not None else None,
+        max=figure(fig.max) if fig.max is not None else None,
+        min=figure(fig.min) if fig.min is not None else None,
+        best_unit=fig.best_unit, worst_unit=fig.worst_unit,
+        best_score=figure(fig.best_score) if fig.best_score is not None else None,
+        worst_score=figure(fig.worst_score) if fig.worst_score is not None else None,
+        count=cell.count, quartiles=_quartiles(cell) if cell.complete else None,
+        mean_previous=mean_previous,
+        count_previous=before.count if before and mean_previous is not None else None,
+        delta_mean=figure(mean - mean_previous) if (mean is not None
+                                                    and mean_previous is not None) else None,
+        size=cell.of, complete=cell.complete, basis=fig.basis,
+        leader_basis=fig.leader_basis, worst_basis=fig.worst_basis,
+        source=cell.fact.source if cell.fact else "")
 
 
 def _quartiles(cell: Cell) -> tuple[float, float, float] | None:
@@ -766,7 +989,7 @@ def _needed(ctx: _Ctx, target: TargetRule, cell: Cell,
         return (found[1], None, found[0]) if found else (None, None, target.group)
     if target.kind == TargetKind.SCORE:
         return target.score, None, None
-    return cell.mean, None, None
+    return (cell.fact.mean if cell.fact and cell.fact.mean is not None else cell.mean), None, None
 
 
 def _target(ctx: _Ctx, v: _Values, analysed: Sequence[ComponentAnalysis]) -> Target | None:
@@ -780,8 +1003,15 @@ def _target(ctx: _Ctx, v: _Values, analysed: Sequence[ComponentAnalysis]) -> Tar
     cell = v.cell
     needs_peers = target.kind in (TargetKind.RANK, TargetKind.MEAN) or (
         target.kind == TargetKind.GROUP and ctx.fw.rating.kind == RatingKind.QUARTILES)
-    if needs_peers and cell.count < 2:
+    if needs_peers and cell.count < 2 and not (cell.fact and cell.fact.mean is not None):
         ctx.notes.append(Note(NoteKind.TARGET_WITHOUT_PEERS, index=ctx.fw.short_name))
+        return None
+    published_mean = target.kind == TargetKind.MEAN and cell.fact and cell.fact.mean is not None
+    if needs_peers and not cell.complete and not published_mean:
+        # a threshold taken from part of the group would be a wrong target
+        ctx.notes.append(Note(NoteKind.TARGET_PARTIAL_GROUP, index=ctx.fw.short_name,
+                              group=ctx.group, year=ctx.year, loaded=cell.loaded,
+                              size=cell.size))
         return None
     needed, unit_at, group = _needed(ctx, target, cell, v.max or ctx.fw.total_max or 0.0)
     if needed is None:
@@ -789,11 +1019,13 @@ def _target(ctx: _Ctx, v: _Values, analysed: Sequence[ComponentAnalysis]) -> Tar
                               target_group=target.group))
         return None
     score = v.score
+    rank: int | None
     if target.kind == TargetKind.RANK:
         rank = target.rank or 1
-        reached = v.rank <= rank
+        reached = v.rank is not None and v.rank <= rank
     else:
-        rank = 1 + cell.count_above(needed, ctx.unit)
+        # the place the needed score would have earned, only when the whole group is known
+        rank = 1 + cell.count_above(needed, ctx.unit) if cell.complete else None
         reached = score >= needed - TIE_EPSILON
     label = fill(target.label, rank=rank, group=ctx.group.lower(), rating=group or "")
     recoverable = _recoverable(analysed)
@@ -802,7 +1034,9 @@ def _target(ctx: _Ctx, v: _Values, analysed: Sequence[ComponentAnalysis]) -> Tar
         score_needed=figure(needed),
         points_missing=0.0 if reached else figure(max(0.0, needed - score)),
         reached=reached, basis_year=ctx.year, unit_at_rank=unit_at, current_score=score,
-        current_rank=v.rank, places_to_gain=max(0, v.rank - rank), recoverable=recoverable,
+        current_rank=v.rank,
+        places_to_gain=max(0, v.rank - rank) if v.rank is not None and rank is not None else 0,
+        recoverable=recoverable,
         recover_to_previous_total=figure(sum(i.recover_to_previous or 0.0 for i in recoverable)),
         recover_to_previous_codes=tuple(i.code for i in recoverable
                                         if (i.recover_to_previous or 0) > EPS))
@@ -834,7 +1068,7 @@ def _index_assessment(ctx: _Ctx, v: _Values) -> Assessment:
 
 def _context(prep: Prepared, unit: str, year: int, index: str, rules: Rules) -> _Ctx:
     row = prep.rows[(unit, index)][year][TOTAL]
-    prev_year = prep.previous_year(unit, index, year)
+    prev_year = prep.previous_year(unit, index, year, rules.compare_with)
     prev = prep.rows[(unit, index)][prev_year][TOTAL] if prev_year is not None else None
     comparable = prev is not None and prev.version == row.version
     return _Ctx(prep, unit, year, index, prep.framework(index, year), rules.for_index(index),
@@ -862,10 +1096,18 @@ def _analyze_index(prep: Prepared, unit: str, year: int, index: str,
     components = [final.get(c.code, c) for c in candidates]
     analysed = [c for c in components if c.analysed]
     prev = _previous(ctx, v)
-    rating = _rating(ctx, v, total.score)
-    if cell.count == 1:
+    rating = _rating(ctx, v, total.score, total.rating)
+    if cell.count == 1 and cell.complete:
         ctx.notes.append(Note(NoteKind.ALONE_IN_GROUP, unit=unit, index=fw.short_name,
                               group=ctx.group, year=year))
+    if not cell.complete:
+        ctx.notes.append(Note(NoteKind.GROUP_INCOMPLETE, index=fw.short_name, group=ctx.group,
+                              year=year, loaded=cell.loaded, size=cell.size))
+    missing_year = None
+    if ctx.prev_year is None and prep.earlier_years(unit, index, year):
+        missing_year = year - 1  # the year just before is absent: said, not bridged
+        ctx.notes.append(Note(NoteKind.PREVIOUS_YEAR_MISSING, index=fw.short_name, year=year,
+                              previous_year=missing_year))
     if total.derived:
         ctx.notes.append(Note(NoteKind.TOTAL_DERIVED, index=fw.short_name,
                               component_word=fw.component_word))
@@ -887,7 +1129,8 @@ def _analyze_index(prep: Prepared, unit: str, year: int, index: str,
         strengths=tuple(c.code for c in strong), weaknesses=tuple(c.code for c in weak),
         strength_details=_details(strong, ActionKind.STRENGTH),
         weakness_details=_details(weak, ActionKind.WEAKNESS),
-        assessment=_index_assessment(ctx, v), target=target, notes=tuple(ctx.notes))
+        assessment=_index_assessment(ctx, v), target=target, notes=tuple(ctx.notes),
+        method=fw.method, legal_basis=fw.legal_basis, missing_previous_year=missing_year)
 
 
 def _previous(ctx: _Ctx, v: _Values) -> Previous | None:
@@ -896,7 +1139,8 @@ def _previous(ctx: _Ctx, v: _Values) -> Previous | None:
         return None
     return Previous(year=ctx.prev_year, score=figure(row.score), max=row.max,
                     percent=_percent(row.score, row.max),
-                    rank=cell.ranks[ctx.unit] if cell else None, of=cell.of if cell else None,
+                    rank=cell.trusted_rank(ctx.unit) if cell else None,
+                    of=cell.of if cell else None,
                     version=row.version, group=row.group)
 
 
@@ -904,7 +1148,10 @@ def _gap_previous(ctx: _Ctx, prev: Previous | None) -> float | None:
     if prev is None:
         return None
     cell = ctx.prep.cell(prev.year, ctx.index, prev.group, TOTAL)
-    return figure(prev.score - cell.mean) if cell else None
+    if cell is None:
+        return None
+    fig = cell.figures(ctx.rules.partial_groups)
+    return figure(prev.score - fig.mean) if fig.mean is not None else None
 
 
 def _methodology_note(ctx: _Ctx, prev: Previous | None) -> Note | None:
@@ -937,8 +1184,8 @@ class _Item:
     score: float
     max: float | None
     percent: float | None
-    rank: int
-    of: int
+    rank: int | None
+    of: int | None
     points_lost: float | None
     delta_score: float | None
     delta_rank: int | None
@@ -1089,7 +1336,9 @@ def _causes(indices: Sequence[IndexAnalysis], rules: Rules) -> Causes:
     """Causes from the library: general ones, then those keyed by the weak components; texts
     still holding a blank for the clerk are prompts, left out of the report."""
     out: dict[str, list[Cause]] = {"objective": [], "subjective": []}
-    for cause in rules.general_causes:
+    assessed = any(i.method == "assessment" for i in indices)
+    general = [*rules.general_causes, *(rules.general_causes_assessment if assessed else ())]
+    for cause in general:
         if not cause.is_prompt:
             out[cause.kind].append(Cause(index=None, code=None, name=None, text=cause.text))
     for index in indices:
@@ -1133,10 +1382,12 @@ def analyze_unit(data: Dataset | Prepared, unit: str, year: int, rules: Rules) -
     action_year = year + rules.action_year_offset
     codes = _unit_indexes(prep, unit, year)
     indices = tuple(_analyze_index(prep, unit, year, code, rules) for code in codes)
-    missing_codes, missing_names = _missing(prep, unit, year, codes)
-    groups = tuple(dict.fromkeys(i.group for i in indices))
+    rank_only = _rank_only(prep, unit, year, codes)
+    missing_codes, missing_names = _missing(prep, unit, year,
+                                            [*codes, *(r.index for r in rank_only)])
+    groups = tuple(dict.fromkeys([*(i.group for i in indices), *(r.group for r in rank_only)]))
     notes = [n for i in indices for n in i.notes]
-    if not indices:
+    if not indices and not rank_only:
         notes.append(Note(NoteKind.NO_INDEX_TOTAL, unit=unit, year=year))
     return UnitAnalysis(
         unit=unit, year=year, action_year=action_year,
@@ -1145,7 +1396,28 @@ def analyze_unit(data: Dataset | Prepared, unit: str, year: int, rules: Rules) -
         missing_index_codes=tuple(missing_codes),
         responsibility=_responsibility(indices, rules.grouping),
         solutions=_solutions(indices, rules, action_year),
-        general_tasks=tuple(rules.general_tasks),
+        general_tasks=tuple(rules.general_tasks) + (
+            tuple(rules.general_tasks_assessment)
+            if any(i.method == "assessment" for i in indices) else ()),
         causes=_causes(indices, rules),
         notes=tuple(notes),
+        rank_only=rank_only,
     )
+
+
+def _rank_only(prep: Prepared, unit: str, year: int,
+               analysed: Sequence[str]) -> tuple[RankOnly, ...]:
+    """Indexes for which the data has the unit's published total rank but not its score."""
+    out = []
+    for index, group, rank, source in prep.unit_ranked_only.get((unit, year), []):
+        if index in analysed:
+            continue
+        fw = prep.framework(index, year)
+        cell = prep.cell(year, index, group, TOTAL)
+        size = cell.of if cell else prep.group_size(year, index, group, TOTAL)
+        tied = cell.tied_with(unit) if cell else tuple(
+            u for u, r in prep.ranked_only.get((year, index, group, TOTAL), {}).items()
+            if r == rank and u != unit)
+        out.append(RankOnly(index=index, name=fw.name, short_name=fw.short_name, year=year,
+                            group=group, rank=rank, of=size, tied_with=tied, source=source))
+    return tuple(out)

@@ -63,6 +63,7 @@ class Component:
     max_confirmed: bool
     responsible: tuple[Responsibility, ...] = ()
     source: str | None = None
+    aliases: tuple[str, ...] = ()  # other names published tables give it
 
     def responsible_for(self, year: int) -> list[str]:
         """Units responsible in ``year``; the latest matching period wins."""
@@ -86,6 +87,34 @@ class RatingRule:
     groups: tuple[RatingGroup, ...] = ()
     components: bool = False  # also rate each component (PAPI dimensions are grouped too)
     source: str | None = None
+
+
+@dataclass(frozen=True)
+class GroupSize:
+    """How many units a group of the index has in a span of years (63 provinces until 2024,
+    34 from 2025), with where that is published and whether it is confirmed."""
+
+    size: int
+    year_from: int
+    year_to: int | None
+    source: str = ""
+    status: str = "confirmed"
+
+    def covers(self, year: int) -> bool:
+        return year >= self.year_from and (self.year_to is None or year <= self.year_to)
+
+
+@dataclass(frozen=True)
+class Population:
+    """The groups of the data an index's known sizes apply to (by name, spelling-blind)."""
+
+    names: tuple[str, ...]
+    sizes: tuple[GroupSize, ...]
+
+    def size_for(self, group: str, year: int) -> GroupSize | None:
+        if fold_code(group) not in {fold_code(n) for n in self.names}:
+            return None
+        return next((s for s in self.sizes if s.covers(year)), None)
 
 
 @dataclass(frozen=True)
@@ -113,6 +142,9 @@ class Framework:
     status: str = "confirmed"
     published_by: str = ""
     children_max: str = "none"  # "equal_share": an unpublished child maximum = parent max / n
+    method: str = "assessment"  # "assessment" (self-assessment + appraisal) or "survey"
+    legal_basis: tuple[str, ...] = ()  # the "Căn cứ" lines citing this index ({{ year }})
+    population: Population | None = None
 
     def covers(self, year: int) -> bool:
         return year >= self.year_from and (self.year_to is None or year <= self.year_to)
@@ -149,6 +181,21 @@ class Framework:
         if own or comp.parent is None:
             return own
         return self.responsible_for(comp.parent, year)
+
+    def component_code(self, text: str) -> str | None:
+        """The code of a component written as its code, name, short name or an alias
+        (spelling-, case- and accent-blind), as published tables head their columns."""
+        if text in self.components:
+            return text
+        key = fold_code(text)
+        for c in self.components.values():
+            if key in {fold_code(x) for x in (c.code, c.name, c.short_name, *c.aliases)}:
+                return c.code
+        return None
+
+    def group_size(self, group: str, year: int) -> GroupSize | None:
+        """The known size of a group of the data in a year (``population``), if any."""
+        return self.population.size_for(group, year) if self.population else None
 
     def level(self, code: str) -> int:
         """0 for TOTAL, 1 for top-level components, 2 for their children, …"""
@@ -246,7 +293,23 @@ class ComponentSection(Settings):
     max_status: Literal["confirmed", "unconfirmed", "derived", "example"] = "confirmed"
     responsible: Periods | None = None
     source: Text | None = None
+    aliases: Texts | None = None
 
+
+class GroupSizeSection(Settings):
+    """One span of ``population.sizes``: ``{years: {from: 2012, to: 2024}, size: 63, …}``."""
+
+    years: YearsSection
+    size: Annotated[int, Field(gt=0)]
+    source: Text = ""
+    status: Literal["confirmed", "unconfirmed", "example"] = "confirmed"
+
+
+class PopulationSection(Settings):
+    """``population``: which groups of the data (by name) the index's known sizes apply to."""
+
+    names: Names
+    sizes: list[GroupSizeSection]
 
 class RatingGroupSection(Settings):
     label: Sentence
@@ -291,6 +354,9 @@ class FrameworkFile(Settings):
     sources: Texts | None = None
     notes: Text = ""
     children_max: Literal["none", "equal_share"] = "none"
+    method: Literal["assessment", "survey"] = "assessment"
+    legal_basis: Texts | None = None
+    population: PopulationSection | None = None
 
     def problems(self) -> Iterator[Problem]:
         """Codes are unique and a parent is declared before its children."""
@@ -324,7 +390,16 @@ def _component(item: ComponentSection) -> Component:
         max_confirmed=item.max_status == "confirmed" and item.max is not None,
         responsible=_responsibilities(item.responsible),
         source=item.source,
+        aliases=tuple(item.aliases or ()),
     )
+
+
+def _population(section: PopulationSection | None) -> Population | None:
+    if section is None:
+        return None
+    return Population(tuple(section.names), tuple(
+        GroupSize(s.size, s.years.from_year, s.years.to, s.source, s.status)
+        for s in section.sizes))
 
 
 def _rating(section: RatingSection | None) -> RatingRule:
@@ -362,6 +437,9 @@ def parse_framework(doc: Any, path: str) -> Framework:
         status=checked.status,
         published_by=checked.published_by,
         children_max=checked.children_max,
+        method=checked.method,
+        legal_basis=tuple(checked.legal_basis or ()),
+        population=_population(checked.population),
     )
 
 

@@ -182,10 +182,21 @@ class Rules:
     per_index: Mapping[str, IndexRules] = field(default_factory=dict)
     action_year_offset: int = 1
     grouping: str = "unit"
+    # "previous_year": compare only with the year just before (a gap is said, not bridged);
+    # "latest_available": with the latest earlier year, named in every comparison.
+    compare_with: str = "previous_year"
+    # A group whose units are not all loaded: "label" states what is computed from the loaded
+    # units as such ("trong số 9 tỉnh có số liệu"); "omit" leaves it out.
+    partial_groups: str = "label"
+    # Places are compared between two years only when the group's size changed by at most this
+    # share (63 → 61 provinces ranked: yes; 63 → 34 after the 2025 mergers: no).
+    size_change: float = 0.1
     solutions: Mapping[str, Mapping[str, tuple[Solution, ...]]] = field(default_factory=dict)
     fallback: Solution | None = None
     maintain_fallback: Solution | None = None
     general_tasks: tuple[str, ...] = ()
+    general_tasks_assessment: tuple[str, ...] = ()  # only with a self-assessed index
+    general_causes_assessment: tuple[Cause, ...] = ()  # only with a self-assessed index
     causes: Mapping[str, Mapping[str, tuple[Cause, ...]]] = field(default_factory=dict)
     general_causes: tuple[Cause, ...] = ()
     responsible: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
@@ -271,10 +282,20 @@ class ResponsibilitySection(Settings):
     grouping: Literal["unit", "joint"] = "unit"
 
 
+class ComparisonSection(Settings):
+    """``comparison``: which earlier year a result is compared with, and what is said of a
+    group whose units are not all in the data."""
+
+    compare_with: Literal["previous_year", "latest_available"] = "previous_year"
+    partial_groups: Literal["label", "omit"] = "label"
+    size_change: Annotated[float, between(0, 1)] = 0.1
+
+
 class AnalysisFile(Settings):
     """``analysis.yaml``."""
 
     action_year_offset: Annotated[int, between(0, 10)] | None = 1
+    comparison: ComparisonSection | None = None
     defaults: IndexSection | None = None
     indexes: dict[Code, IndexSection | None] | None = None
     targets: dict[Code, TargetSection | None] | None = None
@@ -328,6 +349,9 @@ class CausesSection(Settings):
     __pydantic_extra__: dict[str, dict[Code, CauseSection | None] | None]
 
     general: CauseSection | None = None
+    # general causes that only a self-assessed, appraised index can have (PAR INDEX, DTI):
+    # never given in a report of survey indexes only (PCI, PAPI, SIPAS)
+    assessment: CauseSection | None = None
 
 
 Entries = Annotated[list[SolutionSection], BeforeValidator(one_or_many)]
@@ -340,6 +364,7 @@ class SolutionsFile(Settings):
     default: SolutionSection | None = None
     maintain_default: SolutionSection | None = None
     general: Texts | None = None
+    general_assessment: Texts | None = None  # added when the report has an assessed index
     causes: CausesSection | None = None
     solutions: dict[Code, dict[Code, Entries] | None] | None = None
 
@@ -482,7 +507,8 @@ def parse_solutions(doc: Any, path: str) -> dict[str, Any]:
     causes_section = checked.causes
     causes: dict[str, dict[str, tuple[Cause, ...]]] = {}
     cause_keys: list[KeyedEntry] = []
-    for index, per_code in ((causes_section and causes_section.model_extra) or {}).items():
+    extra = dict((causes_section and causes_section.model_extra) or {})
+    for index, per_code in extra.items():
         where = f"causes.{index}"
         cause_keys.append(KeyedEntry(path, index, None, location_of(doc, path, ("causes", index), where)))
         causes[index] = {}
@@ -499,6 +525,10 @@ def parse_solutions(doc: Any, path: str) -> dict[str, Any]:
                                                               "maintain_default", start=True),
                                         "strength") if maintain else None),
         "general_tasks": tuple(_paragraphs(checked.general)),
+        "general_tasks_assessment": tuple(_paragraphs(checked.general_assessment)),
+        "general_causes_assessment": _causes(causes_section.assessment if causes_section else None,
+                                             doc, path, ("causes", "assessment"),
+                                             "causes.assessment"),
         "causes": causes,
         "general_causes": _causes(causes_section.general if causes_section else None, doc, path,
                                   ("causes", "general"), "causes.general"),
@@ -545,15 +575,22 @@ def build_rules(analysis_doc: Any, analysis_path: str, solutions_doc: Any, solut
                                                                           analysis_path)
     lib = parse_solutions(solutions_doc, solutions_path)
     responsible, responsible_keys = parse_responsible(responsible_doc, responsible_path)
+    comparison = validate(AnalysisFile, analysis_doc, analysis_path).comparison or (
+        ComparisonSection())
     return Rules(
         defaults=defaults,
         per_index=per_index,
         action_year_offset=offset,
         grouping=grouping,
+        compare_with=comparison.compare_with,
+        partial_groups=comparison.partial_groups,
+        size_change=comparison.size_change,
         solutions=lib["solutions"],
         fallback=lib["fallback"],
         maintain_fallback=lib["maintain_fallback"],
         general_tasks=lib["general_tasks"],
+        general_tasks_assessment=lib["general_tasks_assessment"],
+        general_causes_assessment=lib["general_causes_assessment"],
         causes=lib["causes"],
         general_causes=lib["general_causes"],
         responsible=responsible,

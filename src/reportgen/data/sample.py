@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeAlias, TypedDict
 
-from reportgen.data.load import fold
+from reportgen.data.text import fold
 
 SAMPLE_SOURCE = "DỮ LIỆU MẪU hư cấu (reportgen), không phải số liệu công bố"
 PROVINCE_GROUP = "Tỉnh, thành phố"
@@ -233,14 +233,42 @@ def write_csv(rows: Iterable[Mapping[str, object]], path: Path) -> None:
         writer.writerows(rows)
 
 
+GROUP_FIELDS = ["year", "index", "group", "size", "source"]
+
+
+def groups_rows(rows: Iterable[Mapping[str, object]]) -> list[dict[str, object]]:
+    """The sample's ``groups`` table: how many fictional provinces each index assessed each
+    year (a province absent from a year's results was not assessed that year). The
+    province-defined index of the departments has no such table: its group is complete."""
+    assessed: dict[tuple[object, object, object], set[object]] = {}
+    for r in rows:
+        if r["group"] == PROVINCE_GROUP and r["component"] == "TOTAL":
+            assessed.setdefault((r["year"], r["index"], r["group"]), set()).add(r["unit"])
+    return [{"year": y, "index": i, "group": g, "size": len(units), "source": SAMPLE_SOURCE}
+            for (y, i, g), units in assessed.items()]
+
+
+def write_groups(rows: Iterable[Mapping[str, object]], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=GROUP_FIELDS)
+        writer.writeheader()
+        writer.writerows(groups_rows(rows))
+
+
+def sample_dir() -> Path:
+    """The bundled sample dataset: a folder with the scores and the groups table."""
+    return Path(__file__).parent / "sample"
+
+
 def sample_path() -> Path:
-    """The bundled sample dataset."""
-    return Path(__file__).parent / "sample" / "sample.csv"
+    """The scores of the bundled sample dataset (``sample.csv`` in :func:`sample_dir`)."""
+    return sample_dir() / "sample.csv"
 
 
 def data_path(data: str | Path | None) -> Path:
-    """The user's dataset, or the bundled sample when none is given."""
-    return Path(data) if data is not None else sample_path()
+    """The user's dataset, or the bundled sample (its folder) when none is given."""
+    return Path(data) if data is not None else sample_dir()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -249,12 +277,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--provinces", type=int, default=45)
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--no-departments", action="store_true")
+    parser.add_argument("--no-groups", action="store_true",
+                        help="không ghi bảng groups.csv (số tỉnh mỗi năm) cạnh tệp điểm")
     parser.add_argument("--indexes", default="PAR_INDEX,SIPAS,PAPI",
                         help="chỉ số của các tỉnh, cách nhau bởi dấu phẩy")
     args = parser.parse_args(argv)
     rows = generate(args.provinces, departments=not args.no_departments, seed=args.seed,
                     indexes=tuple(args.indexes.split(",")))
     write_csv(rows, args.out)
+    if not args.no_groups:
+        write_groups(rows, args.out.parent / "groups.csv")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ def overview_settings(config: Mapping[str, Any], group: str) -> dict[str, Any]:
 def overview_context(narrator: Any, overview: GroupAnalysis, charts: Mapping[str, list[dict[str, Any]]],
                      sources: Mapping[str, str], sample: bool = False) -> gc.OverviewContext:
     """The render context of ``tong-hop.docx`` (every string of the overview)."""
-    from reportgen.narrate.header import header_block, render_setting
+    from reportgen.narrate.header import header_block, render_setting, with_index_bases
 
     phrases = narrator.phrases
     year, group = overview.year, overview.group
@@ -53,7 +53,8 @@ def overview_context(narrator: Any, overview: GroupAnalysis, charts: Mapping[str
         "unit": defaults.get("default_unit") or "", "year": year,
         "next_year": overview.action_year, "group": group,
         "indexes": ", ".join(i.short_name for i in indices), "count": overview.unit_count}
-    settings = overview_settings(narrator.config, group)
+    settings = with_index_bases(overview_settings(narrator.config, group),
+                                (b for i in indices for b in i.legal_basis))
     named = {k: settings[k] for k in ("agency_short", "peer_label") if k in settings}
     variables.update(render_setting(phrases.env, named, variables))
     variables.setdefault("peer_label", group.lower())

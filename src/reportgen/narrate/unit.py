@@ -17,11 +17,24 @@ from reportgen.analysis.model import ComponentAnalysis, IndexAnalysis, UnitAnaly
 from reportgen.analysis.ranking import ExcerptRule
 from reportgen.config.report import report_config
 from reportgen.narrate import context as rc
-from reportgen.narrate.header import header_block, render_setting, report_settings
+from reportgen.narrate.header import (
+    header_block,
+    render_setting,
+    report_settings,
+    with_index_bases,
+)
 from reportgen.narrate.labels import label, omission_reason
 from reportgen.narrate.phrases import Numbering, Phrases
 
 # --- tables ------------------------------------------------------------------------------
+
+TIE_MARK = "*"  # after a shared rank in the tables; the table notes say what it means
+
+
+def rank_text(rank: int | None, of: int | None, tied_with: tuple[str, ...] = ()) -> str:
+    """"20/63", "20/63*" when another unit shares the rank, "–" without a rank."""
+    return fmt.rank(rank, of) + (TIE_MARK if tied_with and rank is not None else "")
+
 
 def value_text(value: float | None) -> str:
     return fmt.num(value, 2)
@@ -47,7 +60,7 @@ def summary_row(index: IndexAnalysis, name: str) -> rc.SummaryRow:
         "score": value_text(index.score),
         "delta": fmt.signed(index.delta_score),
         "prev_rank": fmt.rank(prev.rank, prev.of) if prev else fmt.DASH,
-        "rank": fmt.rank(index.rank, index.of),
+        "rank": rank_text(index.rank, index.of, index.tied_with),
         "delta_rank": fmt.signed_places(index.delta_rank),
         "rating": rating_text(index),
     }
@@ -68,7 +81,7 @@ def component_row(n: str, c: ComponentAnalysis, additive: bool) -> rc.ComponentR
         "percent": fmt.num(c.percent),
         "lost": fmt.num(c.points_lost) if additive else fmt.DASH,
         "delta": fmt.signed(c.delta_score),
-        "rank": fmt.rank(c.rank, c.of),
+        "rank": rank_text(c.rank, c.of, c.tied_with),
         "delta_rank": fmt.signed_places(c.delta_rank),
         "mark": mark,
         "bold": False,
@@ -85,7 +98,7 @@ def total_row(index: IndexAnalysis, additive: bool, name: str) -> rc.ComponentRo
         "percent": fmt.num(index.percent),
         "lost": fmt.num(index.points_lost) if additive else fmt.DASH,
         "delta": fmt.signed(index.delta_score),
-        "rank": fmt.rank(index.rank, index.of),
+        "rank": rank_text(index.rank, index.of, index.tied_with),
         "delta_rank": fmt.signed_places(index.delta_rank),
         "mark": "",
         "bold": True,
@@ -209,7 +222,8 @@ class Narrator:
         names = ", ".join(i.short_name for i in indices)
         variables = {"unit": unit, "year": year, "next_year": action_year,
                      "group": analysis.group or "", "indexes": names}
-        settings = report_settings(self.config, analysis.group or "")
+        settings = with_index_bases(report_settings(self.config, analysis.group or ""),
+                                    (b for i in indices for b in i.legal_basis))
         base = {k: v for k, v in settings.items() if k in ("unit_label", "unit_short", "peer_label")}
         variables.update(render_setting(self.phrases.env, base, variables))
         report = header_block(settings, self.phrases.env, variables, action_year)
