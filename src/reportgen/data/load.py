@@ -9,9 +9,7 @@ link is ever evaluated. File-level problems are collected as issues, not raised 
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from typing import Literal, Protocol, TypedDict
 
 import pandas as pd
 
+from reportgen.data.groups import GROUPS_SHEET, GroupRecord, is_groups_file, read_groups_table
 from reportgen.data.guard import (
     XLSX_FAULTS,
     damaged_excel,
@@ -32,13 +31,21 @@ from reportgen.data.guard import (
     unsupported,
     xlsx_problem,
 )
+from reportgen.data.text import (
+    TOTAL_ALIASES,
+    clean_text,
+    fold,
+    is_missing_mark,
+)
 from reportgen.errors import DataError, Issue, Location
 
 REQUIRED = ("year", "index", "unit", "component", "score")
-OPTIONAL = ("max_score", "rank", "group", "source")
+OPTIONAL = ("max_score", "rank", "group", "source", "rating")
 CANONICAL = REQUIRED + OPTIONAL
 META = ("_file", "_sheet", "_row")
 SCORES_SHEET = "scores"
+# Sheets that are not the scores table (folded names).
+RESERVED_SHEETS = frozenset({"config", "units", "groups"})
 
 # Header spellings users type, folded (lower case, no accents, no punctuation) → canonical.
 HEADER_ALIASES = {
@@ -52,8 +59,12 @@ HEADER_ALIASES = {
     "rank": "rank", "xephang": "rank", "thuhang": "rank", "hang": "rank",
     "group": "group", "nhom": "group", "khoi": "group", "nhomdonvi": "group",
     "source": "source", "nguon": "source", "nguonsolieu": "source",
+    "rating": "rating", "xeploai": "rating", "nhomxeploai": "rating", "xeploainhom": "rating",
 }
-TOTAL_ALIASES = {"total", "tong", "tongdiem", "tongcong", "chiso", "diemtong"}
+# Words published tables put before a component's number ("Chỉ số thành phần 1: …").
+_COMPONENT_PREFIX = re.compile(
+    r"^\s*(?:chỉ\s*số\s*thành\s*phần|cstp|lĩnh\s*vực|lv|nội\s*dung|trục\s*nội\s*dung|"
+    r"yếu\s*tố|tiêu\s*chí)\s*(?:số\s*)?([0-9]+(?:\.[0-9]+)*)\b", re.IGNORECASE)
 MAX_ROW_ALIASES = {"diemtoida", "maxscore", "max", "toida"}
 # Wide-layout columns that carry no score (row numbers, notes): ignored, never a component.
 IGNORED_COLUMNS = {"stt", "tt", "sothutu", "ghichu", "note", "notes"}
@@ -74,6 +85,7 @@ class Record(TypedDict):
     rank: str
     group: str
     source: str
+    rating: str
     _file: str | None
     _sheet: str | None
     _row: int
@@ -92,55 +104,8 @@ def _record(cells: Mapping[str, str], where: Location, row: int) -> Record:
                   unit=cells.get("unit", ""), component=cells.get("component", ""),
                   score=cells.get("score", ""), max_score=cells.get("max_score", ""),
                   rank=cells.get("rank", ""), group=cells.get("group", ""),
-                  source=cells.get("source", ""),
+                  source=cells.get("source", ""), rating=cells.get("rating", ""),
                   _file=where.file, _sheet=where.sheet, _row=row, _column="")
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free, alphanumeric-only key for matching headers and labels."""
-    decomposed = unicodedata.normalize("NFD", text.casefold()).replace("đ", "d")
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[^0-9a-z]", "", plain)
-
-
-def clean_text(value: object) -> str:
-    """NFC, trimmed, inner whitespace collapsed; None/NaN become an empty string."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = unicodedata.normalize("NFC", str(value)).replace("\u00a0", " ")
-    return re.sub(r"\s+", " ", text).strip()
-
-
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
-
-
-def parse_number(value: object) -> float | None:
-    """Read "80,98", "80.98", "86,47%", "1.250,5", "1,250.5", "1 250" as numbers.
-
-    With both separators the last one is the decimal mark; a single comma or a single dot is
-    a decimal mark; several identical separators are thousands separators. Returns None for
-    text that is not a number.
-    """
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return None if isinstance(value, float) and math.isnan(value) else float(value)
-    text = clean_text(value).replace(" ", "").rstrip("%").strip()
-    if not text:
-        return None
-    if "," in text and "." in text:
-        decimal = "," if text.rfind(",") > text.rfind(".") else "."
-        thousands = "." if decimal == "," else ","
-        text = text.replace(thousands, "").replace(decimal, ".")
-    elif text.count(",") == 1:
-        text = text.replace(",", ".")
-    elif text.count(",") > 1:
-        text = text.replace(",", "")
-    elif text.count(".") > 1:
-        text = text.replace(".", "")
-    return float(text) if _NUMBER.match(text) else None
 
 
 @dataclass
@@ -150,6 +115,7 @@ class Loaded:
     frame: pd.DataFrame
     issues: list[Issue] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    groups: list[GroupRecord] = field(default_factory=list)  # the optional groups table
 
 
 @dataclass(frozen=True)
@@ -165,9 +131,16 @@ def _canonical_headers(headers: list[str]) -> list[str]:
 
 
 def _component_from_header(header: str) -> str | None:
-    """A wide-layout column header → component code ("1", "1.2", "TOTAL"), or None."""
+    """A wide-layout column header → component code ("1", "1.2", "TOTAL"), or None.
+
+    Published headers put words before the number ("Chỉ số thành phần 1: Gia nhập thị
+    trường", "Lĩnh vực 3"); a header that is only a name is matched to a code later, by
+    validation, against the framework's component names."""
     if fold(header) in TOTAL_ALIASES:
         return "TOTAL"
+    prefixed = _COMPONENT_PREFIX.match(header)
+    if prefixed:
+        return prefixed.group(1)
     m = re.match(r"^\s*([0-9]+(?:\.[0-9]+)*|[A-Z]{1,3}(?:\.[0-9]+)*)(?:[.)]?\s|[.)]?$)", header)
     return m.group(1) if m else None
 
@@ -181,13 +154,9 @@ def _wide_to_long(rows: list[list[str]], headers: list[str], first_row: int, whe
     for i, h in enumerate(headers):
         if h in fixed or not h or fold(h) in IGNORED_COLUMNS:
             continue
-        code = _component_from_header(h)
-        if code is None:
-            issues.append(Issue(f"không nhận ra cột '{h}': cần là mã thành phần (1, 2, 1.1, …) "
-                                "hoặc TOTAL", Location(where.file, where.sheet, None, h),
-                                code="unknown_column"))
-        else:
-            comp_cols[i] = code
+        # A header that is no code may be a component's name: validation matches it against
+        # the framework of the row's index (or reports the column it cannot place).
+        comp_cols[i] = _component_from_header(h) or h
     year = settings.get("year") or (str(options.year) if options.year else "")
     index = settings.get("index") or options.index or ""
     col = {h: i for i, h in enumerate(headers)}
@@ -202,14 +171,16 @@ def _wide_to_long(rows: list[list[str]], headers: list[str], first_row: int, whe
             continue
         for i, code in comp_cols.items():
             value = row[i] if i < len(row) else ""
-            if value == "":
+            if value == "" or is_missing_mark(value):
                 continue
             out.append({
                 "year": get("year") or year, "index": get("index") or index, "unit": unit,
                 "component": code, "score": value,
                 "max_score": get("max_score") if code == "TOTAL" else "",
-                "rank": get("rank") if code == "TOTAL" else "", "group": get("group"),
-                "source": get("source"),
+                # the row's rank and rating belong to its total, which validation tells
+                # apart (a header may name the total: "Chỉ số CCHC (%)", "PCI 2024")
+                "rank": get("rank"), "group": get("group"),
+                "source": get("source"), "rating": get("rating"),
                 "_file": where.file, "_sheet": where.sheet, "_row": first_row + offset,
                 "_column": headers[i],
             })
@@ -251,9 +222,10 @@ def _table_to_records(table: Sequence[Sequence[object]], where: Location,
                             code="empty_file"))
         return []
     long = "component" in headers or "score" in headers
-    if not long and "unit" in headers and any(
-            _component_from_header(h) for h in headers
-            if h and h not in CANONICAL and fold(h) not in IGNORED_COLUMNS):
+    extra = [h for h in headers if h and h not in CANONICAL and fold(h) not in IGNORED_COLUMNS]
+    # Wide: one column per component, by code ("1", "CSTP1") or, as published, by name.
+    if not long and "unit" in headers and (
+            any(_component_from_header(h) for h in extra) or len(extra) >= 2):
         return _wide_to_long(body, headers, header_row + 1, where, settings, options, issues)
     missing = [c for c in REQUIRED if c not in headers]
     if missing:
@@ -302,23 +274,34 @@ def _sniff_delimiter(sample: str) -> str:
     return max((";", ",", "\t"), key=first.count) if first else ","
 
 
-def read_csv(path: Path, options: LoadOptions, issues: list[Issue]) -> list[Record]:
+def csv_table(path: Path, issues: list[Issue]) -> list[list[str]] | None:
+    """The cells of a CSV file (any of , ; tab as delimiter), or None with a located issue."""
     where = Location(file=str(path))
     too_large = file_too_large(path)
     if too_large is not None:
         issues.append(too_large)
-        return []
+        return None
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         issues.append(Issue("tệp CSV không phải mã UTF-8: hãy lưu lại với mã hóa UTF-8", where,
                             code="bad_encoding"))
-        return []
+        return None
     if not text.strip():
         issues.append(Issue("tệp rỗng", where, code="empty_file"))
-        return []
-    table = parse_csv(text, _sniff_delimiter(text), where, issues)  # any line ending
+        return None
+    return parse_csv(text, _sniff_delimiter(text), where, issues)  # any line ending
+
+
+def read_csv(path: Path, options: LoadOptions, issues: list[Issue],
+             groups: list[GroupRecord] | None = None) -> list[Record]:
+    """A CSV of scores; or, when its name says so (``groups.csv``), the groups table."""
+    table = csv_table(path, issues)
     if table is None:
+        return []
+    where = Location(file=str(path))
+    if groups is not None and is_groups_file(path.stem):
+        groups.extend(read_groups_table(table, where, issues))
         return []
     return _table_to_records(table, where, {}, options, issues)
 
@@ -333,7 +316,10 @@ def _sheet_settings(ws: _Sheet) -> dict[str, str]:
     return out
 
 
-def read_xlsx(path: Path, options: LoadOptions, issues: list[Issue]) -> list[Record]:
+def read_xlsx(path: Path, options: LoadOptions, issues: list[Issue],
+              groups: list[GroupRecord] | None = None) -> list[Record]:
+    """The ``scores`` sheet (with the optional ``config`` and ``units`` sheets); the optional
+    ``groups`` sheet goes to ``groups``."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -353,6 +339,9 @@ def read_xlsx(path: Path, options: LoadOptions, issues: list[Issue]) -> list[Rec
         names = wb.sheetnames
         if SCORES_SHEET not in names:
             folded = {fold(n): n for n in names}
+            tables = [n for n in names if fold(n) not in RESERVED_SHEETS]
+            if fold(SCORES_SHEET) not in folded and len(tables) == 1:
+                folded[fold(SCORES_SHEET)] = tables[0]  # a published table's only sheet
             if fold(SCORES_SHEET) not in folded:
                 issues.append(Issue(f"không có sheet '{SCORES_SHEET}' (các sheet hiện có: "
                                     f"{', '.join(names)}); hãy đổi tên sheet chứa điểm thành "
@@ -368,6 +357,10 @@ def read_xlsx(path: Path, options: LoadOptions, issues: list[Issue]) -> list[Rec
         records = _table_to_records(table, Location(str(path), sheet), settings, options, issues)
         if "units" in names:
             _apply_units_sheet(records, wb["units"])
+        found = {fold(n): n for n in names}.get(fold(GROUPS_SHEET))
+        if groups is not None and found is not None:
+            rows = [list(r) for r in wb[found].iter_rows(values_only=True)]
+            groups.extend(read_groups_table(rows, Location(str(path), found), issues))
         return records
     except XLSX_FAULTS as exc:  # a damaged part (bad compression, broken XML)
         issues.append(damaged_excel(exc, where))
@@ -415,15 +408,16 @@ def load(path: str | Path, options: LoadOptions | None = None) -> Loaded:
         issues.append(Issue("thư mục không có tệp .csv hoặc .xlsx nào", Location(file=str(root)),
                             code="empty_folder"))
     records: list[Record] = []
+    groups: list[GroupRecord] = []
     for f in files:
         reader = READERS.get(f.suffix.lower())
         if reader is None:
             issues.append(Issue("định dạng tệp không được hỗ trợ (chỉ nhận .csv, .xlsx)",
                                 Location(file=str(f)), code="bad_format"))
             continue
-        records.extend(reader(f, options, issues))
+        records.extend(reader(f, options, issues, groups))
     frame = pd.DataFrame.from_records(records, columns=[*CANONICAL, *META, "_column"])
-    return Loaded(frame, issues, [str(f) for f in files])
+    return Loaded(frame, issues, [str(f) for f in files], groups)
 
 
 def records_from(rows: Iterable[Mapping[str, object]], source: str = "<dữ liệu>") -> Loaded:

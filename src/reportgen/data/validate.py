@@ -7,6 +7,7 @@ understands) before anything fails; warnings never block unless ``strict``. The 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field, replace
@@ -15,9 +16,11 @@ from typing import Any, TypeAlias, TypedDict, cast
 import pandas as pd
 
 from reportgen.analysis.ranking import rank_map
-from reportgen.config.frameworks import TOTAL, Framework, Frameworks
-from reportgen.data.load import Loaded, parse_number
+from reportgen.config.frameworks import TOTAL, Framework, Frameworks, fold_code
+from reportgen.data.groups import FactKey, GroupFact, check_groups
+from reportgen.data.load import Loaded
 from reportgen.data.screen import screen
+from reportgen.data.text import fold, fold_total, is_missing_mark, parse_number
 from reportgen.errors import DataError, Issue, Location, did_you_mean
 
 DEFAULT_GROUP = "Tất cả đơn vị"
@@ -37,10 +40,11 @@ class Row(TypedDict):
     group: str
     unit: str
     component: str
-    score: float
+    score: float | None  # None: a published rank without its score ("xếp thứ 10/63")
     max: float | None
     max_given: bool
     rank: int | None
+    rating: str  # the published rating ("Xếp loại") when the data gives one
     source: str
     _file: str | None
     _sheet: str | None
@@ -67,6 +71,7 @@ class Dataset:
     frameworks: Frameworks
     warnings: list[Issue] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    facts: Mapping[FactKey, GroupFact] = field(default_factory=dict)  # the groups table
 
     def framework(self, index: str, year: int) -> Framework:
         fw = self.frameworks.for_year(index, year)
@@ -130,6 +135,7 @@ class _Checker:
         self.issues: list[Issue] = []
         self.known_indexes = [*frameworks.codes,
                               *(a for fw in frameworks.items for a in fw.aliases)]
+        self.reported_columns: set[tuple[str | None, str | None, str]] = set()
 
     def error(self, msg: str, rec: FrameRecord | Row, column: str | None, value: object = None,
               code: str = "") -> None:
@@ -166,19 +172,30 @@ class _Checker:
                        f"{spans}). Thêm tệp khung chỉ số cho phương pháp của năm này vào "
                        "frameworks/", rec, "year", int(year), "no_framework")
             return None
-        component = rec["component"]
-        if fold_total(component):
-            component = TOTAL
-        if component != TOTAL and component not in fw.components:
-            hint = did_you_mean(component, [TOTAL, *fw.components]) or (
-                f" Các mã hợp lệ: TOTAL, {', '.join(list(fw.components)[:15])}.")
-            self.error(f"mã thành phần không có trong khung {code} ({fw.version}).{hint}", rec,
-                       "component", component, "unknown_component")
+        component = self.component(rec, fw)
+        if component is None:
             return None
+        if component != TOTAL and _text(rec.get("_column")):
+            rec = {**rec, "rank": "", "rating": ""}  # a wide row's rank is its total's
+        rank = None
+        if rec["rank"] and not is_missing_mark(rec["rank"]):
+            rank = parse_number(rec["rank"])
+            if rank is None or not float(rank).is_integer() or rank < 1:
+                self.error("thứ hạng phải là số nguyên dương", rec, "rank", rec["rank"], "bad_rank")
+                return None
         score = parse_number(rec["score"])
-        if score is None:
+        missing = not rec["score"] or is_missing_mark(rec["score"])
+        if score is None and missing and rank is not None and component == TOTAL:
+            pass  # a published rank without its score: stated, nothing derived from a score
+        elif score is None and is_missing_mark(rec["score"]):
+            self.warn("không có điểm (ô ghi giá trị trống như 'N/A', '-') và không có thứ hạng; "
+                      "đã bỏ qua dòng này", rec, "score", rec["score"], "no_value")
+            return None
+        elif score is None:
             what = "trống" if not rec["score"] else "không phải là số"
-            self.error(f"điểm {what}", rec, "score", rec["score"], "bad_score")
+            hint = "; nếu chỉ có thứ hạng công bố, hãy ghi thứ hạng ở cột rank" if not rec[
+                "score"] else ""
+            self.error(f"điểm {what}{hint}", rec, "score", rec["score"], "bad_score")
             return None
         max_given = parse_number(rec["max_score"]) if rec["max_score"] else None
         if rec["max_score"] and max_given is None:
@@ -186,33 +203,79 @@ class _Checker:
                        "bad_max")
             return None
         maximum = max_given if max_given is not None else fw.max_of(component)
-        rank = None
-        if rec["rank"]:
-            rank = parse_number(rec["rank"])
-            if rank is None or not float(rank).is_integer() or rank < 1:
-                self.error("thứ hạng phải là số nguyên dương", rec, "rank", rec["rank"], "bad_rank")
-                return None
-        if score < 0:
+        if score is not None and score < 0:
             self.error("điểm không được âm", rec, "score", rec["score"], "score_negative")
             return None
-        if maximum is not None and score > maximum + 1e-9:
+        if score is not None and maximum is not None and score > maximum + 1e-9:
             self.error(f"điểm vượt điểm tối đa {maximum:g} của thành phần {component}", rec,
                        "score", rec["score"], "score_above_max")
             return None
         return {
             "year": int(year), "index": code, "version": fw.version,
             "group": rec["group"] or DEFAULT_GROUP, "unit": rec["unit"], "component": component,
-            "score": float(score), "max": maximum, "max_given": max_given is not None,
-            "rank": int(rank) if rank is not None else None, "source": rec.get("source", ""),
+            "score": float(score) if score is not None else None, "max": maximum,
+            "max_given": max_given is not None,
+            "rank": int(rank) if rank is not None else None,
+            "rating": self.rating(rec, fw) if component == TOTAL else "",
+            "source": rec.get("source", ""),
             "_file": rec.get("_file"), "_sheet": rec.get("_sheet"), "_row": rec.get("_row"),
             "_column": rec.get("_column"),
         }
 
 
-def fold_total(component: str) -> bool:
-    from reportgen.data.load import TOTAL_ALIASES, fold
+    def component(self, rec: FrameRecord, fw: Framework) -> str | None:
+        """The component code of a record: a code, TOTAL in any spelling ("Điểm PCI"), or a
+        name the framework knows (published tables head columns with names); else None after a
+        located error — once per column for a wide table's header."""
+        text = rec["component"]
+        if fold_total(text) or _names_total(text, fw):
+            return TOTAL
+        code = fw.component_code(text)
+        if code is not None:
+            return code
+        column = _text(rec.get("_column"))
+        if column is not None and column == text:  # a wide-layout header naming no component
+            key = (_text(rec.get("_file")), _text(rec.get("_sheet")), column)
+            if key not in self.reported_columns:
+                self.reported_columns.add(key)
+                hint = did_you_mean(text, [c.name for c in fw.components.values()])
+                self.issues.append(Issue(
+                    f"không nhận ra cột '{column}': cần là mã thành phần (1, 2, 1.1, …), tên "
+                    f"thành phần theo khung {fw.code} ({fw.version}) hoặc TOTAL.{hint}",
+                    Location(_text(rec.get("_file")), _text(rec.get("_sheet")), None, column),
+                    column, "error", "unknown_column"))
+            return None
+        hint = did_you_mean(text, [TOTAL, *fw.components]) or (
+            f" Các mã hợp lệ: TOTAL, {', '.join(list(fw.components)[:15])}.")
+        self.error(f"mã thành phần không có trong khung {fw.code} ({fw.version}).{hint}", rec,
+                   "component", text, "unknown_component")
+        return None
 
-    return component == TOTAL or fold(component) in TOTAL_ALIASES
+    def rating(self, rec: FrameRecord, fw: Framework) -> str:
+        """The published rating of a total, as the framework spells it; a value the framework
+        does not know is a warning and is ignored (the rating is then computed)."""
+        text = str(rec.get("rating") or "")
+        if not text or is_missing_mark(text):
+            return ""
+        labels = {fold_code(g.label): g.label for g in fw.rating.groups}
+        found = labels.get(fold_code(text)) or labels.get(fold_code(text.removeprefix("Nhóm ")))
+        key = (_text(rec.get("_file")), _text(rec.get("_sheet")), "rating")
+        if found is None and key not in self.reported_columns:  # once per file and sheet
+            self.reported_columns.add(key)
+            known = ", ".join(labels.values()) or "khung không có cách xếp loại"
+            self.warn(f"xếp loại công bố không khớp nhóm xếp loại của khung {fw.code} ({known}); "
+                      "cột xếp loại được bỏ qua ở những dòng như vậy", rec, "rating", text,
+                      "unknown_rating")
+        return found or ""
+
+
+def _names_total(text: str, fw: Framework) -> bool:
+    """"Điểm PCI", "Chỉ số PAPI", "PCI": a published table's column of the index's total."""
+    key = re.sub(r"(19|20)\d\d$", "", fold(text))  # "PCI 2024", "Điểm PAR INDEX 2024"
+    names = {fold(a) for a in (fw.code, fw.short_name, *fw.aliases)}
+    return key in names or any(key in (f"diem{n}", f"chiso{n}", f"tongdiem{n}") for n in names)
+
+
 
 
 def _check_duplicates(rows: list[Row], checker: _Checker) -> list[Row]:
@@ -228,14 +291,24 @@ def _check_duplicates(rows: list[Row], checker: _Checker) -> list[Row]:
             continue
         where = f"dòng {first['_row']}" + (
             f" của {first['_file']}" if first["_file"] != r["_file"] else "")
-        if abs(first["score"] - r["score"]) > 1e-9 or first["group"] != r["group"]:
+        if _differ(first, r):
+            shown = first["score"] if first["score"] is not None else first["rank"]
             checker.error(f"{r['unit']} / {r['index']} / {r['component']} / {r['year']} đã có ở "
-                          f"{where} với giá trị khác ({first['score']:g})", r, "score", r["score"],
+                          f"{where} với giá trị khác ({shown:g})", r, "score", r["score"],
                           "duplicate")
         else:
             checker.warn(f"dòng lặp lại, trùng hoàn toàn với {where}; đã bỏ qua", r, None, None,
                          "duplicate_identical")
     return kept
+
+
+def _differ(a: Row, b: Row) -> bool:
+    """Two rows of one unit/component/year that say different things."""
+    if (a["score"] is None) != (b["score"] is None) or a["group"] != b["group"]:
+        return True
+    if a["score"] is not None and b["score"] is not None:
+        return abs(a["score"] - b["score"]) > 1e-9
+    return a["rank"] != b["rank"]
 
 
 def _check_maxima(rows: list[Row], checker: _Checker) -> None:
@@ -254,7 +327,7 @@ def _check_maxima(rows: list[Row], checker: _Checker) -> None:
     known = {(r["year"], r["index"], r["component"]): r["max"]
              for r in rows if r["max"] is not None}
     for r in rows:
-        if r["max"] is None:
+        if r["max"] is None and r["score"] is not None:  # a rank alone needs no maximum
             key = (r["year"], r["index"], r["component"])
             derived = _max_from_children(r, known, checker.frameworks)
             if derived is None and key in maxima:
@@ -265,7 +338,7 @@ def _check_maxima(rows: list[Row], checker: _Checker) -> None:
                               "max_score", None, "missing_max")
                 continue
             r["max"] = derived
-            if r["score"] > derived + 1e-9:
+            if r["score"] is not None and r["score"] > derived + 1e-9:
                 checker.error(f"điểm vượt điểm tối đa {r['max']:g} của thành phần {r['component']}",
                               r, "score", r["score"], "score_above_max")
 
@@ -300,13 +373,27 @@ def _check_years(rows: list[Row], loaded: Loaded, checker: _Checker) -> None:
                                         "year_without_data"))
 
 
-def _check_published_ranks(frame: pd.DataFrame, checker: _Checker) -> None:
-    """A published rank that disagrees with the rank computed from scores is a warning."""
+def _check_published_ranks(frame: pd.DataFrame, frameworks: Frameworks,
+                           facts: Mapping[FactKey, GroupFact], checker: _Checker) -> None:
+    """A published rank that disagrees with the rank computed from the scores of the whole
+    group is a warning; in a group only part of which is loaded, a published rank can only
+    be checked for order (a better score with a worse rank)."""
     has_rank = frame[frame["rank"].notna()]
     if has_rank.empty:
         return
-    for (_, _, _, _), part in frame.groupby(["year", "index", "group", "component"], sort=False):
+    for key, part in frame.groupby(["year", "index", "group", "component"], sort=False):
+        year, index, group, component = cast(tuple[int, str, str, str], key)
         if part["rank"].notna().sum() == 0:
+            continue
+        fact = facts.get((int(year), index, group, component)) or facts.get(
+            (int(year), index, group, TOTAL))
+        fw = frameworks.for_year(index, int(year))
+        known = fw.group_size(group, int(year)) if fw else None
+        size = fact.size if fact else (known.size if known and known.size >= len(part) else None)
+        whole = (size is None or size <= len(part)) and not part["score"].isna().any() and (
+            int(part["rank"].max()) <= len(part))
+        if not whole:
+            _check_rank_order(part, checker)
             continue
         computed = rank_map(dict(zip(part["unit"], part["score"], strict=True)))
         for rec in part[part["rank"].notna()].to_dict("records"):
@@ -316,6 +403,21 @@ def _check_published_ranks(frame: pd.DataFrame, checker: _Checker) -> None:
                              "hạng công bố", rec, "rank", int(rec["rank"]), "rank_mismatch")
 
 
+def _check_rank_order(part: pd.DataFrame, checker: _Checker) -> None:
+    """Published ranks of part of a group: a unit ranked after one it outscores is a warning."""
+    ranked = part[part["rank"].notna() & part["score"].notna()].sort_values("rank")
+    lowest: FrameRecord | None = None  # the lowest score among the better-ranked units
+    for rec in ranked.to_dict("records"):
+        score, rank = float(rec["score"]), int(rec["rank"])
+        if lowest is not None and score > float(lowest["score"]) + 1e-9 and (
+                rank > int(lowest["rank"])):
+            checker.warn(f"thứ hạng công bố {rank} thấp hơn thứ hạng của {lowest['unit']} "
+                         f"({int(lowest['rank'])}) dù điểm cao hơn ({score:g} so với "
+                         f"{float(lowest['score']):g})", rec, "rank", rank, "rank_order")
+        if lowest is None or score < float(lowest["score"]):
+            lowest = rec
+
+
 def _check_sums(frame: pd.DataFrame, frameworks: Frameworks, checker: _Checker) -> None:
     """For additive indexes, top-level components should add up to the TOTAL."""
     for key, part in frame.groupby(["year", "index", "unit"], sort=False):
@@ -323,6 +425,7 @@ def _check_sums(frame: pd.DataFrame, frameworks: Frameworks, checker: _Checker) 
         fw = frameworks.for_year(index, int(year))
         if fw is None or not fw.additive:
             continue
+        part = part[part["score"].notna()]
         scores = dict(zip(part["component"], part["score"], strict=True))
         tops = [c.code for c in fw.top_level()]
         if TOTAL in scores and all(c in scores for c in tops):
@@ -333,8 +436,37 @@ def _check_sums(frame: pd.DataFrame, frameworks: Frameworks, checker: _Checker) 
                              f"({scores[TOTAL]:.2f})", rec, "score", scores[TOTAL], "sum_mismatch")
 
 
+def _check_completeness(frame: pd.DataFrame, frameworks: Frameworks,
+                        facts: Mapping[FactKey, GroupFact], checker: _Checker) -> None:
+    """A group whose units are not all in the data is a warning (with its counts): the
+    report then states only published ranks and figures, or labels what it computes."""
+    totals = frame[frame["component"] == TOTAL]
+    for key, part in totals.groupby(["year", "index", "group"], sort=False):
+        year, index, group = cast(tuple[int, str, str], key)
+        loaded = int(part["unit"].nunique())
+        scored = int(part["score"].notna().sum())
+        fact = facts.get((int(year), index, group, TOTAL))
+        fw = frameworks.for_year(index, int(year))
+        known = fw.group_size(group, int(year)) if fw else None
+        size = fact.size if fact else (known.size if known and known.size >= loaded else None)
+        highest = int(part["rank"].max()) if part["rank"].notna().any() else 0
+        where = Location(file=", ".join(sorted({str(f) for f in part["_file"] if f})) or None)
+        if size is not None and scored < size:
+            origin = "bảng groups" if fact else f"khung {index}: {known.source if known else ''}"
+            checker.issues.append(Issue(
+                f"nhóm '{group}' có kết quả {index} năm {year} của {loaded}/{size} đơn vị "
+                f"({origin}): báo cáo chỉ dùng thứ hạng, số liệu công bố của nhóm", where, loaded,
+                "warning", "group_incomplete"))
+        elif size is None and (highest > scored or scored < loaded):
+            checker.issues.append(Issue(
+                f"nhóm '{group}' có kết quả {index} năm {year} của {loaded} đơn vị nhưng thứ hạng "
+                f"công bố đến {highest}: dữ liệu chưa đủ cả nhóm. Thêm bảng groups (số đơn vị, "
+                "điểm trung bình công bố…) để báo cáo nêu đúng số liệu của cả nhóm", where, loaded,
+                "warning", "group_incomplete"))
+
+
 COLUMNS = ["year", "index", "version", "group", "unit", "component", "score", "max", "rank",
-           "source", "_file", "_sheet", "_row", "_column"]
+           "rating", "source", "_file", "_sheet", "_row", "_column"]
 
 
 def validate(loaded: Loaded, frameworks: Frameworks, strict: bool = False) -> Dataset:
@@ -352,8 +484,11 @@ def validate(loaded: Loaded, frameworks: Frameworks, strict: bool = False) -> Da
     frame = pd.DataFrame.from_records(rows, columns=COLUMNS)
     frame["rank"] = frame["rank"].astype("Int64")
     frame["year"] = frame["year"].astype(int)
-    _check_published_ranks(frame, checker)
+    frame["score"] = frame["score"].astype(float)
+    facts = check_groups(loaded.groups, frame, frameworks, DEFAULT_GROUP, checker.issues)
+    _check_published_ranks(frame, frameworks, facts, checker)
     _check_sums(frame, frameworks, checker)
+    _check_completeness(frame, frameworks, facts, checker)
     errors = [i for i in checker.issues if i.severity == "error"]
     warnings = [i for i in checker.issues if i.severity == "warning"]
     if strict and warnings:  # --strict: every warning is an error, and counted as one
@@ -361,4 +496,4 @@ def validate(loaded: Loaded, frameworks: Frameworks, strict: bool = False) -> Da
         warnings = []
     if errors:
         raise DataError(errors + warnings)
-    return Dataset(frame, frameworks, warnings, loaded.sources)
+    return Dataset(frame, frameworks, warnings, loaded.sources, facts)

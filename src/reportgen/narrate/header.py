@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from jinja2 import TemplateError
@@ -26,6 +26,15 @@ def report_settings(config: Mapping[str, Any], group: str) -> dict[str, Any]:
     merged = dict(config.get("defaults") or {})
     merged.update((config.get("groups") or {}).get(group) or {})
     return merged
+
+
+def with_index_bases(settings: Mapping[str, Any], bases: Iterable[str]) -> dict[str, Any]:
+    """The settings with, when they give no ``legal_bases`` of their own, the "Căn cứ" lines
+    of the frameworks of the indexes reported on (each index cites its own publisher and
+    year; a report of one index cites only that index)."""
+    if settings.get("legal_bases") is not None:
+        return dict(settings)
+    return {**settings, "legal_bases": list(dict.fromkeys(bases))}
 
 
 def render_setting(env: SandboxedEnvironment, value: Any, variables: Mapping[str, Any]) -> Any:
