@@ -66,3 +66,23 @@ def test_dates_in_words_follow_nd30(env) -> None:
 def test_deadlines_in_words(env, rule, text) -> None:
     assert deadline(env, rule) == text
     assert env.from_string("{{ r|deadline }}").render(r=rule) == text
+
+
+@pytest.mark.parametrize("decimals", [0, 1, 2, 3])
+def test_num_writes_what_babel_writes_for_the_vietnamese_locale(decimals: int) -> None:
+    """num() formats by hand for speed; the text is Babel's vi "#,##0.00…" pattern's."""
+    from babel.numbers import format_decimal
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from reportgen.formatting import rounded
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False) | st.integers(-10**7, 10**7))
+    def same(value: float) -> None:
+        assert num(value, decimals) == format_decimal(rounded(value, decimals), format=pattern, locale="vi")
+
+    same()
+    assert num(1250.5, decimals) == format_decimal(rounded(1250.5, decimals), format=pattern, locale="vi")
