@@ -30,6 +30,20 @@ sys.path.insert(0, str(Path(__file__).parent))
 from floor import floor_document  # noqa: E402
 
 
+def child_cpu() -> float:
+    """CPU seconds (user + system) used so far by finished child processes."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(fn) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process and of the children it waited for) of one
+    call: on a shared machine the CPU time is what the work costs, the wall time what it took."""
+    wall, cpu, children = time.perf_counter(), time.process_time(), child_cpu()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu + child_cpu() - children
+
+
 def median_time(fn, runs: int) -> tuple[float, list[float]]:
     times = []
     for _ in range(runs):
@@ -93,14 +107,18 @@ def backends(runs: int) -> dict:
     kits = {b: make_toolkit(project, charts=b) for b in ("native", "png")}
     unit, year = default_unit_and_year(dataset, kits["native"], None, None)
     times: dict[str, list[float]] = {b: [] for b in kits}
+    cpu: dict[str, list[float]] = {b: [] for b in kits}
     sizes = {b: len(render_report(k, prepared, dataset, unit, year)) for b, k in kits.items()}  # warm-up
     for _ in range(runs):
         for b, k in kits.items():
-            times[b].append(median_time(lambda k=k: render_report(k, prepared, dataset, unit, year), 1)[0])
+            wall, used = timed(lambda k=k: render_report(k, prepared, dataset, unit, year))
+            times[b].append(wall)
+            cpu[b].append(used)
     native, png = statistics.median(times["native"]), statistics.median(times["png"])
     return {"unit": unit, "native_s": native, "png_s": png, "speedup": png / native,
             "native_range_s": [min(times["native"]), max(times["native"])],
             "png_range_s": [min(times["png"]), max(times["png"])],
+            "native_cpu_s": statistics.median(cpu["native"]), "png_cpu_s": statistics.median(cpu["png"]),
             "native_kb": sizes["native"] / 1024, "png_kb": sizes["png"] / 1024}
 
 
@@ -110,16 +128,20 @@ def cold_start(runs: int, out: Path) -> dict:
     base = [sys.executable, "-c", "from reportgen.cli import main; main()", "generate", "--out", str(out)]
     cmds = {b: [*base, "--charts", b] for b in ("native", "png")}
     times: dict[str, list[float]] = {b: [] for b in cmds}
+    cpu: dict[str, list[float]] = {b: [] for b in cmds}
     for cmd in cmds.values():
         subprocess.run(cmd, check=True, capture_output=True)
     for _ in range(runs):
         for b, cmd in cmds.items():
-            times[b].append(median_time(lambda cmd=cmd: subprocess.run(cmd, check=True, capture_output=True),
-                                        1)[0])
+            wall, used = timed(lambda cmd=cmd: subprocess.run(cmd, check=True, capture_output=True))
+            times[b].append(wall)
+            cpu[b].append(used)
     return {"generate_process_s": statistics.median(times["native"]),
             "generate_process_range_s": [min(times["native"]), max(times["native"])],
+            "generate_process_cpu_s": statistics.median(cpu["native"]),
             "generate_process_png_s": statistics.median(times["png"]),
-            "generate_process_png_range_s": [min(times["png"]), max(times["png"])]}
+            "generate_process_png_range_s": [min(times["png"]), max(times["png"])],
+            "generate_process_png_cpu_s": statistics.median(cpu["png"])}
 
 
 def make_dataset(units: int, path: Path, indexes: str) -> Path:
