@@ -201,7 +201,9 @@ def _table_to_records(table: Sequence[Sequence[object]], where: Location,
                       header_row: int = 1) -> list[Record]:
     """One sheet or CSV (first row = headers) → long records with their source location."""
     cleaned: dict[tuple[type, object], str] = {}
-    rows = [[_clean(v, cleaned) for v in r] for r in table]
+    rows: list[list[str]] = []
+    for r in _taken(table):  # each raw row freed once cleaned: a large file is not held twice
+        rows.append([_clean(v, cleaned) for v in r])
     while rows and not any(rows[-1]):
         rows.pop()
     skip = _header_index(rows)
@@ -244,6 +246,17 @@ def _table_to_records(table: Sequence[Sequence[object]], where: Location,
             cells["year"] = settings["year"]
         records.append(_record(cells, where, header_row + 1 + offset))
     return records
+
+
+def _taken(table: Sequence[Sequence[object]]) -> Iterator[Sequence[object]]:
+    """The rows of ``table``, each dropped from it as it is handed out when ``table`` is a
+    list (the reader's own): the raw cells of a large file are freed while it is cleaned."""
+    if not isinstance(table, list):
+        yield from table
+        return
+    table.reverse()
+    while table:
+        yield table.pop()
 
 
 def _clean(value: object, cleaned: dict[tuple[type, object], str]) -> str:
