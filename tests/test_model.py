@@ -234,7 +234,7 @@ INDEX_KEYS = ["index", "name", "short_name", "version", "year", "group", "unit",
               "history", "gap_to_mean_previous", "points_lost", "counts", "rating_counts",
               "order", "components", "strengths", "weaknesses", "strength_details",
               "weakness_details", "assessment", "target", "notes", "method", "legal_basis",
-              "missing_previous_year"]
+              "missing_previous_year", "loss_measure"]
 COMPONENT_KEYS = ["code", "name", "short_name", "parent", "level", "analysed", "score", "max",
                   "percent", "rank", "of", "rank_published", "rank_basis", "loaded",
                   "peer_basis", "tied_with", "previous_score", "previous_max",

@@ -377,10 +377,14 @@ def test_component_table_equals_the_data(world, role: str) -> None:
         for row in rows[1:-1]:
             code = by_name[row[1].removeprefix("- ")]
             assert row[1].startswith("- ") == (fw.components[code].parent is not None)
-            _check_row(row[2:], exp.figures(index, code), fw.additive, (index, code))
+            # points lost only where an assessed index awards them (a survey's maxima are
+            # never reached): the framework's loss_measure
+            lost = fw.additive and fw.loss_measure == "points"
+            _check_row(row[2:], exp.figures(index, code), lost, (index, code))
         total = rows[-1]
         assert total[:2] == ["", "Tổng cộng" if fw.additive else fw.short_name]
-        _check_row(total[2:], exp.figures(index), fw.additive, (index, TOTAL))
+        _check_row(total[2:], exp.figures(index), fw.additive and fw.loss_measure == "points",
+                   (index, TOTAL))
 
 
 def _component_caption(text: str, short_name: str, year: int) -> str:

@@ -553,6 +553,7 @@ class Recoverable(Model):
     points_lost: float | None
     gap_to_best: float
     recover_to_previous: float | None  # the fall since the previous year
+    gap_to_mean: float | None = None  # below the group mean (survey indexes: their measure)
 
 
 @dataclass(frozen=True, slots=True)
@@ -643,6 +644,7 @@ class IndexAnalysis(Model):
     method: str = "assessment"  # "survey" indexes get no self-assessment wording
     legal_basis: tuple[str, ...] = ()  # the framework's "Căn cứ" lines for this index
     missing_previous_year: int | None = None  # the year before, absent from the data
+    loss_measure: str = "points"  # "points" lost against maxima, or the "gap" to the group
 
     # -- what the phrase files ask (derived from the fields) --
 
@@ -686,6 +688,14 @@ class IndexAnalysis(Model):
         if not self.points_lost:
             return None
         return rounded(100 * self.most_lost_points / self.points_lost)
+
+    @property
+    def most_below_mean(self) -> tuple[ComponentAnalysis, ...]:
+        """The first-level components furthest below the group mean (at most three; only a
+        mean of the whole group or a published one counts): the loss measure of a survey."""
+        below = [c for c in self.top_components if c.gap_to_mean < 0
+                 and c.peer_basis != Basis.SUBSET]
+        return tuple(sorted(below, key=lambda c: c.gap_to_mean)[:MOST_LOST])
 
     def losing_parts(self, component: ComponentAnalysis) -> tuple[ComponentAnalysis, ...]:
         """The children of a component that lost points (framework order)."""

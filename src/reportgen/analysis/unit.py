@@ -676,7 +676,8 @@ def _values(ctx: _Ctx, code: str, row: Row) -> _Values:
         gap_to_mean=figure(row.score - mean),
         best_score=figure(best_score), best_unit=best_unit,
         gap_to_best=figure(max(0.0, best_score - row.score)),
-        points_lost=figure(row.max - row.score) if row.max is not None else None,
+        points_lost=figure(row.max - row.score) if (
+            row.max is not None and ctx.fw.loss_measure == "points") else None,
         cell=cell, prev_cell=prev_cell, prev_row=prev_row)
 
 
@@ -780,7 +781,10 @@ def _places_lost(c: ComponentAnalysis) -> int:
 
 
 def _weakness_key(c: ComponentAnalysis, position: int) -> tuple[float, int, int]:
-    return (-(c.points_lost or 0.0), -_places_lost(c), position)
+    """Impact order: points lost where they mean something, else the distance below the
+    group mean; then places lost; then framework order."""
+    impact = c.points_lost if c.points_lost is not None else -min(0.0, c.gap_to_mean)
+    return (-impact, -_places_lost(c), position)
 
 
 def _strength_key(c: ComponentAnalysis, position: int) -> tuple[float, int, int]:
@@ -1046,15 +1050,18 @@ def _recoverable(analysed: Sequence[ComponentAnalysis]) -> tuple[Recoverable, ..
     """Where the missing points are most recoverable: points lost, distance to the best peer,
     and the fall since the previous year."""
     items = []
-    for c in sorted(analysed, key=lambda c: -(c.points_lost or 0.0)):
-        if not c.points_lost or c.points_lost <= EPS:
+    points = any(c.points_lost is not None for c in analysed)
+    for c in sorted(analysed, key=lambda c: -(c.points_lost or 0.0) if points else c.gap_to_mean):
+        below = c.peer_basis != Basis.SUBSET and c.gap_to_mean < -EPS
+        if (points and (not c.points_lost or c.points_lost <= EPS)) or (not points and not below):
             continue
         back = None
         if c.delta_score is not None:
             back = figure(max(0.0, -c.delta_score))
         items.append(Recoverable(code=c.code, name=c.name, short_name=c.short_name,
                                  points_lost=c.points_lost, gap_to_best=c.gap_to_best,
-                                 recover_to_previous=back))
+                                 recover_to_previous=back,
+                                 gap_to_mean=figure(-c.gap_to_mean) if below else None))
     return tuple(items)
 
 
@@ -1117,7 +1124,8 @@ def _analyze_index(prep: Prepared, unit: str, year: int, index: str,
         index=index, name=fw.name, short_name=fw.short_name, version=fw.version,
         year=year, group=ctx.group, unit=fw.unit, component_unit=fw.component_unit,
         component_word=fw.component_word, additive=fw.additive,
-        coordinator=ctx.responsible(TOTAL), total_derived=total.derived, **figures,
+        loss_measure=fw.loss_measure, coordinator=ctx.responsible(TOTAL),
+        total_derived=total.derived, **figures,
         previous=prev, methodology_changed=bool(prev) and not ctx.comparable,
         methodology_note=_methodology_note(ctx, prev),
         group_label=rating.label if rating else None, rating=rating,
@@ -1163,7 +1171,10 @@ def _methodology_note(ctx: _Ctx, prev: Previous | None) -> Note | None:
 
 def _points_lost(fw: Framework, components: Sequence[ComponentAnalysis],
                  total: Row) -> float | None:
-    """Sum of (max − score) over top-level components when they make up the total."""
+    """Sum of (max − score) over top-level components when they make up the total; None for
+    an index whose loss is measured as the gap to the group (a survey)."""
+    if fw.loss_measure != "points":
+        return None
     tops = [c for c in components if c.level == 1]
     if fw.additive and tops and len(tops) == len(fw.top_level()) and all(
             c.points_lost is not None for c in tops):
@@ -1206,7 +1217,8 @@ class _Item:
 
     @classmethod
     def total(cls, i: IndexAnalysis) -> _Item:
-        lost = figure(i.max - i.score) if i.max is not None else None
+        lost = figure(i.max - i.score) if i.max is not None and i.loss_measure == "points" \
+            else None
         return cls(TOTAL, i.name, i.short_name, i.score, i.max, i.percent, i.rank, i.of, lost,
                    i.delta_score, i.delta_rank, i.direction, i.rank_direction, i.mixed,
                    i.rating, i.coordinator)

@@ -143,6 +143,9 @@ class Framework:
     published_by: str = ""
     children_max: str = "none"  # "equal_share": an unpublished child maximum = parent max / n
     method: str = "assessment"  # "assessment" (self-assessment + appraisal) or "survey"
+    # "points": points lost against each maximum mean something (an assessed index);
+    # "gap": a survey's maxima are never reached, so the gap to the group mean is the measure
+    loss_measure: str = "points"
     legal_basis: tuple[str, ...] = ()  # the "Căn cứ" lines citing this index ({{ year }})
     population: Population | None = None
 
@@ -355,6 +358,7 @@ class FrameworkFile(Settings):
     notes: Text = ""
     children_max: Literal["none", "equal_share"] = "none"
     method: Literal["assessment", "survey"] = "assessment"
+    loss_measure: Literal["points", "gap"] | None = None  # default: points if assessed, else gap
     legal_basis: Texts | None = None
     population: PopulationSection | None = None
 
@@ -438,6 +442,8 @@ def parse_framework(doc: Any, path: str) -> Framework:
         published_by=checked.published_by,
         children_max=checked.children_max,
         method=checked.method,
+        loss_measure=checked.loss_measure or (
+            "points" if checked.method == "assessment" else "gap"),
         legal_basis=tuple(checked.legal_basis or ()),
         population=_population(checked.population),
     )

@@ -117,15 +117,20 @@ def numbered(components: Iterable[ComponentAnalysis]) -> list[tuple[str, Compone
     return out
 
 
+def counts_points_lost(index: IndexAnalysis) -> bool:
+    """Whether the component table's "points lost" column means something for the index."""
+    return index.loss_measure == "points" and is_additive(index)
+
+
 def is_additive(index: IndexAnalysis) -> bool:
     """The components' points add up to the index score (points lost are meaningful)."""
     return index.additive
 
 
 def component_rows(index: IndexAnalysis, total_name: str) -> list[rc.ComponentRow]:
-    additive = is_additive(index)
-    rows = [component_row(n, c, additive) for n, c in numbered(index.components)]
-    return [*rows, total_row(index, additive, total_name)]
+    lost = counts_points_lost(index)
+    rows = [component_row(n, c, lost) for n, c in numbered(index.components)]
+    return [*rows, total_row(index, lost, total_name)]
 
 
 def appendix_component_rows(index: IndexAnalysis, letter: str) -> list[rc.AppendixComponentRow]:
