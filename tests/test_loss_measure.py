@@ -51,3 +51,14 @@ def test_a_survey_lists_what_is_furthest_below_the_mean(world):
     assert [c.code for c in got] == [c for _, c in below]
     assert [c.gap_to_mean for c in got] == pytest.approx([g for g, _ in below], abs=1e-6)
     assert TOTAL not in [c.code for c in got]
+
+
+def test_a_department_never_coordinates_with_itself():
+    project = open_project()
+    dataset = load_dataset(project)
+    unit = "Sở Tư pháp"  # the sample's library asks Sở Tư pháp to support legal work
+    result = analyze_unit(prepare(dataset), unit, YEAR, load_rules(project.search))
+    assert result.solutions
+    assert all(unit not in s.support for s in result.solutions)
+    library = load_rules(project.search).solutions_for("PAR_SO", "2")
+    assert any(unit in s.support for s in library)  # what the library says, left out here

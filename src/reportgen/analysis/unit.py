@@ -1306,8 +1306,11 @@ def _library(rules: Rules, index: str, code: str, kind: ActionKind) -> tuple[lis
 
 
 def _solution_items(index: IndexAnalysis, c: _Item, kind: ActionKind, rules: Rules,
-                    action_year: int) -> list[SolutionItem]:
+                    action_year: int, unit: str = "") -> list[SolutionItem]:
+    """The library's solutions for one item; ``unit`` (the report's) never supports itself
+    (a department's report does not ask it to coordinate with itself)."""
     entries, from_library = _library(rules, index.index, c.code, kind)
+    own = fold(unit)
     out = []
     for s in entries:
         lead = tuple(s.lead) if s.lead else c.responsible
@@ -1318,12 +1321,13 @@ def _solution_items(index: IndexAnalysis, c: _Item, kind: ActionKind, rules: Rul
             **_figures(index, c), kind=kind, maintain=kind == ActionKind.STRENGTH,
             from_library=from_library,
             text=fill(s.text, name=c.name, short_name=c.short_name, index=index.short_name),
-            lead=lead, support=tuple(u for u in s.support if u not in lead), deadline=deadline))
+            lead=lead, support=tuple(u for u in s.support if u not in lead and fold(u) != own),
+            deadline=deadline))
     return out
 
 
-def _solutions(indices: Sequence[IndexAnalysis], rules: Rules,
-               action_year: int) -> tuple[SolutionItem, ...]:
+def _solutions(indices: Sequence[IndexAnalysis], rules: Rules, action_year: int,
+               unit: str = "") -> tuple[SolutionItem, ...]:
     """Per index: solutions for the weak components (impact order), then strengths to keep."""
     out: list[SolutionItem] = []
     for index in indices:
@@ -1336,11 +1340,11 @@ def _solutions(indices: Sequence[IndexAnalysis], rules: Rules,
                                  if c.analysed and not c.is_strength and not c.is_weakness
                                  and (c.points_lost or 0.0) > EPS]
         for c in targets:
-            out += _solution_items(index, c, ActionKind.WEAKNESS, rules, action_year)
+            out += _solution_items(index, c, ActionKind.WEAKNESS, rules, action_year, unit)
         if ir.maintain_strengths:
             for code in index.strengths:
                 out += _solution_items(index, _Item.component(by_code[code]), ActionKind.STRENGTH,
-                                       rules, action_year)
+                                       rules, action_year, unit)
     return tuple(out)
 
 
@@ -1407,7 +1411,7 @@ def analyze_unit(data: Dataset | Prepared, unit: str, year: int, rules: Rules) -
         indices=indices, missing_indices=tuple(missing_names),
         missing_index_codes=tuple(missing_codes),
         responsibility=_responsibility(indices, rules.grouping),
-        solutions=_solutions(indices, rules, action_year),
+        solutions=_solutions(indices, rules, action_year, unit),
         general_tasks=tuple(rules.general_tasks) + (
             tuple(rules.general_tasks_assessment)
             if any(i.method == "assessment" for i in indices) else ()),
