@@ -95,8 +95,8 @@ def _cell(text: object, limit: int = 120) -> str:
 
 
 def _example(value: object) -> str:
-    if isinstance(value, bytes | bytearray):
-        return "(ảnh biểu đồ)"
+    if isinstance(value, bytes | bytearray) or hasattr(value, "xlsx"):  # a PNG, a native chart
+        return "(biểu đồ)"
     if isinstance(value, Mapping):
         return ""
     if isinstance(value, list):
@@ -144,8 +144,8 @@ def variable_reference(context: Mapping[str, object], analysis: UnitAnalysis) ->
         lines.append(f"| `{v.path}` | {_cell(meaning, 300)} | {_cell(_example(_lookup(context, v.path)))} |")
         if v.path.endswith(".png"):
             image = v.path.removesuffix(".png") + ".image"
-            lines.append(f"| `{image}` | Ảnh biểu đồ để chèn vào mẫu: đặt `{{{{ chart.image }}}}` "
-                         "một mình trong một đoạn | (ảnh biểu đồ) |")
+            lines.append(f"| `{image}` | Biểu đồ (biểu đồ Word hoặc ảnh) để chèn vào mẫu: đặt "
+                         "`{{ chart.image }}` một mình trong một đoạn | (biểu đồ) |")
     lines += ["", "## Các biến dùng trong mẫu câu (phrases/*.j2)", "",
               "`a` là toàn bộ kết quả phân tích; `i` là một chỉ số trong `a.indices`; `c` là một "
               "thành phần trong `i.components`. Số ở đây là số thô (chưa định dạng): dùng các bộ "
@@ -167,8 +167,8 @@ def flatten(value: object, prefix: str = "", depth: int = 0) -> Iterable[tuple[s
         return
     if isinstance(value, Mapping):
         for k, v in value.items():
-            if k in ("png", "image"):
-                yield f"{prefix}{k}", "(ảnh biểu đồ)"
+            if k in ("png", "image", "native"):
+                yield f"{prefix}{k}", "(biểu đồ)"
                 continue
             yield from flatten(v, f"{prefix}{k}.", depth + 1)
         return

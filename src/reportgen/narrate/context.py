@@ -16,8 +16,9 @@ Conventions the template relies on:
   ``<w:br/>``), e.g. ``agency: "ỦY BAN NHÂN DÂN\\nTỈNH HÒA LÂM"``;
 - empty strings and empty lists mean "leave this out" (the template tests them with
   ``{%p if … %}``);
-- a chart reaches the template as ``chart.image``: the renderer adds it (an
-  ``InlineImage`` built from ``png`` and ``width_cm``) to a copy of the context.
+- a chart reaches the template as ``chart.image``: the renderer adds it (a native Word
+  chart built from ``native``, or an ``InlineImage`` built from ``png`` and ``width_cm``)
+  to a copy of the context.
 """
 
 import ast
@@ -103,8 +104,10 @@ class Sections(TypedDict):
 class Chart(TypedDict):
     """One drawn chart, placed centred with its caption and source line under it."""
 
-    png: bytes
-    """Ảnh PNG của biểu đồ (đã vẽ sẵn)."""
+    png: NotRequired[bytes]
+    """Ảnh PNG của biểu đồ (khi vẽ ảnh: --charts png, và biểu đồ nhiệt của báo cáo tổng hợp)."""
+    native: NotRequired[object]
+    """Biểu đồ Word (mặc định): phần biểu đồ và bảng số liệu Excel nhúng ("Edit Data")."""
     width_cm: float
     """Chiều rộng khi chèn vào văn bản, cm (chiều cao theo tỷ lệ ảnh): 15.0."""
     height_cm: float
