@@ -136,6 +136,7 @@ class _Checker:
         self.known_indexes = [*frameworks.codes,
                               *(a for fw in frameworks.items for a in fw.aliases)]
         self.reported_columns: set[tuple[str | None, str | None, str]] = set()
+        self.resolved: dict[tuple[str, str, str], str | None] = {}  # spelling → component
 
     def error(self, msg: str, rec: FrameRecord | Row, column: str | None, value: object = None,
               code: str = "") -> None:
@@ -228,9 +229,13 @@ class _Checker:
         name the framework knows (published tables head columns with names); else None after a
         located error — once per column for a wide table's header."""
         text = rec["component"]
-        if fold_total(text) or _names_total(text, fw):
-            return TOTAL
-        code = fw.component_code(text)
+        if text == TOTAL or text in fw.components:  # the usual case: a code, no folding
+            return text
+        key = (fw.code, fw.version, text)
+        if key not in self.resolved:  # each distinct spelling is resolved once
+            self.resolved[key] = TOTAL if fold_total(text) or _names_total(text, fw) else (
+                fw.component_code(text))
+        code = self.resolved[key]
         if code is not None:
             return code
         column = _text(rec.get("_column"))
