@@ -228,14 +228,14 @@ class _Checker:
         """The component code of a record: a code, TOTAL in any spelling ("Điểm PCI"), or a
         name the framework knows (published tables head columns with names); else None after a
         located error — once per column for a wide table's header."""
-        text = rec["component"]
+        text = str(rec["component"])
         if text == TOTAL or text in fw.components:  # the usual case: a code, no folding
             return text
-        key = (fw.code, fw.version, text)
-        if key not in self.resolved:  # each distinct spelling is resolved once
-            self.resolved[key] = TOTAL if fold_total(text) or _names_total(text, fw) else (
+        spelling = (fw.code, fw.version, text)
+        if spelling not in self.resolved:  # each distinct spelling is resolved once
+            self.resolved[spelling] = TOTAL if fold_total(text) or _names_total(text, fw) else (
                 fw.component_code(text))
-        code = self.resolved[key]
+        code = self.resolved[spelling]
         if code is not None:
             return code
         column = _text(rec.get("_column"))
