@@ -100,10 +100,26 @@ PartFactory.part_type_for[CT.DML_CHART] = ChartPart
 PartFactory.part_type_for[CT.SML_SHEET] = EmbeddedXlsxPart
 
 
+def next_partname(package: Any, template: str) -> PackURI:
+    """python-docx's ``package.next_partname(template)`` (the lowest free number), without
+    walking every part of the package on each call: the names in use are gathered once per
+    package and each name given out here is added. Only this module names chart and
+    workbook parts, so no other part can take one of these names meanwhile."""
+    names: set[str] | None = package.__dict__.get("_reportgen_partnames")
+    if names is None:
+        names = {str(part.partname) for part in package.iter_parts()}
+        package.__dict__["_reportgen_partnames"] = names
+    n = 1
+    while template % n in names:
+        n += 1
+    names.add(template % n)
+    return PackURI(template % n)
+
+
 def attach_workbook(chart_part: ChartPart, blob: bytes) -> str:
     """Add ``blob`` as the chart's embedded workbook; the relationship id."""
     package: Any = chart_part.package
-    xlsx = EmbeddedXlsxPart(package.next_partname(XLSX_PARTNAME), CT.SML_SHEET, blob, package)
+    xlsx = EmbeddedXlsxPart(next_partname(package, XLSX_PARTNAME), CT.SML_SHEET, blob, package)
     rid = chart_part.relate_to(xlsx, RT.PACKAGE)
     space = chart_part.element
     space.get_or_add_externalData().rId = rid  # python-pptx: in schema order, autoUpdate 0
@@ -115,7 +131,7 @@ def add_chart(story_part: Any, chart: NativeChart, shape_id: int) -> etree._Elem
     document part, a header…); the ``wp:inline`` that shows it (``shape_id``: its
     ``wp:docPr/@id``, unique in the document)."""
     package = story_part.package
-    partname = package.next_partname(CHART_PARTNAME)
+    partname = next_partname(package, CHART_PARTNAME)
     part = ChartPart(partname, CT.DML_CHART, parse_chart_xml(chart.xml), package)
     rid = story_part.relate_to(part, RT.CHART)  # at once: next_partname sees related parts only
     attach_workbook(part, chart.xlsx)
@@ -145,4 +161,5 @@ def _attr(text: str) -> str:
             .replace(">", "&gt;").replace("\n", " "))
 
 
-__all__ = ["ChartPart", "ChartWorkbook", "EmbeddedXlsxPart", "add_chart", "attach_workbook", "inline"]
+__all__ = ["ChartPart", "ChartWorkbook", "EmbeddedXlsxPart", "add_chart", "attach_workbook", "inline",
+           "next_partname"]

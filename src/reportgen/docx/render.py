@@ -24,12 +24,19 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from docx.opc.package import Unmarshaller
+from docx.opc.part import Part, PartFactory
+from docx.opc.parts.coreprops import CorePropertiesPart
+from docx.opc.pkgreader import PackageReader
 from docx.oxml.ns import qn
+from docx.package import Package
+from docx.parts.document import DocumentPart
+from docx.parts.image import ImagePart
 from docx.shared import Cm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import StrictUndefined, Template, meta
@@ -45,7 +52,8 @@ from reportgen.narrate.limits import TEMPLATE_FAULTS, LimitedSandbox, TemplateTi
 
 BODY = "body"
 MARKER = re.compile(r"<!--rg:(\d+)-->")
-_MARKER_STRIP = re.compile(r"\n?<!--rg:\d+-->")
+_MARKER_STRIP = re.compile(r"<!--rg:\d+-->")  # after "\n<!--rg:" → "<!--rg:" (a plain
+# replace): a pattern starting with an optional "\n" is tried at every position, three times slower
 _P_OR_TR = re.compile(r"<w:(p|tr)(?=[ >/])")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # not in XML 1.0
 _TAGS = re.compile(r"<[^>]*>?")
@@ -182,11 +190,60 @@ class CompiledPart:
 
 
 class _Job(DocxTemplate):  # type: ignore[misc]  # docxtpl has no type hints
-    """Per-render state: a fresh copy of the package; also the ``tpl`` of InlineImages."""
+    """Per-render state: a fresh copy of the package (``document``: one already opened);
+    also the ``tpl`` of InlineImages."""
 
-    def __init__(self, blob: bytes) -> None:
+    def __init__(self, blob: bytes, document: Any = None) -> None:
         super().__init__(io.BytesIO(blob))
+        if document is not None:
+            self.docx = document
         self.render_init()
+
+
+class _Package:
+    """The template's package read once (python-docx's ``PackageReader`` interface), so that a
+    render opens a fresh package without unzipping or parsing again what it never changes.
+
+    The parts a render writes to — the main document part, the headers, footers and notes
+    that hold tags, the core properties — and the images are made by python-docx's
+    ``PartFactory`` from the original bytes as usual. Every other part (styles, numbering,
+    settings, theme, headers without tags…) becomes a plain :class:`~docx.opc.part.Part`
+    holding the bytes python-docx would have written for it: the saved package is the same,
+    minus a parse and a serialization of each such part per report (``styles.xml`` alone is
+    hundreds of kilobytes).
+    """
+
+    def __init__(self, blob: bytes, loaded: Any, dynamic: set[str]) -> None:
+        reader = PackageReader.from_file(io.BytesIO(blob))  # type: ignore[no-untyped-call]
+        opened = {str(p.partname): p for p in loaded.part.package.iter_parts()}
+        self.static: set[str] = set()
+        self.sparts: list[tuple[Any, str, str, bytes]] = []
+        for partname, content_type, reltype, data in reader.iter_sparts():
+            part = opened.get(str(partname))
+            if (part is not None and str(partname) not in dynamic
+                    and not isinstance(part, DocumentPart | CorePropertiesPart | ImagePart)):
+                data = part.blob  # as python-docx saves it (XML parts re-serialized)
+                self.static.add(str(partname))
+            self.sparts.append((partname, content_type, reltype, data))
+        self.srels = list(reader.iter_srels())
+
+    def iter_sparts(self) -> Iterator[tuple[Any, str, str, bytes]]:
+        return iter(self.sparts)
+
+    def iter_srels(self) -> Iterator[tuple[Any, Any]]:
+        return iter(self.srels)
+
+    def _part(self, partname: Any, content_type: str, reltype: str, blob: bytes,
+              package: Any) -> Any:
+        if partname in self.static:
+            return Part(partname, content_type, blob, package)
+        return PartFactory(partname, content_type, reltype, blob, package)
+
+    def open(self) -> Any:
+        """A fresh python-docx ``Document`` of the template."""
+        package = Package()
+        Unmarshaller.unmarshal(self, package, self._part)  # type: ignore[no-untyped-call]
+        return package.main_document_part.document
 
 
 class _ChartImage(InlineImage):  # type: ignore[misc]  # docxtpl has no type hints
@@ -210,6 +267,16 @@ class _ChartImage(InlineImage):  # type: ignore[misc]  # docxtpl has no type hin
         return f'</w:t></w:r><w:r><w:drawing>{xml}</w:drawing></w:r><w:r><w:t xml:space="preserve">'
 
 
+def _next_id(job: DocxTemplate, part: Any) -> int:
+    """``part.next_id`` (an XPath over the whole story) once per part and render: the story's
+    element is not changed while its template runs, so every chart of it would get the same
+    number anyway (``fix_docpr_ids`` then numbers every drawing of the document)."""
+    ids: dict[int, int] = job.__dict__.setdefault("_chart_next_ids", {})
+    if id(part) not in ids:
+        ids[id(part)] = part.next_id
+    return ids[id(part)]
+
+
 class _InlineChart:
     """A native chart placed like an InlineImage: on rendering, its chart and workbook parts
     are added to the part being rendered and the drawing run replaces the placeholder."""
@@ -222,7 +289,7 @@ class _InlineChart:
         from reportgen.docx.charts import add_chart
 
         part = self.tpl.current_rendering_part
-        inline = add_chart(part, self.chart, part.next_id)
+        inline = add_chart(part, self.chart, _next_id(self.tpl, part))
         xml = etree.tostring(inline, encoding="unicode")
         return f'</w:t></w:r><w:r><w:drawing>{xml}</w:drawing></w:r><w:r><w:t xml:space="preserve">'
 
@@ -251,6 +318,7 @@ class Renderer:
     parts: dict[str, CompiledPart]
     note_parts: set[str]
     properties: dict[str, Template]
+    package: _Package
     compiled_count: int
 
     def __init__(self, template: str | Path | bytes, name: str | None = None) -> None:
@@ -321,6 +389,8 @@ class Renderer:
         self.compiled_count += 1
         if issues:
             raise TemplateError(issues)
+        rendered = {key for key, part in self.parts.items() if part.template is not None}
+        self.package = _Package(self.blob, loader.docx, rendered)
 
     def _add_part(self, key: str, label: str, loader: _Job, xml: str, root: etree._Element,
                   issues: list[Issue]) -> None:
@@ -352,7 +422,7 @@ class Renderer:
 
     def render(self, context: Mapping[str, Any]) -> bytes:
         """The rendered .docx as bytes (nothing is written to disk)."""
-        job = _Job(self.blob)
+        job = _Job(self.blob, self.package.open())
         ctx = with_images(context, job)
         body = self.parts[BODY]
         job.current_rendering_part = job.docx.part
@@ -393,7 +463,7 @@ class Renderer:
                 raise RenderError(f"không tạo được văn bản: {exc}",
                                   Location(file=self.name)) from exc
             raise TemplateError([self._issue(exc, part, original)]) from exc
-        xml = _MARKER_STRIP.sub("", xml)
+        xml = _MARKER_STRIP.sub("", xml.replace("\n<!--rg:", "<!--rg:"))
         xml = (xml.replace("{_{", "{{").replace("}_}", "}}")
                .replace("{_%", "{%").replace("%_}", "%}"))
         if any(c in xml for c in "\n\t\a\f"):  # docxtpl listings: line break, tab, …
