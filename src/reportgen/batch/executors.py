@@ -24,9 +24,17 @@ Init = Callable[[JobSpec], Any]
 
 IN_FLIGHT = 4  # jobs in flight per worker: enough to keep workers busy, memory bounded
 
-# Imported by the fork server once, so that each worker starts with them loaded.
+# Imported by the fork server once, so that each worker starts with them loaded; matplotlib
+# only when the batch draws pictures (worker_preload): native Word charts never import it.
 WORKER_PRELOAD = ["reportgen.app", "reportgen.docx.render", "reportgen.narrate.unit",
-                  "reportgen.charts.mpl", "docxtpl"]
+                  "reportgen.charts.native", "docxtpl"]
+PNG_PRELOAD = ["reportgen.charts.mpl"]
+
+
+def worker_preload(spec: JobSpec) -> list[str]:
+    """What the fork server imports for ``spec``'s workers: matplotlib with ``--charts png``
+    only (a report.yaml choosing pictures loads it in each worker at its first chart)."""
+    return WORKER_PRELOAD + (PNG_PRELOAD if spec.charts == "png" else [])
 
 
 PR_SET_PDEATHSIG = 1  # prctl(2) option: a signal sent to this process when its parent dies
@@ -152,7 +160,7 @@ class LocalExecutor:
         import multiprocessing
 
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(WORKER_PRELOAD)
+        ctx.set_forkserver_preload(worker_preload(self.spec))
         start_fork_server()
         pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker,
                                    initargs=(self.init, self.spec, os.getpid()))

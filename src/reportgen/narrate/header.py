@@ -40,6 +40,8 @@ def with_index_bases(settings: Mapping[str, Any], bases: Iterable[str]) -> dict[
 def render_setting(env: SandboxedEnvironment, value: Any, variables: Mapping[str, Any]) -> Any:
     """Fill ``{{ }}`` variables in a configuration value (strings, lists, mappings)."""
     if isinstance(value, str):
+        if "{" not in value and "\r" not in value:  # nothing to fill: Jinja would return it as is
+            return re.sub(r"\s*\n\s*", " ", value).strip()
         try:
             with budget(MACRO_BUDGET_S):
                 text = env.from_string(value).render(**variables)

@@ -45,7 +45,7 @@ from starlette.types import Receive, Scope, Send
 
 from reportgen import __version__
 from reportgen import formatting as fmt
-from reportgen.batch.executors import WORKER_PRELOAD, die_with
+from reportgen.batch.executors import PNG_PRELOAD, WORKER_PRELOAD, die_with
 from reportgen.errors import OutputError, ReportgenError
 from reportgen.output.write import soffice_binary
 from reportgen.web import jobs
@@ -118,7 +118,7 @@ def make_pool(workers: int) -> ProcessPoolExecutor:
     """Worker processes started from a fork server with the heavy modules imported, each
     ending with the server however it ends (Ctrl-C, kill -9: :func:`die_with`)."""
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(WORKER_PRELOAD)
+    ctx.set_forkserver_preload(WORKER_PRELOAD + PNG_PRELOAD)  # previews are pictures
     return ProcessPoolExecutor(max(1, workers), mp_context=ctx, initializer=die_with,
                                initargs=(os.getpid(),))
 
