@@ -223,7 +223,7 @@ def test_the_analysis_pickles(analysis: UnitAnalysis, overview: GroupAnalysis) -
 
 TOP_KEYS = ["unit", "year", "action_year", "group", "groups", "indices", "missing_indices",
             "missing_index_codes", "responsibility", "solutions", "general_tasks", "causes",
-            "notes", "rank_only"]
+            "notes", "rank_only", "remarks"]
 INDEX_KEYS = ["index", "name", "short_name", "version", "year", "group", "unit", "component_unit",
               "component_word", "additive", "coordinator", "total_derived", "score", "max",
               "percent", "rank", "of", "rank_published", "rank_basis", "loaded", "peer_basis",
@@ -234,7 +234,7 @@ INDEX_KEYS = ["index", "name", "short_name", "version", "year", "group", "unit",
               "history", "gap_to_mean_previous", "points_lost", "counts", "rating_counts",
               "order", "components", "strengths", "weaknesses", "strength_details",
               "weakness_details", "assessment", "target", "notes", "method", "legal_basis",
-              "missing_previous_year", "loss_measure"]
+              "missing_previous_year", "loss_measure", "remarks"]
 COMPONENT_KEYS = ["code", "name", "short_name", "parent", "level", "analysed", "score", "max",
                   "percent", "rank", "of", "rank_published", "rank_basis", "loaded",
                   "peer_basis", "tied_with", "previous_score", "previous_max",

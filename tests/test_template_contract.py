@@ -148,7 +148,7 @@ KINDS = {"unit": UNIT, "overview": OVERVIEW}
 
 # The edits made to the copy: a retyped heading (table header cell in tong-hop) and a run
 # added to fixed text.
-HEADING_OLD, HEADING_NEW = "3. Nguyên nhân", "3. Nguyên nhân của tồn tại, hạn chế"
+HEADING_OLD, HEADING_NEW = "1. Ưu điểm", "1. Ưu điểm, kết quả nổi bật"
 MARK_NOTE = "Dòng tô nền xanh nhạt"  # the fixed note under a table with marked rows
 MARK_NOTE_ADDED = " Số liệu do Sở Nội vụ tổng hợp."
 OVERVIEW_OLD, OVERVIEW_NEW = "Xếp hạng", "Thứ hạng"  # a table header cell of tong-hop

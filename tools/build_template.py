@@ -748,11 +748,18 @@ def section_assessment(doc) -> None:
     each(doc, "s", "assessment.strengths", "- {{ s }}")
     para(doc, "2. Tồn tại, hạn chế", "Heading 2")
     each(doc, "s", "assessment.weaknesses", "- {{ s }}")
+    # causes only when someone wrote them (the notes table) or a draft suggests them
+    tag(doc, "{%p if assessment.causes_objective or assessment.causes_subjective %}")
     para(doc, "3. Nguyên nhân", "Heading 2")
+    tag(doc, "{%p if assessment.causes_objective %}")
     para(doc, "a) Nguyên nhân khách quan", "Heading 3")
     each(doc, "s", "assessment.causes_objective", "- {{ s }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if assessment.causes_subjective %}")
     para(doc, "b) Nguyên nhân chủ quan", "Heading 3")
     each(doc, "s", "assessment.causes_subjective", "- {{ s }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endif %}")
 
 
 def table_if_rows(doc, cols: list[Col], table: str) -> None:

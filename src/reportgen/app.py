@@ -49,7 +49,7 @@ from reportgen.data.facts import index_sources, is_sample
 from reportgen.data.load import LoadOptions, load
 from reportgen.data.sample import data_path
 from reportgen.data.validate import Dataset, validate
-from reportgen.errors import OutputError, ReportgenError
+from reportgen.errors import ConfigError, Location, OutputError, ReportgenError
 from reportgen.output.lock import folder_lock
 from reportgen.output.manifest import (
     MANIFEST,
@@ -197,10 +197,20 @@ def analyze(data: str | Path | None, unit: str, year: int,
     return analyze_unit(prepare(dataset), name, year, load_rules(project.search))
 
 
+def refuse_draft(kit: Toolkit) -> None:
+    """``generate --final``: a draft configuration (library suggestions printed as marked
+    text for the clerk) cannot make the document that is signed."""
+    if kit.narrator.config.get("draft"):
+        raise ConfigError("cấu hình đang ở chế độ dự thảo (draft: true): báo cáo sẽ in các gợi ý "
+                          "nguyên nhân chưa được xác nhận. Ghi nguyên nhân vào bảng notes, đặt "
+                          "draft: false rồi tạo lại bản trình ký",
+                          Location(file=kit.narrator.config_file or REPORT_CONFIG, where="draft"))
+
+
 def generate(data: str | Path | None, unit: str | None, year: int | None, out: Path,
              config: str | Path | None = None, templates: str | Path | None = None,
              pdf: bool = False, chosen: Callable[[str, int], None] | None = None,
-             charts: Backend | None = None) -> Iterator[Path]:
+             charts: Backend | None = None, final: bool = False) -> Iterator[Path]:
     """``reportgen generate``: one unit's report written to ``out``, then its PDF; each path
     is yielded as soon as its file is written (a failing PDF keeps the .docx). ``chosen``
     is told the unit's name as in the data and the year, once both are settled; ``charts``:
@@ -210,6 +220,8 @@ def generate(data: str | Path | None, unit: str | None, year: int | None, out: P
     project = open_project(templates)
     dataset = load_dataset(project, data)
     kit = make_toolkit(project, config, charts=charts)
+    if final:
+        refuse_draft(kit)
     name, chosen_year = default_unit_and_year(dataset, kit, unit, year)
     name = find_unit(dataset, name)
     check_year(dataset, name, chosen_year)

@@ -135,12 +135,15 @@ def generate_cmd(
     out: Annotated[Path, typer.Option("--out", help="Thư mục kết quả")] = Path("output"),
     pdf: Annotated[bool, typer.Option("--pdf", help="Chuyển thêm sang PDF bằng LibreOffice")] = False,
     charts: ChartsOpt = None,
+    final: Annotated[bool, typer.Option(
+        "--final", help="Bản trình ký: từ chối cấu hình dự thảo (draft: true trong report.yaml)")] = False,
 ) -> None:
     """Tạo báo cáo .docx của một đơn vị, một năm và in đường dẫn tệp."""
     from reportgen.app import generate
 
     try:
-        for path in generate(data, unit, year, out, config, templates, pdf, charts=_backend(charts)):
+        for path in generate(data, unit, year, out, config, templates, pdf, charts=_backend(charts),
+                             final=final):
             typer.echo(str(path))
     except ReportgenError as exc:
         fail(exc)

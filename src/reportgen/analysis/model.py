@@ -645,6 +645,7 @@ class IndexAnalysis(Model):
     legal_basis: tuple[str, ...] = ()  # the framework's "Căn cứ" lines for this index
     missing_previous_year: int | None = None  # the year before, absent from the data
     loss_measure: str = "points"  # "points" lost against maxima, or the "gap" to the group
+    remarks: tuple[str, ...] = ()  # the clerk's notes on this index's result (notes table)
 
     # -- what the phrase files ask (derived from the fields) --
 
@@ -926,6 +927,9 @@ class Cause(Model):
     code: str | None
     name: str | None
     text: str
+    # True: a generic text of the library, not a finding — printed only in a draft, marked
+    # as a suggestion; False: written by the clerk (the notes table)
+    suggested: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -968,6 +972,7 @@ class UnitAnalysis(Model):
     causes: Causes
     notes: tuple[Note, ...]
     rank_only: tuple[RankOnly, ...] = ()
+    remarks: tuple[str, ...] = ()  # the clerk's notes on the unit's results (notes table)
 
     def index(self, code: str) -> IndexAnalysis | None:
         return next((i for i in self.indices if i.index == code), None)

@@ -124,6 +124,7 @@ from reportgen.config.frameworks import TOTAL, Framework, RatingRule, fold_code
 from reportgen.config.rules import IndexRules, Rules, Solution
 from reportgen.config.rules import Target as TargetRule
 from reportgen.data.groups import GroupFact
+from reportgen.data.notes import UserNote
 from reportgen.data.text import fold
 from reportgen.data.validate import Dataset
 from reportgen.errors import LookupFailed, did_you_mean
@@ -1348,21 +1349,31 @@ def _solutions(indices: Sequence[IndexAnalysis], rules: Rules, action_year: int,
     return tuple(out)
 
 
-def _causes(indices: Sequence[IndexAnalysis], rules: Rules) -> Causes:
-    """Causes from the library: general ones, then those keyed by the weak components; texts
-    still holding a blank for the clerk are prompts, left out of the report."""
+def _causes(indices: Sequence[IndexAnalysis], rules: Rules,
+            notes: Sequence[UserNote] = ()) -> Causes:
+    """The clerk's causes (the notes table) first, as findings; then the library's, general
+    ones and those keyed by the weak components, as suggestions only (``suggested``: a
+    draft prints them marked, a final report never). Library texts still holding a blank
+    for the clerk are prompts, left out."""
     out: dict[str, list[Cause]] = {"objective": [], "subjective": []}
+    names = {(i.index, c.code): c.name for i in indices for c in i.components}
+    for note in notes:
+        if note.kind in out:
+            out[note.kind].append(Cause(
+                index=note.index, code=note.component, text=note.text,
+                name=names.get((note.index or "", note.component)) if note.component else None))
     assessed = any(i.method == "assessment" for i in indices)
     general = [*rules.general_causes, *(rules.general_causes_assessment if assessed else ())]
     for cause in general:
         if not cause.is_prompt:
-            out[cause.kind].append(Cause(index=None, code=None, name=None, text=cause.text))
+            out[cause.kind].append(Cause(index=None, code=None, name=None, text=cause.text,
+                                         suggested=True))
     for index in indices:
         for c in _items_for_action(index):
             for cause in rules.causes_for(index.index, c.code):
                 if not cause.is_prompt:
                     out[cause.kind].append(Cause(index=index.index, code=c.code, name=c.name,
-                                             text=cause.text))
+                                                 text=cause.text, suggested=True))
     return Causes(objective=tuple(out["objective"]), subjective=tuple(out["subjective"]))
 
 
@@ -1397,7 +1408,9 @@ def analyze_unit(data: Dataset | Prepared, unit: str, year: int, rules: Rules) -
     check_year(prep, unit, year)
     action_year = year + rules.action_year_offset
     codes = _unit_indexes(prep, unit, year)
-    indices = tuple(_analyze_index(prep, unit, year, code, rules) for code in codes)
+    mine = [n for n in prep.dataset.notes if n.unit == unit and n.year == year]
+    indices = tuple(_with_remarks(_analyze_index(prep, unit, year, code, rules), mine)
+                    for code in codes)
     rank_only = _rank_only(prep, unit, year, codes)
     missing_codes, missing_names = _missing(prep, unit, year,
                                             [*codes, *(r.index for r in rank_only)])
@@ -1415,10 +1428,17 @@ def analyze_unit(data: Dataset | Prepared, unit: str, year: int, rules: Rules) -
         general_tasks=tuple(rules.general_tasks) + (
             tuple(rules.general_tasks_assessment)
             if any(i.method == "assessment" for i in indices) else ()),
-        causes=_causes(indices, rules),
+        causes=_causes(indices, rules, mine),
         notes=tuple(notes),
         rank_only=rank_only,
+        remarks=tuple(n.text for n in mine if n.kind == "note" and n.index is None),
     )
+
+
+def _with_remarks(index: IndexAnalysis, notes: Sequence[UserNote]) -> IndexAnalysis:
+    """The clerk's notes on the index's result (kind "note"), in the order written."""
+    remarks = tuple(n.text for n in notes if n.kind == "note" and n.index == index.index)
+    return dataclasses.replace(index, remarks=remarks) if remarks else index
 
 
 def _rank_only(prep: Prepared, unit: str, year: int,

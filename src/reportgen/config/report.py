@@ -112,6 +112,10 @@ class ReportFile(Settings):
     defaults: DefaultSettings | None = None
     groups: dict[Text, GroupSettings | None] | None = None
     charts: ChartSettings | None = None
+    # A draft prints the library's generic causes as marked suggestions for the clerk to
+    # confirm or replace; a final report (the default) prints only what the data and the
+    # notes table say. ``generate --final`` refuses a draft.
+    draft: bool = False
 
 
 def report_config(doc: Any, file: str | None = None) -> dict[str, Any]:

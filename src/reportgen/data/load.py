@@ -31,6 +31,7 @@ from reportgen.data.guard import (
     unsupported,
     xlsx_problem,
 )
+from reportgen.data.notes import NOTES_SHEET, NoteRecord, is_notes_file, read_notes_table
 from reportgen.data.text import (
     TOTAL_ALIASES,
     clean_text,
@@ -45,7 +46,7 @@ CANONICAL = REQUIRED + OPTIONAL
 META = ("_file", "_sheet", "_row")
 SCORES_SHEET = "scores"
 # Sheets that are not the scores table (folded names).
-RESERVED_SHEETS = frozenset({"config", "units", "groups"})
+RESERVED_SHEETS = frozenset({"config", "units", "groups", "notes"})
 
 # Header spellings users type, folded (lower case, no accents, no punctuation) → canonical.
 HEADER_ALIASES = {
@@ -116,6 +117,15 @@ class Loaded:
     issues: list[Issue] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     groups: list[GroupRecord] = field(default_factory=list)  # the optional groups table
+    notes: list[NoteRecord] = field(default_factory=list)  # the optional notes table
+
+
+@dataclass
+class SideTables:
+    """The tables read beside the scores: published group facts and the clerk's notes."""
+
+    groups: list[GroupRecord] = field(default_factory=list)
+    notes: list[NoteRecord] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -307,14 +317,18 @@ def csv_table(path: Path, issues: list[Issue]) -> list[list[str]] | None:
 
 
 def read_csv(path: Path, options: LoadOptions, issues: list[Issue],
-             groups: list[GroupRecord] | None = None) -> list[Record]:
-    """A CSV of scores; or, when its name says so (``groups.csv``), the groups table."""
+             side: SideTables | None = None) -> list[Record]:
+    """A CSV of scores; or, when its name says so (``groups.csv``, ``notes.csv``), one of the
+    tables read beside them."""
     table = csv_table(path, issues)
     if table is None:
         return []
     where = Location(file=str(path))
-    if groups is not None and is_groups_file(path.stem):
-        groups.extend(read_groups_table(table, where, issues))
+    if side is not None and is_groups_file(path.stem):
+        side.groups.extend(read_groups_table(table, where, issues))
+        return []
+    if side is not None and is_notes_file(path.stem):
+        side.notes.extend(read_notes_table(table, where, issues))
         return []
     return _table_to_records(table, where, {}, options, issues)
 
@@ -330,9 +344,9 @@ def _sheet_settings(ws: _Sheet) -> dict[str, str]:
 
 
 def read_xlsx(path: Path, options: LoadOptions, issues: list[Issue],
-              groups: list[GroupRecord] | None = None) -> list[Record]:
+              side: SideTables | None = None) -> list[Record]:
     """The ``scores`` sheet (with the optional ``config`` and ``units`` sheets); the optional
-    ``groups`` sheet goes to ``groups``."""
+    ``groups`` and ``notes`` sheets go to ``side``."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -370,10 +384,15 @@ def read_xlsx(path: Path, options: LoadOptions, issues: list[Issue],
         records = _table_to_records(table, Location(str(path), sheet), settings, options, issues)
         if "units" in names:
             _apply_units_sheet(records, wb["units"])
-        found = {fold(n): n for n in names}.get(fold(GROUPS_SHEET))
-        if groups is not None and found is not None:
+        folded = {fold(n): n for n in names}
+        if side is not None and fold(GROUPS_SHEET) in folded:
+            found = folded[fold(GROUPS_SHEET)]
             rows = [list(r) for r in wb[found].iter_rows(values_only=True)]
-            groups.extend(read_groups_table(rows, Location(str(path), found), issues))
+            side.groups.extend(read_groups_table(rows, Location(str(path), found), issues))
+        if side is not None and fold(NOTES_SHEET) in folded:
+            found = folded[fold(NOTES_SHEET)]
+            rows = [list(r) for r in wb[found].iter_rows(values_only=True)]
+            side.notes.extend(read_notes_table(rows, Location(str(path), found), issues))
         return records
     except XLSX_FAULTS as exc:  # a damaged part (bad compression, broken XML)
         issues.append(damaged_excel(exc, where))
@@ -421,16 +440,16 @@ def load(path: str | Path, options: LoadOptions | None = None) -> Loaded:
         issues.append(Issue("thư mục không có tệp .csv hoặc .xlsx nào", Location(file=str(root)),
                             code="empty_folder"))
     records: list[Record] = []
-    groups: list[GroupRecord] = []
+    side = SideTables()
     for f in files:
         reader = READERS.get(f.suffix.lower())
         if reader is None:
             issues.append(Issue("định dạng tệp không được hỗ trợ (chỉ nhận .csv, .xlsx)",
                                 Location(file=str(f)), code="bad_format"))
             continue
-        records.extend(reader(f, options, issues, groups))
+        records.extend(reader(f, options, issues, side))
     frame = pd.DataFrame.from_records(records, columns=[*CANONICAL, *META, "_column"])
-    return Loaded(frame, issues, [str(f) for f in files], groups)
+    return Loaded(frame, issues, [str(f) for f in files], side.groups, side.notes)
 
 
 def records_from(rows: Iterable[Mapping[str, object]], source: str = "<dữ liệu>") -> Loaded:

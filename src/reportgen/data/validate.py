@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeAlias, TypedDict, cast
 
@@ -19,6 +19,7 @@ from reportgen.analysis.ranking import rank_map
 from reportgen.config.frameworks import TOTAL, Framework, Frameworks, fold_code
 from reportgen.data.groups import FactKey, GroupFact, check_groups
 from reportgen.data.load import Loaded
+from reportgen.data.notes import UserNote, check_notes
 from reportgen.data.screen import screen
 from reportgen.data.text import fold, fold_total, is_missing_mark, parse_number
 from reportgen.errors import DataError, Issue, Location, did_you_mean
@@ -72,6 +73,7 @@ class Dataset:
     warnings: list[Issue] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     facts: Mapping[FactKey, GroupFact] = field(default_factory=dict)  # the groups table
+    notes: Sequence[UserNote] = ()  # the clerk's causes and notes (the notes table)
 
     def framework(self, index: str, year: int) -> Framework:
         fw = self.frameworks.for_year(index, year)
@@ -491,6 +493,8 @@ def validate(loaded: Loaded, frameworks: Frameworks, strict: bool = False) -> Da
     frame["year"] = frame["year"].astype(int)
     frame["score"] = frame["score"].astype(float)
     facts = check_groups(loaded.groups, frame, frameworks, DEFAULT_GROUP, checker.issues)
+    notes = check_notes(loaded.notes, list(dict.fromkeys(frame["unit"])), frameworks,
+                        checker.issues)
     _check_published_ranks(frame, frameworks, facts, checker)
     _check_sums(frame, frameworks, checker)
     _check_completeness(frame, frameworks, facts, checker)
@@ -501,4 +505,4 @@ def validate(loaded: Loaded, frameworks: Frameworks, strict: bool = False) -> Da
         warnings = []
     if errors:
         raise DataError(errors + warnings)
-    return Dataset(frame, frameworks, warnings, loaded.sources, facts)
+    return Dataset(frame, frameworks, warnings, loaded.sources, facts, notes)

@@ -236,7 +236,7 @@ class Narrator:
             report["sample_notice"] = self.phrases.text("ket-qua.j2", "du_lieu_mau")
         u = {"name": unit, "year": year, "next_year": action_year, "label": report["unit_label"],
              "short": report["unit_short"], "peer_label": report["peer_label"],
-             "agency_short": report["agency_short"]}
+             "agency_short": report["agency_short"], "draft": bool(self.config.get("draft"))}
         counter = Numbering()
         return {
             "report": cast(rc.Report, report),
