@@ -213,19 +213,25 @@ class _Package:
     hundreds of kilobytes).
     """
 
-    def __init__(self, blob: bytes, loaded: Any, dynamic: set[str]) -> None:
+    def __init__(self, blob: bytes) -> None:
         reader = PackageReader.from_file(io.BytesIO(blob))  # type: ignore[no-untyped-call]
-        opened = {str(p.partname): p for p in loaded.part.package.iter_parts()}
         self.static: set[str] = set()
-        self.sparts: list[tuple[Any, str, str, bytes]] = []
-        for partname, content_type, reltype, data in reader.iter_sparts():
+        self.sparts: list[tuple[Any, str, str, bytes]] = list(reader.iter_sparts())
+        self.srels = list(reader.iter_srels())
+
+    def keep(self, loaded: Any, dynamic: set[str]) -> None:
+        """Make every part of ``loaded`` (the template opened by :meth:`open` before any
+        call of this) static except ``dynamic`` ones and those python-docx must own."""
+        opened = {str(p.partname): p for p in loaded.part.package.iter_parts()}
+        sparts = []
+        for partname, content_type, reltype, data in self.sparts:
             part = opened.get(str(partname))
             if (part is not None and str(partname) not in dynamic
                     and not isinstance(part, DocumentPart | CorePropertiesPart | ImagePart)):
                 data = part.blob  # as python-docx saves it (XML parts re-serialized)
                 self.static.add(str(partname))
-            self.sparts.append((partname, content_type, reltype, data))
-        self.srels = list(reader.iter_srels())
+            sparts.append((partname, content_type, reltype, data))
+        self.sparts = sparts
 
     def iter_sparts(self) -> Iterator[tuple[Any, str, str, bytes]]:
         return iter(self.sparts)
@@ -243,7 +249,10 @@ class _Package:
         """A fresh python-docx ``Document`` of the template."""
         package = Package()
         Unmarshaller.unmarshal(self, package, self._part)  # type: ignore[no-untyped-call]
-        return package.main_document_part.document
+        main = package.main_document_part
+        if not isinstance(main, DocumentPart):  # as python-docx's Document() refuses it
+            raise ValueError(f"not a Word file, content type is '{main.content_type}'")
+        return main.document
 
 
 class _ChartImage(InlineImage):  # type: ignore[misc]  # docxtpl has no type hints
@@ -352,7 +361,8 @@ class Renderer:
 
     def _compile(self) -> None:
         try:
-            loader = _Job(self.blob)
+            package = _Package(self.blob)
+            loader = _Job(self.blob, package.open())
         except Exception as exc:  # noqa: BLE001 - any failure means "not a .docx"
             raise TemplateError([Issue(f"không mở được tệp mẫu Word (.docx): {exc}",
                                        Location(file=self.name), code="template_open")]) from exc
@@ -390,16 +400,15 @@ class Renderer:
         if issues:
             raise TemplateError(issues)
         rendered = {key for key, part in self.parts.items() if part.template is not None}
-        self.package = _Package(self.blob, loader.docx, rendered)
+        package.keep(loader.docx, rendered)
+        self.package = package
 
     def _add_part(self, key: str, label: str, loader: _Job, xml: str, root: etree._Element,
                   issues: list[Issue]) -> None:
-        marked, spots = mark_spots(xml, root)
-        source = loader.patch_xml(marked)
+        source, spots, fix_tables, fix_cells = _patched(loader, xml, root)
         has_tags = any(t in source for t in ("{{", "{%", "{#"))
-        part = CompiledPart(key, label, source, spots, None,
-                            fix_tables=bool(re.search(r"{%\s*(tc|colspan|hm)\b", marked)),
-                            fix_cells="cellbg" in marked)
+        part = CompiledPart(key, label, source, spots, None, fix_tables=fix_tables,
+                            fix_cells=fix_cells)
         if has_tags:
             try:
                 code, _ = compile_cached(self.env, source, key, f"<docx:{key}>")
@@ -515,6 +524,55 @@ class Renderer:
 
 
 # --- helpers -----------------------------------------------------------------------------
+
+def _patched(loader: _Job, xml: str, root: etree._Element) -> tuple[str, list[Spot], bool, bool]:
+    """A part's XML marked (:func:`mark_spots`) and patched by docxtpl into Jinja source, its
+    spots, and whether it needs the table grid and cell fixes. docxtpl's patching is a chain
+    of regular expressions over the whole part (a tenth of a second for the sample's body),
+    so the result is kept in the cache folder of compiled templates
+    (:mod:`reportgen.narrate.compiled`), as plain data, under a key of the XML, docxtpl's
+    version and this module's own source (a change of the marking is a new key)."""
+    import hashlib
+    import marshal
+
+    import docxtpl
+
+    from reportgen.narrate.compiled import _store, cache_dir
+
+    folder = cache_dir()
+    path = None
+    if folder is not None:
+        h = hashlib.sha256()
+        for piece in (b"docx-patch-1", docxtpl.__version__.encode(), _module_digest(),
+                      xml.encode("utf-8", "surrogatepass")):
+            h.update(piece + b"\0")
+        path = folder / f"{h.hexdigest()}.patch"
+        try:
+            source, rows, fix_tables, fix_cells = marshal.loads(path.read_bytes())
+            return (str(source), [Spot(*row) for row in rows], bool(fix_tables), bool(fix_cells))
+        except (OSError, ValueError, EOFError, TypeError):
+            pass  # missing or corrupt: patch
+    marked, spots = mark_spots(xml, root)
+    source = loader.patch_xml(marked)
+    fix_tables = bool(re.search(r"{%\s*(tc|colspan|hm)\b", marked))
+    fix_cells = "cellbg" in marked
+    if path is not None:
+        rows = [(s.paragraph, s.text, s.table, s.row, s.is_row) for s in spots]
+        _store(path, marshal.dumps((source, rows, fix_tables, fix_cells)))
+    return source, spots, fix_tables, fix_cells
+
+
+_DIGEST: list[bytes] = []
+
+
+def _module_digest() -> bytes:
+    """The hash of this file (the marking and patching code), once per process."""
+    if not _DIGEST:
+        import hashlib
+
+        _DIGEST.append(hashlib.sha256(Path(__file__).read_bytes()).digest())
+    return _DIGEST[0]
+
 
 def _replace_blob(part: Any, blob: bytes) -> None:
     """Swap the content of a footnotes/endnotes part, XML-backed or raw."""
