@@ -7,12 +7,15 @@ understands) before anything fails; warnings never block unless ``strict``. The 
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any, TypeAlias, TypedDict, cast
 
+import numpy as np
 import pandas as pd
 
 from reportgen.analysis.ranking import rank_map
@@ -87,15 +90,15 @@ class Dataset:
 
     @property
     def units(self) -> list[str]:
-        return list(dict.fromkeys(self.frame["unit"]))
+        return [str(u) for u in self.frame["unit"].unique()]  # in the order of the data
 
     @property
     def groups(self) -> list[str]:
-        return list(dict.fromkeys(self.frame["group"]))
+        return [str(g) for g in self.frame["group"].unique()]
 
     @property
     def indexes(self) -> list[str]:
-        return list(dict.fromkeys(self.frame["index"]))
+        return [str(i) for i in self.frame["index"].unique()]
 
     def group_of(self, unit: str, year: int) -> str:
         """The unit's peer group that year (its first index's group)."""
@@ -107,8 +110,8 @@ class Dataset:
             "indexes": self.indexes,
             "years": self.years,
             "units": len(self.units),
-            "groups": {g: int(self.frame.loc[self.frame["group"] == g, "unit"].nunique())
-                       for g in self.groups},
+            "groups": {str(g): int(n) for g, n in
+                       self.frame.groupby("group", sort=False)["unit"].nunique().items()},
             "rows": len(self.frame),
             "warnings": len(self.warnings),
         }
@@ -276,6 +279,122 @@ class _Checker:
         return found or ""
 
 
+_TEXT_COLUMNS = ("year", "index", "unit", "component", "score", "max_score", "rank", "group",
+                 "rating", "source")
+
+
+def _per_value(column: pd.Series, fn: Callable[[Any], Any], dtype: type) -> np.ndarray:
+    """``fn`` of every cell of ``column``, computed once per distinct value (a large file
+    repeats its years, codes, scores and maxima on many rows)."""
+    codes, values = pd.factorize(column, use_na_sentinel=False)
+    return np.array([fn(v) for v in values], dtype=dtype)[codes]
+
+
+def _year_of(text: str) -> float:
+    year = parse_number(text)
+    ok = year is not None and float(year).is_integer() and 1990 <= year <= 2100
+    return float(year) if ok and year is not None else math.nan
+
+
+def _number_of(text: str) -> float:
+    number = parse_number(text) if text else None
+    return math.nan if number is None else float(number)
+
+
+def _rank_of(text: str) -> float:
+    """A published rank; 0 for none (blank, 'N/A'), NaN when it is no positive integer."""
+    if not text or is_missing_mark(text):
+        return 0.0
+    rank = parse_number(text)
+    return float(rank) if rank is not None and float(rank).is_integer() and rank >= 1 else (
+        math.nan)
+
+
+def _own_max(fw: Framework, component: str) -> float | None:
+    """The framework's maximum of a component code (None: unpublished, or no code)."""
+    return fw.max_of(component) if component == TOTAL or component in fw.components else None
+
+
+def _typed(table: pd.DataFrame, checker: _Checker) -> pd.DataFrame:
+    """The usable rows of the loaded table, typed (:data:`COLUMNS` and ``max_given``), in the
+    table's order. The common row — text cells, a known index, year and framework, a
+    component code, numbers that read and fit — is checked column by column, each distinct
+    cell value once; every other row goes through :meth:`_Checker.row`, which words its
+    problems exactly as it always has (and in the order of the rows)."""
+    n = len(table)
+    fast = np.zeros(n, dtype=bool)
+    columns: dict[str, Any] = {}
+    textual = n > 0 and all(
+        c in table and pd.api.types.infer_dtype(table[c], skipna=False) in ("string", "empty")
+        for c in _TEXT_COLUMNS)
+    if textual:
+        year = _per_value(table["year"], _year_of, float)
+        code = _per_value(table["index"], lambda v: (
+            checker.frameworks.resolve_code(v) if v else None) or "", object)
+        score = _per_value(table["score"], _number_of, float)
+        max_text = (table["max_score"] != "").to_numpy(dtype=bool)
+        given = _per_value(table["max_score"], _number_of, float)
+        rank = _per_value(table["rank"], _rank_of, float)
+        wide = _per_value(table["_column"], lambda v: _text(v) is not None, bool) if (
+            "_column" in table) else np.zeros(n, dtype=bool)
+        rated = (table["rating"] != "").to_numpy(dtype=bool)
+        component = table["component"].to_numpy(dtype=object)
+        ok = (~np.isnan(year) & (code != "") & (table["unit"] != "").to_numpy(dtype=bool)
+              & ~np.isnan(score) & (score >= 0) & ~(max_text & np.isnan(given))
+              & ~np.isnan(rank) & ~wide)
+        maximum = np.where(max_text, given, math.nan)
+        version = np.full(n, "", dtype=object)
+        candidates = np.flatnonzero(ok)
+        pairs = pd.DataFrame({"code": code[candidates], "year": year[candidates]})
+        for key, where in pairs.groupby(["code", "year"], sort=False).indices.items():
+            index, y = cast(tuple[str, float], key)
+            fw = checker.frameworks.for_year(index, int(y))
+            if fw is None:
+                continue  # worded by the row check
+            at = candidates[where]
+            comp = pd.Series(component[at])
+            known = comp.isin([TOTAL, *fw.components]).to_numpy(dtype=bool)
+            default = _per_value(comp, partial(_own_max, fw), float)
+            top = np.where(max_text[at], maximum[at], default)
+            fits = np.isnan(top) | (score[at] <= top + 1e-9)
+            own_rating = rated[at] & (comp == TOTAL).to_numpy(dtype=bool)  # checked by row
+            keep = known & fits & ~own_rating
+            fast[at[keep]] = True
+            maximum[at[keep]] = top[keep]
+            version[at[keep]] = fw.version
+        group = table["group"].to_numpy(dtype=object)
+        columns = {
+            "year": year[fast].astype(int), "index": code[fast], "version": version[fast],
+            "group": np.where(group[fast] == "", DEFAULT_GROUP, group[fast]),
+            "unit": table["unit"].to_numpy(dtype=object)[fast], "component": component[fast],
+            "score": score[fast], "max": maximum[fast], "max_given": max_text[fast],
+            "rank": np.where(rank[fast] > 0, rank[fast], math.nan),
+            "rating": np.full(int(fast.sum()), "", dtype=object),
+            "source": table["source"].to_numpy(dtype=object)[fast],
+            **{c: (table[c].to_numpy()[fast] if c in table else None)
+               for c in ("_file", "_sheet", "_row", "_column")},
+            "_position": np.flatnonzero(fast),
+        }
+    slow = np.flatnonzero(~fast)
+    rows: list[dict[str, Any]] = []
+    if len(slow):
+        for position, rec in zip(slow, table.iloc[slow].to_dict("records"), strict=True):
+            checked = checker.row(rec)
+            if checked is not None:
+                rows.append({**checked, "_position": position})
+    frame = pd.DataFrame(columns) if columns else pd.DataFrame(columns=[*COLUMNS, "max_given"])
+    if rows:
+        frame = pd.concat([frame, pd.DataFrame.from_records(rows)], ignore_index=True)
+        frame = frame.sort_values("_position", kind="stable")
+    frame = frame.drop(columns="_position", errors="ignore").reset_index(drop=True)
+    frame["rank"] = frame["rank"].astype("Int64")
+    frame["year"] = frame["year"].astype(int)
+    frame["score"] = frame["score"].astype(float)
+    frame["max"] = frame["max"].astype(float)
+    frame["max_given"] = frame["max_given"].astype(bool)
+    return frame
+
+
 def _names_total(text: str, fw: Framework) -> bool:
     """"Điểm PCI", "Chỉ số PAPI", "PCI": a published table's column of the index's total."""
     key = re.sub(r"(19|20)\d\d$", "", fold(text))  # "PCI 2024", "Điểm PAR INDEX 2024"
@@ -285,16 +404,31 @@ def _names_total(text: str, fw: Framework) -> bool:
 
 
 
-def _check_duplicates(rows: list[Row], checker: _Checker) -> list[Row]:
-    """Same unit/component/year twice: identical values are a warning, different an error."""
+def _records(frame: pd.DataFrame) -> list[Row]:
+    """Rows of the typed frame as :class:`Row` records (None for a missing score, maximum or
+    rank): the few rows a check words a message about."""
+    out = []
+    for rec in frame.to_dict("records"):
+        rec["score"] = None if pd.isna(rec["score"]) else float(rec["score"])
+        rec["max"] = None if pd.isna(rec["max"]) else float(rec["max"])
+        rec["rank"] = None if pd.isna(rec["rank"]) else int(rec["rank"])
+        out.append(cast(Row, rec))
+    return out
+
+
+def _check_duplicates(frame: pd.DataFrame, checker: _Checker) -> pd.DataFrame:
+    """Same unit/component/year twice: identical values are a warning, different an error.
+    Returns the frame without the repeats (the first of each is kept)."""
+    keys = ["year", "index", "unit", "component"]
+    repeated = frame.duplicated(keys, keep="first")
+    if not repeated.any():
+        return frame
     seen: dict[tuple[int, str, str, str], Row] = {}
-    kept = []
-    for r in rows:
+    for r in _records(frame[frame.duplicated(keys, keep=False)]):  # only keys seen twice
         key = (r["year"], r["index"], r["unit"], r["component"])
         first = seen.get(key)
         if first is None:
             seen[key] = r
-            kept.append(r)
             continue
         where = f"dòng {first['_row']}" + (
             f" của {first['_file']}" if first["_file"] != r["_file"] else "")
@@ -306,7 +440,7 @@ def _check_duplicates(rows: list[Row], checker: _Checker) -> list[Row]:
         else:
             checker.warn(f"dòng lặp lại, trùng hoàn toàn với {where}; đã bỏ qua", r, None, None,
                          "duplicate_identical")
-    return kept
+    return frame[~repeated]
 
 
 def _differ(a: Row, b: Row) -> bool:
@@ -318,36 +452,52 @@ def _differ(a: Row, b: Row) -> bool:
     return a["rank"] != b["rank"]
 
 
-def _check_maxima(rows: list[Row], checker: _Checker) -> None:
-    """Every score needs a maximum, and one component has one maximum per year."""
+def _check_maxima(frame: pd.DataFrame, checker: _Checker) -> None:
+    """Every score needs a maximum, and one component has one maximum per year. A maximum
+    derived from the children is written into ``frame``."""
+    keys = ["year", "index", "component"]
+    given = frame[frame["max_given"] & frame["max"].notna()]
+    # only components given more than one maximum can conflict: checked row by row
+    several = given.groupby(keys, sort=False)["max"].transform("nunique") > 1
     maxima: dict[tuple[int, str, str], tuple[float, Row]] = {}
-    for r in rows:
-        given = r["max"]
-        if not r["max_given"] or given is None:  # (a given maximum is never None)
-            continue
+    for r in _records(given[several]):
         key = (r["year"], r["index"], r["component"])
-        if key in maxima and abs(maxima[key][0] - given) > 1e-9:
+        value = cast(float, r["max"])  # a given maximum is never None
+        if key in maxima and abs(maxima[key][0] - value) > 1e-9:
             checker.error(f"điểm tối đa của {r['index']} {r['component']} năm {r['year']} khác "
                           f"với dòng {maxima[key][1]['_row']} ({maxima[key][0]:g})", r,
                           "max_score", r["max"], "max_conflict")
-        maxima.setdefault(key, (given, r))
-    known = {(r["year"], r["index"], r["component"]): r["max"]
-             for r in rows if r["max"] is not None}
-    for r in rows:
-        if r["max"] is None and r["score"] is not None:  # a rank alone needs no maximum
-            key = (r["year"], r["index"], r["component"])
-            derived = _max_from_children(r, known, checker.frameworks)
-            if derived is None and key in maxima:
-                derived = maxima[key][0]
-            if derived is None:
-                checker.error(f"không có điểm tối đa cho {r['index']} {r['component']} năm "
-                              f"{r['year']}: khung chỉ số chưa công bố, hãy điền cột max_score", r,
-                              "max_score", None, "missing_max")
-                continue
-            r["max"] = derived
-            if r["score"] is not None and r["score"] > derived + 1e-9:
-                checker.error(f"điểm vượt điểm tối đa {r['max']:g} của thành phần {r['component']}",
-                              r, "score", r["score"], "score_above_max")
+        maxima.setdefault(key, (value, r))
+    lacking = frame[frame["max"].isna() & frame["score"].notna()]  # a rank alone needs none
+    if lacking.empty:
+        return
+    first_given = given.drop_duplicates(keys, keep="first")
+    first_max = {(int(y), str(i), str(c)): float(m)
+                 for y, i, c, m in zip(first_given["year"], first_given["index"],
+                                       first_given["component"], first_given["max"], strict=True)}
+    has_max = frame[frame["max"].notna()].drop_duplicates(keys, keep="last")  # the last wins
+    known = {(int(y), str(i), str(c)): float(m)
+             for y, i, c, m in zip(has_max["year"], has_max["index"], has_max["component"],
+                                   has_max["max"], strict=True)}
+    labels, values = [], []
+    for label, r in zip(lacking.index, _records(lacking), strict=True):
+        key = (r["year"], r["index"], r["component"])
+        derived = _max_from_children(r, known, checker.frameworks)
+        if derived is None:
+            derived = first_max.get(key)
+        if derived is None:
+            checker.error(f"không có điểm tối đa cho {r['index']} {r['component']} năm "
+                          f"{r['year']}: khung chỉ số chưa công bố, hãy điền cột max_score", r,
+                          "max_score", None, "missing_max")
+            continue
+        r["max"] = derived
+        labels.append(label)
+        values.append(derived)
+        if r["score"] is not None and r["score"] > derived + 1e-9:
+            checker.error(f"điểm vượt điểm tối đa {r['max']:g} của thành phần {r['component']}",
+                          r, "score", r["score"], "score_above_max")
+    if labels:
+        frame.loc[labels, "max"] = values
 
 
 def _max_from_children(r: Row, known: dict[tuple[int, str, str], float],
@@ -363,16 +513,14 @@ def _max_from_children(r: Row, known: dict[tuple[int, str, str], float],
     return round(sum(present), 6) if kids and len(present) == len(values) else None
 
 
-def _check_years(rows: list[Row], loaded: Loaded, checker: _Checker) -> None:
+def _check_years(frame: pd.DataFrame, loaded: Loaded, checker: _Checker) -> None:
     """A (year, index) whose rows are all unusable means that year has no data."""
     raw_years: defaultdict[int, int] = defaultdict(int)
-    good_years: defaultdict[int, int] = defaultdict(int)
     for value, count in loaded.frame["year"].value_counts().items():  # each spelling once
         y = parse_number(value)
         if y is not None:
             raw_years[int(y)] += int(count)
-    for r in rows:
-        good_years[r["year"]] += 1
+    good_years = {int(cast(int, y)): int(n) for y, n in frame["year"].value_counts().items()}
     for y, n in sorted(raw_years.items()):
         if not good_years.get(y):
             checker.issues.append(Issue(f"năm {y} không có dòng điểm hợp lệ nào ({n} dòng đều lỗi)",
@@ -385,13 +533,13 @@ def _check_published_ranks(frame: pd.DataFrame, frameworks: Frameworks,
     """A published rank that disagrees with the rank computed from the scores of the whole
     group is a warning; in a group only part of which is loaded, a published rank can only
     be checked for order (a better score with a worse rank)."""
-    has_rank = frame[frame["rank"].notna()]
-    if has_rank.empty:
+    ranked = frame["rank"].notna()
+    if not ranked.any():
         return
-    for key, part in frame.groupby(["year", "index", "group", "component"], sort=False):
+    keys = ["year", "index", "group", "component"]
+    with_ranks = ranked.groupby([frame[k] for k in keys], sort=False).transform("any")
+    for key, part in frame[with_ranks].groupby(keys, sort=False):  # the groups with a rank
         year, index, group, component = cast(tuple[int, str, str, str], key)
-        if part["rank"].notna().sum() == 0:
-            continue
         fact = facts.get((int(year), index, group, component)) or facts.get(
             (int(year), index, group, TOTAL))
         fw = frameworks.for_year(index, int(year))
@@ -427,12 +575,38 @@ def _check_rank_order(part: pd.DataFrame, checker: _Checker) -> None:
 
 def _check_sums(frame: pd.DataFrame, frameworks: Frameworks, checker: _Checker) -> None:
     """For additive indexes, top-level components should add up to the TOTAL."""
-    for key, part in frame.groupby(["year", "index", "unit"], sort=False):
-        year, index, unit = cast(tuple[int, str, str], key)  # the columns' types
+    scored = frame[frame["score"].notna()]
+    suspects: list[tuple[int, str, str]] = []
+    for key, part in scored.groupby(["year", "index"], sort=False):
+        year, index = cast(tuple[int, str], key)
         fw = frameworks.for_year(index, int(year))
         if fw is None or not fw.additive:
             continue
-        part = part[part["score"].notna()]
+        tops = [c.code for c in fw.top_level()]
+        # the units whose sum may be off, found column-wise; each is then checked as before
+        sums = part[part["component"].isin(tops)].groupby("unit", sort=False)["score"].agg(
+            ["sum", "count"])
+        totals = part[part["component"] == TOTAL].groupby("unit", sort=False)["score"].first()
+        both = sums.join(totals.rename("total"), how="right")
+        both = both.fillna({"sum": 0.0, "count": 0})
+        near = both[(both["count"] == len(tops)) & (
+            (both["sum"] - both["total"]).abs() > SUM_TOLERANCE - 1e-6)]
+        suspects.extend((int(year), str(index), str(u)) for u in near.index)
+    if not suspects:
+        return
+    keys = ["year", "index", "unit"]
+    wanted = pd.MultiIndex.from_tuples(suspects, names=keys)
+    rows = scored[pd.MultiIndex.from_frame(scored[keys]).isin(wanted)]
+    order = frame[keys].drop_duplicates()  # the units in the order they first appear
+    first = {(int(y), str(i), str(u)): n for n, (y, i, u) in enumerate(
+        zip(order["year"], order["index"], order["unit"], strict=True))}
+    parts = sorted(rows.groupby(keys, sort=False),
+                   key=lambda kp: first[cast(tuple[int, str, str], kp[0])])
+    for key, part in parts:
+        year, index, unit = cast(tuple[int, str, str], key)
+        fw = frameworks.for_year(index, int(year))
+        if fw is None:
+            continue
         scores = dict(zip(part["component"], part["score"], strict=True))
         tops = [c.code for c in fw.top_level()]
         if TOTAL in scores and all(c in scores for c in tops):
@@ -481,19 +655,15 @@ def validate(loaded: Loaded, frameworks: Frameworks, strict: bool = False) -> Da
     checker = _Checker(frameworks)
     checker.issues.extend(loaded.issues)
     loaded = screen(loaded, checker.issues)  # names, groups, maxima: what breaks a render
-    rows = [r for r in (checker.row(rec) for rec in loaded.frame.to_dict("records")) if r]
-    rows = _check_duplicates(rows, checker)
-    _check_maxima(rows, checker)
-    _check_years(rows, loaded, checker)
+    frame = _check_duplicates(_typed(loaded.frame, checker), checker)
+    _check_maxima(frame, checker)
+    _check_years(frame, loaded, checker)
     if loaded.frame.empty and not loaded.issues:
         checker.issues.append(Issue("dữ liệu không có dòng nào",
                                     Location(file=", ".join(loaded.sources)), code="empty_file"))
-    frame = pd.DataFrame.from_records(rows, columns=COLUMNS)
-    frame["rank"] = frame["rank"].astype("Int64")
-    frame["year"] = frame["year"].astype(int)
-    frame["score"] = frame["score"].astype(float)
+    frame = frame[COLUMNS].reset_index(drop=True)
     facts = check_groups(loaded.groups, frame, frameworks, DEFAULT_GROUP, checker.issues)
-    notes = check_notes(loaded.notes, list(dict.fromkeys(frame["unit"])), frameworks,
+    notes = check_notes(loaded.notes, [str(u) for u in frame["unit"].unique()], frameworks,
                         checker.issues)
     _check_published_ranks(frame, frameworks, facts, checker)
     _check_sums(frame, frameworks, checker)
