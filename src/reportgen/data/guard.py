@@ -17,11 +17,12 @@ too large, damaged, unsafe, or of a format reportgen does not read.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
 import zlib
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal, Protocol
 from xml.etree.ElementTree import ParseError
@@ -56,17 +57,20 @@ def file_too_large(path: Path) -> Issue | None:
                  code="file_too_large")
 
 
-def parse_csv(text: str, delimiter: str, where: Location,
-              issues: list[Issue]) -> list[list[str]] | None:
-    """The cells of CSV text with any line ending; None, with a located issue, when a field
-    is longer than :data:`MAX_FIELD_CHARS`, the file has more than :data:`MAX_ROWS` rows, or
-    its quoting is broken."""
+def parse_csv(text: str | Iterable[str], delimiter: str, where: Location, issues: list[Issue],
+              convert: Callable[[list[str]], list[str]] | None = None,
+              ) -> list[list[str]] | None:
+    """The cells of CSV text (or of a text stream opened with ``newline=""``) with any line
+    ending, each row passed through ``convert`` as it is read (its raw cells are then not
+    kept); None, with a located issue, when a field is longer than :data:`MAX_FIELD_CHARS`,
+    the file has more than :data:`MAX_ROWS` rows, or its quoting is broken."""
     previous = csv.field_size_limit(MAX_FIELD_CHARS)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = io.StringIO(text, newline="") if isinstance(text, str) else text
+    reader = csv.reader(lines, delimiter=delimiter)
     rows: list[list[str]] = []
     try:
         for row in reader:
-            rows.append(row)
+            rows.append(convert(row) if convert is not None else row)
             if len(rows) > MAX_ROWS:
                 issues.append(Issue(f"tệp có hơn {MAX_ROWS:_} dòng (giới hạn); hãy tách thành "
                                     "nhiều tệp".replace("_", "."), where, code="too_many_rows"))
@@ -81,6 +85,21 @@ def parse_csv(text: str, delimiter: str, where: Location,
     finally:
         csv.field_size_limit(previous)
     return rows
+
+
+def utf8_filled(path: Path) -> bool | None:
+    """Whether a file, read as UTF-8 (with or without a BOM), holds more than whitespace;
+    None when it is not UTF-8. Decoded a chunk at a time: the text is not held."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    filled = False
+    try:
+        with path.open("rb") as stream:
+            while chunk := stream.read(CHUNK_BYTES):
+                filled = bool(decoder.decode(chunk).strip()) or filled
+            filled = bool(decoder.decode(b"", final=True).strip()) or filled
+    except UnicodeDecodeError:
+        return None
+    return filled
 
 
 def xlsx_problem(path: Path) -> str | None:

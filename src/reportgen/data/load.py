@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol, TypedDict
+from typing import Literal, Protocol, TypedDict, cast
 
 import pandas as pd
 
@@ -29,6 +29,7 @@ from reportgen.data.guard import (
     sheet_rows,
     unread_files,
     unsupported,
+    utf8_filled,
     xlsx_problem,
 )
 from reportgen.data.notes import NOTES_SHEET, NoteRecord, is_notes_file, read_notes_table
@@ -44,6 +45,7 @@ REQUIRED = ("year", "index", "unit", "component", "score")
 OPTIONAL = ("max_score", "rank", "group", "source", "rating")
 CANONICAL = REQUIRED + OPTIONAL
 META = ("_file", "_sheet", "_row")
+COLUMNS = [*CANONICAL, *META, "_column"]  # the long table: text cells, then provenance
 SCORES_SHEET = "scores"
 # Sheets that are not the scores table (folded names).
 RESERVED_SHEETS = frozenset({"config", "units", "groups", "notes"})
@@ -208,12 +210,18 @@ def _wide_to_long(rows: list[list[str]], headers: list[str], first_row: int, whe
 
 def _table_to_records(table: Sequence[Sequence[object]], where: Location,
                       settings: dict[str, str], options: LoadOptions, issues: list[Issue],
-                      header_row: int = 1) -> list[Record]:
-    """One sheet or CSV (first row = headers) → long records with their source location."""
-    cleaned: dict[tuple[type, object], str] = {}
-    rows: list[list[str]] = []
-    for r in _taken(table):  # each raw row freed once cleaned: a large file is not held twice
-        rows.append([_clean(v, cleaned) for v in r])
+                      header_row: int = 1, clean: bool = True) -> pd.DataFrame:
+    """One sheet or CSV (first row = headers) → the long table with each row's source
+    location (:data:`COLUMNS`). ``clean=False``: the cells are cleaned already (a CSV's, as
+    it is read)."""
+    rows: list[list[str]]
+    if clean:
+        cleaned: dict[tuple[type, object], str] = {}
+        rows = []
+        for r in _taken(table):  # each raw row freed once cleaned: a file is not held twice
+            rows.append([_clean(v, cleaned) for v in r])
+    else:
+        rows = cast(list[list[str]], table)
     while rows and not any(rows[-1]):
         rows.pop()
     skip = _header_index(rows)
@@ -221,41 +229,52 @@ def _table_to_records(table: Sequence[Sequence[object]], where: Location,
     header_row += skip
     if not rows or not any(rows[0]):
         issues.append(Issue("tệp hoặc sheet không có dữ liệu", where, code="empty_file"))
-        return []
+        return _no_rows()
     headers = _canonical_headers(rows[0])
     clashes = duplicate_headers(rows[0], headers, where, header_row,
                                 lambda h: fold(h) in IGNORED_COLUMNS)
     if clashes:
         issues.extend(clashes)
-        return []
+        return _no_rows()
     body = rows[1:]
     if not body:
         issues.append(Issue("chỉ có dòng tiêu đề, không có dòng dữ liệu nào", where,
                             code="empty_file"))
-        return []
+        return _no_rows()
     long = "component" in headers or "score" in headers
     extra = [h for h in headers if h and h not in CANONICAL and fold(h) not in IGNORED_COLUMNS]
     # Wide: one column per component, by code ("1", "CSTP1") or, as published, by name.
     if not long and "unit" in headers and (
             any(_component_from_header(h) for h in extra) or len(extra) >= 2):
-        return _wide_to_long(body, headers, header_row + 1, where, settings, options, issues)
+        return pd.DataFrame.from_records(
+            _wide_to_long(body, headers, header_row + 1, where, settings, options, issues),
+            columns=COLUMNS)
     missing = [c for c in REQUIRED if c not in headers]
     if missing:
         issues.append(Issue(f"thiếu cột bắt buộc: {', '.join(missing)} (các cột hiện có: "
                             f"{', '.join(h for h in rows[0] if h)})",
                             Location(where.file, where.sheet, header_row, missing[0]),
                             code="missing_column"))
-        return []
+        return _no_rows()
+    # column by column: a large file's rows are never turned into one record each
     col = {h: i for i, h in enumerate(headers) if h in CANONICAL}
-    records: list[Record] = []
-    for offset, row in enumerate(body):
-        if not any(row):
-            continue
-        cells = {name: (row[i] if i < len(row) else "") for name, i in col.items()}
-        if not cells.get("year") and settings.get("year"):
-            cells["year"] = settings["year"]
-        records.append(_record(cells, where, header_row + 1 + offset))
-    return records
+    numbers = [header_row + 1 + offset for offset, row in enumerate(body) if any(row)]
+    body = [row for row in body if any(row)]
+    del rows
+    columns: dict[str, object] = {}
+    for name in CANONICAL:
+        i = col.get(name)
+        columns[name] = [""] * len(body) if i is None else [
+            row[i] if i < len(row) else "" for row in body]
+    year = settings.get("year")
+    if year:
+        columns["year"] = [cell or year for cell in cast(list[str], columns["year"])]
+    return pd.DataFrame({**columns, "_file": where.file, "_sheet": where.sheet, "_row": numbers,
+                         "_column": ""}, columns=COLUMNS)
+
+
+def _no_rows() -> pd.DataFrame:
+    return pd.DataFrame.from_records([], columns=COLUMNS)
 
 
 def _taken(table: Sequence[Sequence[object]]) -> Iterator[Sequence[object]]:
@@ -298,39 +317,45 @@ def _sniff_delimiter(sample: str) -> str:
 
 
 def csv_table(path: Path, issues: list[Issue]) -> list[list[str]] | None:
-    """The cells of a CSV file (any of , ; tab as delimiter), or None with a located issue."""
+    """The cells of a CSV file (any of , ; tab as delimiter), cleaned (:func:`clean_text`,
+    each distinct value once) as they are read, or None with a located issue. The file is
+    read as a stream: neither its whole text nor its raw cells are held."""
     where = Location(file=str(path))
     too_large = file_too_large(path)
     if too_large is not None:
         issues.append(too_large)
         return None
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
+    filled = utf8_filled(path)
+    if filled is None:
         issues.append(Issue("tệp CSV không phải mã UTF-8: hãy lưu lại với mã hóa UTF-8", where,
                             code="bad_encoding"))
         return None
-    if not text.strip():
+    if not filled:
         issues.append(Issue("tệp rỗng", where, code="empty_file"))
         return None
-    return parse_csv(text, _sniff_delimiter(text), where, issues)  # any line ending
+    cleaned: dict[tuple[type, object], str] = {}
+    with path.open(encoding="utf-8-sig", newline="") as stream:  # any line ending
+        first = next((line for line in stream if line.strip()), "")
+        stream.seek(0)
+        return parse_csv(stream, _sniff_delimiter(first), where, issues,
+                         lambda row: [_clean(v, cleaned) for v in row])
 
 
 def read_csv(path: Path, options: LoadOptions, issues: list[Issue],
-             side: SideTables | None = None) -> list[Record]:
+             side: SideTables | None = None) -> pd.DataFrame:
     """A CSV of scores; or, when its name says so (``groups.csv``, ``notes.csv``), one of the
     tables read beside them."""
     table = csv_table(path, issues)
     if table is None:
-        return []
+        return _no_rows()
     where = Location(file=str(path))
     if side is not None and is_groups_file(path.stem):
         side.groups.extend(read_groups_table(table, where, issues))
-        return []
+        return _no_rows()
     if side is not None and is_notes_file(path.stem):
         side.notes.extend(read_notes_table(table, where, issues))
-        return []
-    return _table_to_records(table, where, {}, options, issues)
+        return _no_rows()
+    return _table_to_records(table, where, {}, options, issues, clean=False)
 
 
 def _sheet_settings(ws: _Sheet) -> dict[str, str]:
@@ -344,7 +369,7 @@ def _sheet_settings(ws: _Sheet) -> dict[str, str]:
 
 
 def read_xlsx(path: Path, options: LoadOptions, issues: list[Issue],
-              side: SideTables | None = None) -> list[Record]:
+              side: SideTables | None = None) -> pd.DataFrame:
     """The ``scores`` sheet (with the optional ``config`` and ``units`` sheets); the optional
     ``groups`` and ``notes`` sheets go to ``side``."""
     from openpyxl import load_workbook
@@ -354,13 +379,13 @@ def read_xlsx(path: Path, options: LoadOptions, issues: list[Issue],
     unsafe = xlsx_problem(path)  # too large once decompressed, XML entities: never opened
     if unsafe is not None:
         issues.append(Issue(unsafe, where, code="unsafe_excel"))
-        return []
+        return _no_rows()
     try:
         wb = load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         issues.append(Issue(f"không phải tệp Excel .xlsx hợp lệ ({type(exc).__name__}); hãy mở "
                             "bằng Excel và lưu lại dạng .xlsx", where, code="not_excel"))
-        return []
+        return _no_rows()
     try:
         reset_dimensions(wb)  # every row, whatever the sheet's <dimension> declares
         names = wb.sheetnames
@@ -373,17 +398,17 @@ def read_xlsx(path: Path, options: LoadOptions, issues: list[Issue],
                 issues.append(Issue(f"không có sheet '{SCORES_SHEET}' (các sheet hiện có: "
                                     f"{', '.join(names)}); hãy đổi tên sheet chứa điểm thành "
                                     f"'{SCORES_SHEET}'", where, code="wrong_sheet"))
-                return []
+                return _no_rows()
             sheet = folded[fold(SCORES_SHEET)]
         else:
             sheet = SCORES_SHEET
         settings = _sheet_settings(wb["config"]) if "config" in names else {}
         table = sheet_rows(wb[sheet], Location(str(path), sheet), issues)
         if table is None:
-            return []
+            return _no_rows()
         records = _table_to_records(table, Location(str(path), sheet), settings, options, issues)
         if "units" in names:
-            _apply_units_sheet(records, wb["units"])
+            records = _apply_units_sheet(records, wb["units"])
         folded = {fold(n): n for n in names}
         if side is not None and fold(GROUPS_SHEET) in folded:
             found = folded[fold(GROUPS_SHEET)]
@@ -396,24 +421,24 @@ def read_xlsx(path: Path, options: LoadOptions, issues: list[Issue],
         return records
     except XLSX_FAULTS as exc:  # a damaged part (bad compression, broken XML)
         issues.append(damaged_excel(exc, where))
-        return []
+        return _no_rows()
     finally:
         wb.close()
 
 
-def _apply_units_sheet(records: list[Record], ws: _Sheet) -> None:
+def _apply_units_sheet(records: pd.DataFrame, ws: _Sheet) -> pd.DataFrame:
     """The optional 'units' sheet gives each unit's group when the scores do not."""
     rows = [[clean_text(v) for v in r] for r in ws.iter_rows(values_only=True)]
     if not rows:
-        return
+        return records
     headers = _canonical_headers(rows[0])
     if "unit" not in headers or "group" not in headers:
-        return
+        return records
     u, g = headers.index("unit"), headers.index("group")
     groups = {r[u]: r[g] for r in rows[1:] if len(r) > max(u, g) and r[u]}
-    for rec in records:
-        if not rec["group"]:
-            rec["group"] = groups.get(rec["unit"], "")
+    blank = records["group"] == ""
+    records.loc[blank, "group"] = [groups.get(unit, "") for unit in records.loc[blank, "unit"]]
+    return records
 
 
 READERS = {".csv": read_csv, ".xlsx": read_xlsx, ".xlsm": read_xlsx}
@@ -439,7 +464,7 @@ def load(path: str | Path, options: LoadOptions | None = None) -> Loaded:
     if not files:
         issues.append(Issue("thư mục không có tệp .csv hoặc .xlsx nào", Location(file=str(root)),
                             code="empty_folder"))
-    records: list[Record] = []
+    tables: list[pd.DataFrame] = []
     side = SideTables()
     for f in files:
         reader = READERS.get(f.suffix.lower())
@@ -447,8 +472,11 @@ def load(path: str | Path, options: LoadOptions | None = None) -> Loaded:
             issues.append(Issue("định dạng tệp không được hỗ trợ (chỉ nhận .csv, .xlsx)",
                                 Location(file=str(f)), code="bad_format"))
             continue
-        records.extend(reader(f, options, issues, side))
-    frame = pd.DataFrame.from_records(records, columns=[*CANONICAL, *META, "_column"])
+        table = reader(f, options, issues, side)
+        if len(table):
+            tables.append(table)
+    frame = pd.concat(tables, ignore_index=True) if len(tables) > 1 else (
+        tables[0] if tables else _no_rows())
     return Loaded(frame, issues, [str(f) for f in files], side.groups, side.notes)
 
 
@@ -456,5 +484,5 @@ def records_from(rows: Iterable[Mapping[str, object]], source: str = "<dữ li�
     """Build a :class:`Loaded` from in-memory rows (tests, generators); text like a file."""
     records = [_record({k: clean_text(r.get(k, "")) for k in CANONICAL}, Location(file=source), n)
                for n, r in enumerate(rows, start=2)]
-    return Loaded(pd.DataFrame.from_records(records, columns=[*CANONICAL, *META, "_column"]), [],
+    return Loaded(pd.DataFrame.from_records(records, columns=COLUMNS), [],
                   [source])
