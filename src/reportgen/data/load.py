@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol, TypedDict, cast
 
+import numpy as np
 import pandas as pd
 
 from reportgen.data.groups import GROUPS_SHEET, GroupRecord, is_groups_file, read_groups_table
@@ -258,19 +259,20 @@ def _table_to_records(table: Sequence[Sequence[object]], where: Location,
         return _no_rows()
     # column by column: a large file's rows are never turned into one record each
     col = {h: i for i, h in enumerate(headers) if h in CANONICAL}
-    numbers = [header_row + 1 + offset for offset, row in enumerate(body) if any(row)]
+    numbers = np.array([header_row + 1 + offset for offset, row in enumerate(body) if any(row)],
+                       dtype=np.int64)
     body = [row for row in body if any(row)]
     del rows
-    columns: dict[str, object] = {}
-    for name in CANONICAL:
-        i = col.get(name)
-        columns[name] = [""] * len(body) if i is None else [
-            row[i] if i < len(row) else "" for row in body]
     year = settings.get("year")
-    if year:
-        columns["year"] = [cell or year for cell in cast(list[str], columns["year"])]
+    columns: dict[str, object] = {}
+    for name in CANONICAL:  # each column a Series at once: one list of cells at a time
+        i = col.get(name)
+        cells = [""] * len(body) if i is None else [row[i] if i < len(row) else "" for row in body]
+        if name == "year" and year:
+            cells = [cell or year for cell in cells]
+        columns[name] = pd.Series(cells, dtype="str")
     return pd.DataFrame({**columns, "_file": where.file, "_sheet": where.sheet, "_row": numbers,
-                         "_column": ""}, columns=COLUMNS)
+                         "_column": ""}, columns=COLUMNS, copy=False)
 
 
 def _no_rows() -> pd.DataFrame:

@@ -368,7 +368,7 @@ def _typed(table: pd.DataFrame, checker: _Checker) -> pd.DataFrame:
             "group": np.where(group[fast] == "", DEFAULT_GROUP, group[fast]),
             "unit": table["unit"].to_numpy(dtype=object)[fast], "component": component[fast],
             "score": score[fast], "max": maximum[fast], "max_given": max_text[fast],
-            "rank": np.where(rank[fast] > 0, rank[fast], math.nan),
+            "rank": pd.array(np.where(rank[fast] > 0, rank[fast], math.nan), dtype="Int64"),
             "rating": np.full(int(fast.sum()), "", dtype=object),
             "source": table["source"].to_numpy(dtype=object)[fast],
             **{c: (table[c].to_numpy()[fast] if c in table else None)
@@ -382,16 +382,16 @@ def _typed(table: pd.DataFrame, checker: _Checker) -> pd.DataFrame:
             checked = checker.row(rec)
             if checked is not None:
                 rows.append({**checked, "_position": position})
-    frame = pd.DataFrame(columns) if columns else pd.DataFrame(columns=[*COLUMNS, "max_given"])
+    frame = pd.DataFrame(columns, copy=False) if columns else pd.DataFrame(
+        columns=[*COLUMNS, "max_given", "_position"])
     if rows:
         frame = pd.concat([frame, pd.DataFrame.from_records(rows)], ignore_index=True)
-        frame = frame.sort_values("_position", kind="stable")
-    frame = frame.drop(columns="_position", errors="ignore").reset_index(drop=True)
-    frame["rank"] = frame["rank"].astype("Int64")
-    frame["year"] = frame["year"].astype(int)
-    frame["score"] = frame["score"].astype(float)
-    frame["max"] = frame["max"].astype(float)
-    frame["max_given"] = frame["max_given"].astype(bool)
+        frame = frame.sort_values("_position", kind="stable").reset_index(drop=True)
+    frame = frame.drop(columns="_position")
+    for name, dtype in (("rank", "Int64"), ("year", "int64"), ("score", "float64"),
+                        ("max", "float64"), ("max_given", "bool")):
+        if frame[name].dtype != dtype:  # (a frame of the fast path is typed already)
+            frame[name] = frame[name].astype(cast(Any, dtype))
     return frame
 
 
@@ -456,11 +456,11 @@ def _check_maxima(frame: pd.DataFrame, checker: _Checker) -> None:
     """Every score needs a maximum, and one component has one maximum per year. A maximum
     derived from the children is written into ``frame``."""
     keys = ["year", "index", "component"]
-    given = frame[frame["max_given"] & frame["max"].notna()]
+    given = frame.loc[frame["max_given"] & frame["max"].notna(), [*keys, "max"]]
     # only components given more than one maximum can conflict: checked row by row
     several = given.groupby(keys, sort=False)["max"].transform("nunique") > 1
     maxima: dict[tuple[int, str, str], tuple[float, Row]] = {}
-    for r in _records(given[several]):
+    for r in _records(frame.loc[given.index[several.to_numpy(dtype=bool)]]):
         key = (r["year"], r["index"], r["component"])
         value = cast(float, r["max"])  # a given maximum is never None
         if key in maxima and abs(maxima[key][0] - value) > 1e-9:
@@ -575,7 +575,7 @@ def _check_rank_order(part: pd.DataFrame, checker: _Checker) -> None:
 
 def _check_sums(frame: pd.DataFrame, frameworks: Frameworks, checker: _Checker) -> None:
     """For additive indexes, top-level components should add up to the TOTAL."""
-    scored = frame[frame["score"].notna()]
+    scored = frame.loc[frame["score"].notna(), ["year", "index", "unit", "component", "score"]]
     suspects: list[tuple[int, str, str]] = []
     for key, part in scored.groupby(["year", "index"], sort=False):
         year, index = cast(tuple[int, str], key)
@@ -596,7 +596,7 @@ def _check_sums(frame: pd.DataFrame, frameworks: Frameworks, checker: _Checker) 
         return
     keys = ["year", "index", "unit"]
     wanted = pd.MultiIndex.from_tuples(suspects, names=keys)
-    rows = scored[pd.MultiIndex.from_frame(scored[keys]).isin(wanted)]
+    rows = frame.loc[scored.index[pd.MultiIndex.from_frame(scored[keys]).isin(wanted)]]
     order = frame[keys].drop_duplicates()  # the units in the order they first appear
     first = {(int(y), str(i), str(u)): n for n, (y, i, u) in enumerate(
         zip(order["year"], order["index"], order["unit"], strict=True))}
