@@ -1,7 +1,7 @@
 """Validate time and peak memory of a large generated CSV (issue #14: a 200 MB CSV must
 validate in at most 60 s and 1 GB).
 
-    python bench/validate_csv.py              # 200 MB (about 1.5 M rows), 3 runs
+    python bench/validate_csv.py              # 200 MB (about 1.24 M rows), 3 runs
     python bench/validate_csv.py --mb 20 -n 1 # a quick look
 
 The file is generated here (``bench/out/``, not committed; regenerated only when missing or
