@@ -8,6 +8,7 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from reportgen.data.load import LoadOptions, load, records_from
@@ -650,3 +651,24 @@ def test_generator_rows_parse(frameworks):
     counts = Counter(dataset.frame["component"])
     assert counts["TOTAL"] == counts["1"] == counts["8.2"]
     assert dataset.frame["max"].notna().all()
+
+
+def test_rows_checked_one_by_one_keep_their_place_among_the_others(make_csv, frameworks):
+    """Common rows are checked column-wise, rows spelled otherwise ('Tổng điểm', 'tổng') one by
+    one: the dataset keeps the file's order and the same typed values either way."""
+    path = make_csv("mixed.csv", [
+        [*LONG],
+        [2023, "PAR_INDEX", "Hòa Lâm", "TOTAL", "80,5", "", "", "Nhóm A"],
+        [2023, "PAR_INDEX", "Bình Sơn", "Tổng điểm", "70", "", "", "Nhóm A"],
+        [2023, "PAR_INDEX", "Cát Tiên", "TOTAL", "75%", "", "3", ""],
+        [2023, "par index", "Đồng Xuân", "tổng", "60,25", "", "", "Nhóm A"],
+    ])
+    frame = validate(load(path), frameworks).frame
+    assert list(frame["_row"]) == [2, 3, 4, 5]
+    assert list(frame["unit"]) == ["Hòa Lâm", "Bình Sơn", "Cát Tiên", "Đồng Xuân"]
+    assert list(frame["component"]) == ["TOTAL"] * 4
+    assert list(frame["index"]) == ["PAR_INDEX"] * 4
+    assert list(frame["score"]) == [80.5, 70.0, 75.0, 60.25]
+    assert frame["rank"].tolist() == [pd.NA, pd.NA, 3, pd.NA]
+    assert list(frame["group"]) == ["Nhóm A", "Nhóm A", "Tất cả đơn vị", "Nhóm A"]
+    assert frame["max"].notna().all() and str(frame["year"].dtype) == "int64"
