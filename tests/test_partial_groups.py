@@ -278,3 +278,21 @@ def test_omit_leaves_out_what_only_part_of_the_group_gives(tmp_path):
                      if line.startswith("[Normal]"))
     assert "Điểm trung bình" not in said and "thành phố có số liệu, " not in said
     assert "Đơn vị dẫn đầu là Phú Hòa (91,20%)" in said
+
+
+def test_components_of_part_of_a_group_get_no_computed_rank(project, tmp_path):
+    folder = tmp_path / "data"
+    rows: list[list[object]] = [["year", "index", "unit", "component", "score", "max_score",
+                                 "rank"]]
+    scored = [(u, s, r) for u, s, r in PUBLISHED if s]
+    for unit, score, rank in scored:
+        rows.append([YEAR, "PAR_INDEX", unit, "TOTAL", score, 100, rank])
+        rows.append([YEAR, "PAR_INDEX", unit, "1", "8,5", 10, ""])
+    _write(folder / "scores.csv", rows)
+    index = analyze_unit(load_dataset(project, folder), HOME, YEAR,
+                         load_rules(project.search)).indices[0]
+    (field,) = [c for c in index.components if c.code == "1"]
+    # the totals' published ranks go to 63 with 8 units loaded: the field's 8 rows are part
+    # of the group too, so no "xx/8" is computed for it
+    assert field.rank is None and field.peer_basis == Basis.SUBSET
+    assert max(r for _, _, r in scored) > len(scored)

@@ -210,7 +210,8 @@ def refuse_draft(kit: Toolkit) -> None:
 def generate(data: str | Path | None, unit: str | None, year: int | None, out: Path,
              config: str | Path | None = None, templates: str | Path | None = None,
              pdf: bool = False, chosen: Callable[[str, int], None] | None = None,
-             charts: Backend | None = None, final: bool = False) -> Iterator[Path]:
+             charts: Backend | None = None, final: bool = False,
+             index: str | None = None) -> Iterator[Path]:
     """``reportgen generate``: one unit's report written to ``out``, then its PDF; each path
     is yielded as soon as its file is written (a failing PDF keeps the .docx). ``chosen``
     is told the unit's name as in the data and the year, once both are settled; ``charts``:
@@ -218,7 +219,8 @@ def generate(data: str | Path | None, unit: str | None, year: int | None, out: P
     from reportgen.output.write import convert_pdf
 
     project = open_project(templates)
-    dataset = load_dataset(project, data)
+    # a published wide table names neither its index nor its year: --index (and --year)
+    dataset = load_dataset(project, data, options=LoadOptions(year, index) if index else None)
     kit = make_toolkit(project, config, charts=charts)
     if final:
         refuse_draft(kit)

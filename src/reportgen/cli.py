@@ -138,13 +138,15 @@ def generate_cmd(
     charts: ChartsOpt = None,
     final: Annotated[bool, typer.Option(
         "--final", help="Bản trình ký: từ chối cấu hình dự thảo (draft: true trong report.yaml)")] = False,
+    index: Annotated[str | None, typer.Option(
+        "--index", help="Mã chỉ số cho bảng dạng ngang không ghi chỉ số (bảng công bố)")] = None,
 ) -> None:
     """Tạo báo cáo .docx của một đơn vị, một năm và in đường dẫn tệp."""
     from reportgen.app import generate
 
     try:
         for path in generate(data, unit, year, out, config, templates, pdf, charts=_backend(charts),
-                             final=final):
+                             final=final, index=index):
             typer.echo(str(path))
     except ReportgenError as exc:
         fail(exc)

@@ -399,9 +399,16 @@ class Prepared:
         if key not in self._cells:
             entries = self.entries.get(key)
             fact = self.facts.get(key)
-            self._cells[key] = _build_cell(entries, self.ranked_only.get(key),
-                                           self.group_size(year, index, group, comp),
-                                           fact) if entries else None
+            cell = _build_cell(entries, self.ranked_only.get(key),
+                               self.group_size(year, index, group, comp),
+                               fact) if entries else None
+            total = self.cell(year, index, group, TOTAL) if comp != TOTAL and cell else None
+            if cell is not None and total is not None and not total.complete and cell.complete:
+                # the total shows part of the group is missing (published ranks beyond the
+                # units loaded): so are its components, whatever their own rows suggest
+                cell.complete, cell.size = False, cell.size or total.size
+                cell.of = cell.size
+            self._cells[key] = cell
         return self._cells[key]
 
     def group_size(self, year: int, index: str, group: str, comp: str) -> int | None:
