@@ -30,4 +30,4 @@ def test_benchmark_smoke(tmp_path: Path):
     both = bench.backends(runs=1)  # native Word charts against PNG pictures, same report
     assert both["native_s"] > 0 and both["png_s"] > 0 and both["native_kb"] > 0
     rows = bench.targets({"per_report": report, "batch": figures, "backends": both})
-    assert len(rows) == 8
+    assert len(rows) == 9  # the native report interleaved with PNG ones and alone
