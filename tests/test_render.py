@@ -101,7 +101,7 @@ def test_tables_rows_and_marks(dumped: str) -> None:
                      r"13,50 \{bg=FCE4D6\}", dumped)
     assert re.search(r"\| 1 \{bg=E2EFDA\} \| Công tác chỉ đạo, điều hành CCHC", dumped)
     assert "| Tổng cộng {b} | 100,00 {b} | 86,47 {b}" in dumped
-    assert "Dòng tô nền xanh nhạt" in dumped  # the marking is explained under the table
+    assert "Dấu (+) và nền xanh nhạt" in dumped  # the marking is explained under the table
     assert re.search(r"TABLE \d+×9 .* header-rows=1", dumped)
     assert "| 41 {bg=FFF2CC,b} | Hòa Lâm {bg=FFF2CC,b} | 86,47" in dumped
     # responsibility table: the ``items`` key (a dict method name) reaches the cell

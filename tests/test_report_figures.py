@@ -375,7 +375,8 @@ def test_component_table_equals_the_data(world, role: str) -> None:
                      & (frame["component"] != TOTAL)]
         assert len(rows) == 1 + len(mine) + 1  # header, one row per component, total
         for row in rows[1:-1]:
-            code = by_name[row[1].removeprefix("- ")]
+            # a strength or weakness carries its mark "(+)"/"(!)" besides the shading
+            code = by_name[row[1].removeprefix("- ").removesuffix(" (+)").removesuffix(" (!)")]
             assert row[1].startswith("- ") == (fw.components[code].parent is not None)
             # points lost only where an assessed index awards them (a survey's maxima are
             # never reached): the framework's loss_measure

@@ -730,8 +730,9 @@ def section_components(doc) -> None:
     para(doc, "{{ comp.note }}", "Ghi chú bảng")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if comp.rows|selectattr('mark')|list %}")
-    para(doc, "Dòng tô nền xanh nhạt: lĩnh vực, chỉ số thành phần là điểm mạnh; dòng tô nền "
-              "cam nhạt: lĩnh vực, chỉ số thành phần cần tập trung cải thiện.", "Ghi chú bảng")
+    # a symbol as well as the shading: a greyscale print keeps the categories apart
+    para(doc, "Dấu (+) và nền xanh nhạt: lĩnh vực, chỉ số thành phần là điểm mạnh; dấu (!) và "
+              "nền cam nhạt: lĩnh vực, chỉ số thành phần cần tập trung cải thiện.", "Ghi chú bảng")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p for sub in comp.subsections %}")
     para(doc, "{{ sub.heading }}", "Heading 3")

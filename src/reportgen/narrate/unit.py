@@ -29,6 +29,9 @@ from reportgen.narrate.phrases import Numbering, Phrases
 # --- tables ------------------------------------------------------------------------------
 
 TIE_MARK = "*"  # after a shared rank in the tables; the table notes say what it means
+# After a component's name in its table, besides the row shading (a greyscale print loses the
+# colours): strength, weakness; the note under the table (Word template) says what they mean.
+CATEGORY_MARKS = {"strength": " (+)", "weakness": " (!)", "": ""}
 
 
 def rank_text(rank: int | None, of: int | None, tied_with: tuple[str, ...] = ()) -> str:
@@ -75,7 +78,7 @@ def component_row(n: str, c: ComponentAnalysis, additive: bool) -> rc.ComponentR
         "weakness" if c.is_weakness else "strength" if c.is_strength else "")
     return {
         "no": n,
-        "name": indent_name(c),
+        "name": indent_name(c) + CATEGORY_MARKS[mark],
         "max": fmt.num(c.max),
         "score": fmt.num(c.score),
         "percent": fmt.num(c.percent),
