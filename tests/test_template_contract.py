@@ -149,7 +149,7 @@ KINDS = {"unit": UNIT, "overview": OVERVIEW}
 # The edits made to the copy: a retyped heading (table header cell in tong-hop) and a run
 # added to fixed text.
 HEADING_OLD, HEADING_NEW = "1. Ưu điểm", "1. Ưu điểm, kết quả nổi bật"
-MARK_NOTE = "Dòng tô nền xanh nhạt"  # the fixed note under a table with marked rows
+MARK_NOTE = "Dấu (+) và nền xanh nhạt"  # the fixed note under a table with marked rows
 MARK_NOTE_ADDED = " Số liệu do Sở Nội vụ tổng hợp."
 OVERVIEW_OLD, OVERVIEW_NEW = "Xếp hạng", "Thứ hạng"  # a table header cell of tong-hop
 OVERVIEW_ADDED_TO, OVERVIEW_ADDED = "Mức điểm", " (tỷ lệ % điểm tối đa)"
