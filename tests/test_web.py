@@ -375,22 +375,40 @@ def test_two_concurrent_reports_get_their_own_files(client: TestClient, workdir:
     assert request_folders(workdir) == []
 
 
-def test_the_page_answers_while_reports_are_drawn(client: TestClient):
-    done = threading.Event()
+class HeldPool(ThreadPoolExecutor):
+    """A pool whose jobs wait for ``release``: a report being drawn for as long as the test
+    needs, whatever the machine's speed (``started`` says a job has reached the pool)."""
 
-    def slow() -> None:
-        client.post("/api/report")
-        done.set()
+    def __init__(self) -> None:
+        super().__init__(1)
+        self.started, self.release = threading.Event(), threading.Event()
 
-    thread = threading.Thread(target=slow)
-    thread.start()
-    time.sleep(0.5)  # the report request is in a worker
-    page = client.get("/")  # served by the event loop while a worker draws the report
-    healthz = client.get("/healthz")
-    answered_first = not done.is_set()
-    thread.join(120)
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+        def held(*a, **k):
+            self.started.set()
+            self.release.wait(60)
+            return fn(*a, **k)
+
+        return super().submit(held, *args, **kwargs)
+
+
+def test_the_page_answers_while_reports_are_drawn(workdir: Path):
+    pool = HeldPool()
+    app_ = create_app(Settings(workdir=str(workdir)), pool=pool)
+    with TestClient(app_) as held_client:
+        holder: dict[str, object] = {}
+        thread = threading.Thread(target=lambda: holder.setdefault(
+            "report", held_client.post("/api/report")))
+        thread.start()
+        assert pool.started.wait(30)  # the report request is in the pool, held there
+        page = held_client.get("/")  # served by the event loop while the report is drawn
+        healthz = held_client.get("/healthz")
+        unfinished = "report" not in holder
+        pool.release.set()
+        thread.join(120)
     assert page.status_code == 200 and healthz.status_code == 200
-    assert answered_first
+    assert unfinished
+    assert getattr(holder["report"], "status_code", None) == 200
 
 
 def test_batch_gives_a_zip_of_the_group_with_its_overview(client: TestClient, workdir: Path,
