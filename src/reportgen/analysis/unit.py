@@ -186,6 +186,9 @@ class Cell:
     fact: GroupFact | None = None  # what the groups table publishes about this group
     ranked_only: dict[str, int] = field(default_factory=dict)  # published rank, no score
     computed: dict[str, int] = field(default_factory=dict)  # ranks among the scores loaded
+    # built on first use and shared by every unit of a batch (a commune group has thousands)
+    _by_rank: dict[int, list[str]] | None = None
+    _figures: dict[str, Figures] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -214,10 +217,22 @@ class Cell:
         rank = self.trusted_rank(unit)
         if rank is None:
             return ()
-        others = [*self.order, *self.ranked_only]
-        return tuple(u for u in others if u != unit and self.trusted_rank(u) == rank)
+        if self._by_rank is None:
+            self._by_rank = {}
+            for other in [*self.order, *self.ranked_only]:
+                trusted = self.trusted_rank(other)
+                if trusted is not None:
+                    self._by_rank.setdefault(trusted, []).append(other)
+        return tuple(u for u in self._by_rank.get(rank, ()) if u != unit)
 
     def figures(self, partial: str) -> Figures:
+        """The group's figures under a ``partial_groups`` setting (see :meth:`_figures_of`),
+        computed once per cell and setting."""
+        if partial not in self._figures:
+            self._figures[partial] = self._figures_of(partial)
+        return self._figures[partial]
+
+    def _figures_of(self, partial: str) -> Figures:
         """Mean, median, range and leaders: published facts first, then computed from the
         whole group; from part of it only when ``partial`` is "label" (and then marked)."""
         fact = self.fact

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypedDict
 
 import pandas as pd
 
 from reportgen.config.frameworks import TOTAL, Frameworks
-from reportgen.data.text import clean_text, fold, fold_total, parse_number
+from reportgen.data.text import SideRecord, fold, fold_total, parse_number, read_side_table
 from reportgen.errors import Issue, Location, did_you_mean
 
 GROUPS_SHEET = "groups"
@@ -52,13 +51,7 @@ HEADER_ALIASES = {
 }
 
 
-class GroupRecord(TypedDict):
-    """One row of the groups table as read: every column as text, and where it came from."""
-
-    cells: dict[str, str]
-    file: str | None
-    sheet: str | None
-    row: int
+GroupRecord = SideRecord  # one row of the groups table as read
 
 
 @dataclass(frozen=True)
@@ -91,31 +84,9 @@ def is_groups_file(stem: str) -> bool:
 def read_groups_table(table: Sequence[Sequence[object]], where: Location,
                       issues: list[Issue]) -> list[GroupRecord]:
     """A sheet or CSV of the groups table (first non-blank row = headers) → records."""
-    rows = [[clean_text(v) for v in r] for r in table]
-    rows = [r for r in rows if any(r)]
-    if not rows:
-        return []
-    raw = rows[0]
-    headers = [HEADER_ALIASES.get(fold(h), h) for h in raw]
-    missing = [c for c in REQUIRED if c not in headers]
-    if missing:
-        issues.append(Issue(f"bảng thông tin nhóm thiếu cột bắt buộc: {', '.join(missing)} "
-                            f"(các cột hiện có: {', '.join(h for h in raw if h)})",
-                            Location(where.file, where.sheet, 1, missing[0]),
-                            code="groups_missing_column"))
-        return []
-    unknown = [h for h, r in zip(headers, raw, strict=True) if h and h not in COLUMNS]
-    for h in unknown:
-        issues.append(Issue(f"bảng thông tin nhóm có cột không dùng đến '{h}'; đã bỏ qua. Các cột "
-                            f"dùng được: {', '.join(COLUMNS)}", Location(where.file, where.sheet,
-                                                                       1, h),
-                            severity="warning", code="groups_unknown_column"))
-    col = {h: i for i, h in enumerate(headers) if h in COLUMNS}
-    out = []
-    for n, row in enumerate(rows[1:], start=2):
-        cells = {name: (row[i] if i < len(row) else "") for name, i in col.items()}
-        out.append(GroupRecord(cells=cells, file=where.file, sheet=where.sheet, row=n))
-    return out
+    return read_side_table(table, where, aliases=HEADER_ALIASES, required=REQUIRED,
+                           columns=COLUMNS, title="bảng thông tin nhóm", code="groups",
+                           issues=issues, warn_unknown=True)
 
 
 def _located(rec: GroupRecord, column: str | None) -> Location:

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypedDict
 
 from reportgen.config.frameworks import TOTAL, Frameworks
-from reportgen.data.text import clean_text, fold, fold_total, parse_number
+from reportgen.data.text import SideRecord, fold, fold_total, parse_number, read_side_table
 from reportgen.errors import Issue, Location, did_you_mean
 
 NOTES_SHEET = "notes"
@@ -40,13 +39,7 @@ KINDS = {
 }
 
 
-class NoteRecord(TypedDict):
-    """One row of the notes table as read: its cells as text, and where it came from."""
-
-    cells: dict[str, str]
-    file: str | None
-    sheet: str | None
-    row: int
+NoteRecord = SideRecord  # one row of the notes table as read
 
 
 @dataclass(frozen=True)
@@ -69,23 +62,8 @@ def is_notes_file(stem: str) -> bool:
 def read_notes_table(table: Sequence[Sequence[object]], where: Location,
                      issues: list[Issue]) -> list[NoteRecord]:
     """A sheet or CSV of the notes table (first non-blank row = headers) → records."""
-    rows = [[clean_text(v) for v in r] for r in table]
-    rows = [r for r in rows if any(r)]
-    if not rows:
-        return []
-    raw = rows[0]
-    headers = [HEADER_ALIASES.get(fold(h), h) for h in raw]
-    missing = [c for c in REQUIRED if c not in headers]
-    if missing:
-        issues.append(Issue(f"bảng ghi chú thiếu cột bắt buộc: {', '.join(missing)} (các cột "
-                            f"hiện có: {', '.join(h for h in raw if h)})",
-                            Location(where.file, where.sheet, 1, missing[0]),
-                            code="notes_missing_column"))
-        return []
-    col = {h: i for i, h in enumerate(headers) if h in COLUMNS}
-    return [NoteRecord(cells={name: (row[i] if i < len(row) else "") for name, i in col.items()},
-                       file=where.file, sheet=where.sheet, row=n)
-            for n, row in enumerate(rows[1:], start=2)]
+    return read_side_table(table, where, aliases=HEADER_ALIASES, required=REQUIRED,
+                           columns=COLUMNS, title="bảng ghi chú", code="notes", issues=issues)
 
 
 def check_notes(records: Iterable[NoteRecord], units: Sequence[str], frameworks: Frameworks,

@@ -1,12 +1,17 @@
 """Text of data cells as published tables write it: folding for matching, cleaning, lenient
-numbers, the marks of a missing value and the spellings of an index total. Shared by the
-readers (:mod:`reportgen.data.load`), the groups table and validation."""
+numbers, the marks of a missing value and the spellings of an index total; and the reading of
+the small tables beside the scores (``groups``, ``notes``). Shared by the readers
+(:mod:`reportgen.data.load`), those tables and validation."""
 
 from __future__ import annotations
 
 import math
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
+from typing import TypedDict
+
+from reportgen.errors import Issue, Location
 
 TOTAL_ALIASES = {"total", "tong", "tongdiem", "tongcong", "chiso", "diemtong", "diemtonghop",
                  "chisotonghop", "tongdiemchiso", "diemchiso"}
@@ -69,3 +74,43 @@ def is_missing_mark(text: str) -> bool:
 def fold_total(component: str) -> bool:
     """Whether a component cell means the index total ("TOTAL", "Tổng điểm", "Chỉ số")."""
     return component == "TOTAL" or fold(component) in TOTAL_ALIASES
+
+
+class SideRecord(TypedDict):
+    """One row of a table read beside the scores: its cells as text, and where it came from."""
+
+    cells: dict[str, str]
+    file: str | None
+    sheet: str | None
+    row: int
+
+
+def read_side_table(table: Sequence[Sequence[object]], where: Location, *,
+                    aliases: Mapping[str, str], required: Sequence[str], columns: Sequence[str],
+                    title: str, code: str, issues: list[Issue],
+                    warn_unknown: bool = False) -> list[SideRecord]:
+    """A sheet or CSV of a side table (first non-blank row = headers, spelled as ``aliases``
+    fold them) → records; a missing required column is a located error (``{code}_missing_
+    column``), an unknown one a warning when ``warn_unknown`` (``{code}_unknown_column``)."""
+    rows = [[clean_text(v) for v in r] for r in table]
+    rows = [r for r in rows if any(r)]
+    if not rows:
+        return []
+    raw = rows[0]
+    headers = [aliases.get(fold(h), h) for h in raw]
+    missing = [c for c in required if c not in headers]
+    if missing:
+        issues.append(Issue(f"{title} thiếu cột bắt buộc: {', '.join(missing)} (các cột hiện có: "
+                            f"{', '.join(h for h in raw if h)})",
+                            Location(where.file, where.sheet, 1, missing[0]),
+                            code=f"{code}_missing_column"))
+        return []
+    if warn_unknown:
+        for h in (h for h in headers if h and h not in columns):
+            issues.append(Issue(f"{title} có cột không dùng đến '{h}'; đã bỏ qua. Các cột dùng "
+                                f"được: {', '.join(columns)}", Location(where.file, where.sheet, 1, h),
+                                severity="warning", code=f"{code}_unknown_column"))
+    col = {h: i for i, h in enumerate(headers) if h in columns}
+    return [SideRecord(cells={name: (row[i] if i < len(row) else "") for name, i in col.items()},
+                       file=where.file, sheet=where.sheet, row=n)
+            for n, row in enumerate(rows[1:], start=2)]
