@@ -44,6 +44,7 @@ class Responsibility:
     units: tuple[str, ...]
     from_year: int | None = None
     until_year: int | None = None
+    support: tuple[str, ...] = ()  # supporting units (the lead ones are ``units``)
 
     def applies(self, year: int) -> bool:
         return (self.from_year is None or year >= self.from_year) and (
@@ -69,6 +70,31 @@ class Component:
         """Units responsible in ``year``; the latest matching period wins."""
         hits = [r for r in self.responsible if r.applies(year)]
         return list(hits[-1].units) if hits else []
+
+    def support_for(self, year: int) -> list[str]:
+        """Supporting units in ``year`` (the period :meth:`responsible_for` picks)."""
+        hits = [r for r in self.responsible if r.applies(year)]
+        return list(hits[-1].support) if hits else []
+
+
+def parent_code(code: str) -> str | None:
+    """The parent of a hierarchical component code: "3.4.2" → "3.4", "3" → None."""
+    head, dot, _ = code.rpartition(".")
+    return head if dot and head else None
+
+
+def code_key(code: str) -> tuple[tuple[int, int | str], ...]:
+    """Natural order of codes: "3.10" after "3.9", numbers before letters."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in code.split("."))
+
+
+@dataclass(frozen=True)
+class Part:
+    """A named part of an index's total made of given components (PAR INDEX: the points
+    of the appraisal and of the sociological surveys)."""
+
+    name: str
+    codes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -148,6 +174,10 @@ class Framework:
     loss_measure: str = "points"
     legal_basis: tuple[str, ...] = ()  # the "Căn cứ" lines citing this index ({{ year }})
     population: Population | None = None
+    # components at this level or deeper are criteria (tiêu chí): analysed and shown under
+    # their field, not in the component tables; 0 = below the deepest level the file declares
+    criteria_level: int = 0
+    parts: tuple[Part, ...] = ()  # the total split into parts (PAR: appraisal / surveys)
 
     def covers(self, year: int) -> bool:
         return year >= self.year_from and (self.year_to is None or year <= self.year_to)
@@ -200,6 +230,10 @@ class Framework:
         """The known size of a group of the data in a year (``population``), if any."""
         return self.population.size_for(group, year) if self.population else None
 
+    def is_criterion(self, code: str) -> bool:
+        """Whether a component is a criterion (see ``criteria_level``)."""
+        return code != TOTAL and self.level(code) >= self.criteria_level > 0
+
     def level(self, code: str) -> int:
         """0 for TOTAL, 1 for top-level components, 2 for their children, …"""
         depth = 0
@@ -247,6 +281,16 @@ class Frameworks:
                 return fw
         return None
 
+    def extended(self, added: Mapping[tuple[str, str], Iterable[Component]]) -> Frameworks:
+        """These frameworks with components the data defines (criteria the framework files do
+        not list) added, per (index code, version); the framework's own entries are kept."""
+        items = []
+        for fw in self.items:
+            extra = {c.code: c for c in added.get((fw.code, fw.version), ())
+                     if c.code not in fw.components}
+            items.append(replace(fw, components={**fw.components, **extra}) if extra else fw)
+        return Frameworks(items)
+
 
 # --- the schema of frameworks/*.yaml -------------------------------------------------------
 
@@ -268,6 +312,7 @@ class PeriodSection(Settings):
     units: Names
     from_year: Year | None = Field(None, alias="from")
     until: Year | None = None
+    support: Names | None = None  # supporting units beside the lead ones
 
 
 def _periods(value: Any) -> Any:
@@ -297,6 +342,27 @@ class ComponentSection(Settings):
     responsible: Periods | None = None
     source: Text | None = None
     aliases: Texts | None = None
+    children: list[ComponentSection] | None = None  # nested criteria, any depth
+
+
+class PartSection(Settings):
+    """One entry of ``parts``: a named share of the total and the components making it."""
+
+    name: Sentence
+    codes: Texts
+
+
+def flat_components(items: list[ComponentSection] | None, parent: str | None = None,
+                    path: tuple[str | int, ...] = ("components",)
+                    ) -> Iterator[tuple[tuple[str | int, ...], ComponentSection]]:
+    """Every component of a (possibly nested) ``components`` list, parents first, each with
+    its path in the file; a nested child's parent is the entry it sits under."""
+    for n, item in enumerate(items or []):
+        where = (*path, n)
+        if parent is not None and item.parent is None:
+            item = item.model_copy(update={"parent": parent})
+        yield where, item
+        yield from flat_components(item.children, item.code, (*where, "children"))
 
 
 class GroupSizeSection(Settings):
@@ -361,27 +427,35 @@ class FrameworkFile(Settings):
     loss_measure: Literal["points", "gap"] | None = None  # default: points if assessed, else gap
     legal_basis: Texts | None = None
     population: PopulationSection | None = None
+    criteria_level: Annotated[int, Field(ge=2)] | None = None
+    parts: list[PartSection] | None = None
 
     def problems(self) -> Iterator[Problem]:
-        """Codes are unique and a parent is declared before its children."""
+        """Codes are unique, a parent is declared before its children, parts name codes."""
         seen: set[str] = set()
-        for n, item in enumerate(self.components or []):
+        for path, item in flat_components(self.components):
             if item.code == TOTAL:
-                yield Problem(("components", n, "code"), f"mã '{TOTAL}' dành cho điểm tổng của chỉ "
+                yield Problem((*path, "code"), f"mã '{TOTAL}' dành cho điểm tổng của chỉ "
                               "số, không dùng làm mã thành phần", item.code)
             elif item.code in seen:
-                yield Problem(("components", n, "code"), f"mã thành phần '{item.code}' bị trùng",
+                yield Problem((*path, "code"), f"mã thành phần '{item.code}' bị trùng",
                               item.code)
             elif item.parent is not None and item.parent not in seen:
-                yield Problem(("components", n, "parent"), f"thành phần '{item.code}': cha "
+                yield Problem((*path, "parent"), f"thành phần '{item.code}': cha "
                               f"'{item.parent}' phải được khai báo trước", item.parent)
             seen.add(item.code)
+        for n, part in enumerate(self.parts or []):
+            for k, code in enumerate(part.codes):
+                if code not in seen:
+                    yield Problem(("parts", n, "codes", k), f"phần '{part.name}': mã thành phần "
+                                  f"'{code}' không có trong components", code)
 
 
 # --- from a checked file to a framework ---------------------------------------------------
 
 def _responsibilities(periods: list[PeriodSection] | None) -> tuple[Responsibility, ...]:
-    return tuple(Responsibility(tuple(p.units), p.from_year, p.until) for p in periods or [])
+    return tuple(Responsibility(tuple(p.units), p.from_year, p.until, tuple(p.support or ()))
+                 for p in periods or [])
 
 
 def _component(item: ComponentSection) -> Component:
@@ -416,7 +490,8 @@ def _rating(section: RatingSection | None) -> RatingRule:
 def parse_framework(doc: Any, path: str) -> Framework:
     """Build a :class:`Framework` from a parsed YAML document checked against its schema."""
     checked = validate(FrameworkFile, doc, path)
-    components = {item.code: _component(item) for item in checked.components or []}
+    components = {item.code: _component(item)
+                  for _, item in flat_components(checked.components)}
     if checked.children_max == "equal_share":
         components = share_parent_maxima(components)
     return Framework(
@@ -446,7 +521,18 @@ def parse_framework(doc: Any, path: str) -> Framework:
             "points" if checked.method == "assessment" else "gap"),
         legal_basis=tuple(checked.legal_basis or ()),
         population=_population(checked.population),
+        criteria_level=checked.criteria_level or 1 + max(
+            (_depth(components, c) for c in components), default=0),
+        parts=tuple(Part(p.name, tuple(p.codes)) for p in checked.parts or []),
     )
+
+
+def _depth(components: Mapping[str, Component], code: str) -> int:
+    """The level of a declared component (1 for a top-level one)."""
+    depth, parent = 1, components[code].parent
+    while parent is not None and parent in components:
+        depth, parent = depth + 1, components[parent].parent
+    return depth
 
 
 def share_parent_maxima(components: dict[str, Component]) -> dict[str, Component]:
