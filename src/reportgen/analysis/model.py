@@ -292,6 +292,40 @@ class Previous(Model):
     of: int | None
     version: str
     group: str
+    # what the figure is (the 2025 reorganisation, the lineage table): "own" result, a
+    # published "recut" for the new unit, or its predecessors' results ("rename", "split",
+    # "merge": combined by ``method``, "weighted" by declared shares or "equal")
+    basis: str = "own"
+    method: str = ""
+    weighted_by: str = ""  # what the shares measure ("dân số"), as analysis.yaml names it
+    predecessors: tuple[PredecessorResult, ...] = ()
+    since: int | None = None  # the year the unit continues its predecessors
+    source: str = ""  # the lineage's or the re-cut's source
+
+    @property
+    def position_third(self) -> int | None:
+        """1, 2 or 3: the first, middle or last third of the group (a position that compares
+        across group sizes, where places do not)."""
+        return third(self.rank, self.of)
+
+
+@dataclass(frozen=True, slots=True)
+class PredecessorResult(Model):
+    """One predecessor's result in the year compared with (and its declared share)."""
+
+    unit: str
+    score: float
+    max: float | None
+    rank: int | None
+    of: int | None
+    weight: float | None
+
+
+def third(rank: int | None, of: int | None) -> int | None:
+    """Which third of a group of ``of`` units rank ``rank`` falls in (None: unknown)."""
+    if rank is None or not of or of < 3:
+        return None
+    return min(3, max(1, -(-3 * rank // of)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -501,6 +535,7 @@ class ComponentAnalysis(Model):
     weakness_reasons: tuple[Reason, ...]
     is_strength: bool
     is_weakness: bool
+    previous_basis: str | None = None  # see :attr:`Previous.basis`
 
     @property
     def ranked(self) -> bool:
@@ -646,6 +681,23 @@ class IndexAnalysis(Model):
     missing_previous_year: int | None = None  # the year before, absent from the data
     loss_measure: str = "points"  # "points" lost against maxima, or the "gap" to the group
     remarks: tuple[str, ...] = ()  # the clerk's notes on this index's result (notes table)
+    previous_basis: str | None = None  # see :attr:`Previous.basis`
+    predecessors: tuple[str, ...] = ()  # the units it continues since :attr:`formed`
+    formed: int | None = None  # the year it continues others (lineage), when after a result
+
+    @property
+    def position_third(self) -> int | None:
+        """1, 2 or 3: the first, middle or last third of the group this year."""
+        return third(self.rank, self.of)
+
+    @property
+    def size_changed(self) -> bool:
+        """Both years ranked but in groups of different sizes (63 → 34): places are not
+        compared, positions are given with their sizes and thirds."""
+        prev = self.previous
+        return (prev is not None and prev.rank is not None and prev.of is not None
+                and self.rank is not None and self.delta_rank is None
+                and prev.of != self.of and not self.methodology_changed)
 
     # -- what the phrase files ask (derived from the fields) --
 

@@ -99,6 +99,7 @@ from reportgen.analysis.model import (
     PeerRow,
     PeerStats,
     PercentReason,
+    PredecessorResult,
     Previous,
     RankChangeReason,
     RankOnly,
@@ -124,6 +125,7 @@ from reportgen.config.frameworks import TOTAL, Framework, RatingRule, fold_code
 from reportgen.config.rules import IndexRules, Rules, Solution
 from reportgen.config.rules import Target as TargetRule
 from reportgen.data.groups import GroupFact
+from reportgen.data.lineage import Lineage, Succession
 from reportgen.data.notes import UserNote
 from reportgen.data.text import fold
 from reportgen.data.validate import Dataset
@@ -353,6 +355,15 @@ class Prepared:
         # Published ranks without a score, per (year, index, group, component) and per unit.
         self.ranked_only: dict[tuple[int, str, str, str], dict[str, int]] = {}
         self.unit_ranked_only: dict[tuple[str, int], list[tuple[str, str, int, str]]] = {}
+        # The 2025 reorganisation: who continues whom, and the results published for a new
+        # unit re-cut to its new borders for a year before it existed (kept out of the
+        # ranking of that year's units: they are not among them).
+        self.lineage: Lineage = getattr(dataset, "lineage", None) or Lineage()
+        self._recut_until = _recut_until(self.lineage)
+        self.recut: dict[tuple[str, str], dict[int, dict[str, Row]]] = {}
+        self.recut_sources: dict[tuple[str, str, int], str] = {}
+        self._recut_entries: dict[tuple[int, str, str, str], list[tuple[str, Row]]] = {}
+        self._recut_cells: dict[tuple[int, str, str, str], Cell | None] = {}
         self._read(dataset.frame)
         self._derive_totals()
 
@@ -374,7 +385,26 @@ class Prepared:
                 continue
             row = Row(float(r["score"]), _r(r["max"]), rank, group, r["version"],
                       rating=str(r.get("rating") or ""))
+            if year < self._recut_until.get(unit, year):
+                self._add_recut(year, index, unit, comp, row, str(r.get("source") or ""))
+                continue
             self._add(year, index, unit, comp, row)
+
+    def _add_recut(self, year: int, index: str, unit: str, comp: str, row: Row,
+                   source: str) -> None:
+        """A result published for a new unit for a year before it existed (a re-cut)."""
+        self.recut.setdefault((unit, index), {}).setdefault(year, {})[comp] = row
+        self._recut_entries.setdefault((year, index, row.group, comp), []).append((unit, row))
+        if source:
+            self.recut_sources.setdefault((unit, index, year), source)
+
+    def recut_cell(self, year: int, index: str, group: str, comp: str) -> Cell | None:
+        """The peer table of the re-cut results of one year (the new units among themselves)."""
+        key = (year, index, group, comp)
+        if key not in self._recut_cells:
+            entries = self._recut_entries.get(key)
+            self._recut_cells[key] = _build_cell(entries) if entries else None
+        return self._recut_cells[key]
 
     def _add(self, year: int, index: str, unit: str, comp: str, row: Row) -> None:
         self.rows.setdefault((unit, index), {}).setdefault(year, {})[comp] = row
@@ -453,20 +483,115 @@ class Prepared:
         return self._order[key]
 
     def previous_year(self, unit: str, index: str, year: int,
-                      compare_with: str = "previous_year") -> int | None:
+                      compare_with: str = "previous_year", lineage: str = "weighted") -> int | None:
         """The year the unit's result is compared with: the year just before when the unit
         has a total then ("previous_year"), or its latest earlier year with a total
-        ("latest_available")."""
-        years = [y for y, comps in self.rows.get((unit, index), {}).items()
-                 if y < year and TOTAL in comps]
-        if compare_with == "previous_year":
-            return year - 1 if year - 1 in years else None
-        return max(years) if years else None
+        ("latest_available"); see :meth:`previous_source` for a unit continuing others."""
+        source = self.previous_source(unit, index, year, compare_with, lineage)
+        return source.year if source else None
+
+    def previous_source(self, unit: str, index: str, year: int,
+                        compare_with: str = "previous_year",
+                        lineage: str = "weighted") -> PreviousSource | None:
+        """Whose result, of which year, "năm trước" is. Before the unit continues others
+        (the lineage table): a re-cut published for the unit itself, else its predecessors'
+        results (combined by ``lineage``: "weighted", "equal"; "none": no comparison), else
+        nothing; never a namesake's own result alone."""
+        candidates = [year - 1] if compare_with == "previous_year" else list(
+            range(year - 1, min(self.dataset.years, default=year) - 1, -1))
+        for before in candidates:
+            found = self._source_in(unit, index, year, before, lineage)
+            if found is not None:
+                return found
+        return None
+
+    def _source_in(self, unit: str, index: str, year: int, before: int,
+                   lineage: str) -> PreviousSource | None:
+        succession = self.lineage.succession(unit, year, before)
+        if succession is None:
+            own = self.rows.get((unit, index), {}).get(before, {})
+            return PreviousSource(before, "own", (unit,)) if TOTAL in own else None
+        if TOTAL in self.recut.get((unit, index), {}).get(before, {}):
+            return PreviousSource(before, "recut", (unit,), succession=succession,
+                                  source=self.recut_sources.get((unit, index, before), ""))
+        preds = succession.predecessors
+        if lineage == "none" or not all(
+                TOTAL in self.rows.get((p, index), {}).get(before, {}) for p in preds):
+            return None
+        shares = succession.weights if lineage == "weighted" else None
+        method = ("weighted" if shares else "equal") if len(preds) > 1 else ""
+        if not shares:
+            shares = tuple(1.0 / len(preds) for _ in preds)
+        return PreviousSource(before, succession.kind, preds, shares, method, succession,
+                              next((link.source for link in succession.links if link.source), ""))
+
+    def previous_row(self, source: PreviousSource, index: str,
+                     code: str) -> tuple[Row | None, Cell | None, str | None]:
+        """The previous result of one component (or the TOTAL) from ``source``, its peer
+        table and the name it is ranked under there (None: no rank carries over)."""
+        year = source.year
+        if source.basis in ("own", "recut"):
+            unit = source.units[0]
+            table = self.rows if source.basis == "own" else self.recut
+            row = table.get((unit, index), {}).get(year, {}).get(code)
+            if row is None:
+                return None, None, None
+            cell = (self.cell if source.basis == "own" else self.recut_cell)(
+                year, index, row.group, code)
+            return row, cell, unit
+        rows = [self.rows.get((p, index), {}).get(year, {}).get(code) for p in source.units]
+        if any(r is None for r in rows):
+            return None, None, None  # a predecessor without this figure: no combination
+        present = [r for r in rows if r is not None]
+        if len(present) == 1:  # renamed (one rank carries over) or split (it does not)
+            only = present[0]
+            cell = self.cell(year, index, only.group, code)
+            return only, cell, source.units[0] if source.basis == "rename" else None
+        score = sum(w * r.score for w, r in zip(source.weights, present, strict=True))
+        maxima = [r.max for r in present]
+        top = None if any(m is None for m in maxima) else sum(
+            w * (m or 0.0) for w, m in zip(source.weights, maxima, strict=True))
+        first = present[0]
+        return Row(score, top, None, first.group, first.version, derived=True), None, None
 
     def earlier_years(self, unit: str, index: str, year: int) -> list[int]:
-        """Years before ``year`` in which the unit has a total for the index."""
+        """Years before ``year`` in which the unit has a total for the index (since it
+        continues others, if it does: a namesake's earlier results are not its own)."""
+        since = max((s.year for s in self.lineage.successions(unit) if s.year <= year),
+                    default=None)
         return sorted(y for y, comps in self.rows.get((unit, index), {}).items()
-                      if y < year and TOTAL in comps)
+                      if y < year and TOTAL in comps and (since is None or y >= since))
+
+    def formed(self, unit: str, year: int) -> Succession | None:
+        """The latest succession of the unit taking effect by ``year``."""
+        found = [s for s in self.lineage.successions(unit) if s.year <= year]
+        return found[-1] if found else None
+
+
+@dataclass(frozen=True)
+class PreviousSource:
+    """Whose result of which year a unit is compared with (see :meth:`Prepared.
+    previous_source`): its own, a re-cut for it, or its predecessors' (by ``basis``: rename,
+    split, merge; combined with the normalised ``weights`` by ``method``)."""
+
+    year: int
+    basis: str  # own | recut | rename | split | merge
+    units: tuple[str, ...]
+    weights: tuple[float, ...] = ()
+    method: str = ""  # weighted | equal ("" when nothing is combined)
+    succession: Succession | None = None
+    source: str = ""
+
+
+def _recut_until(lineage: Lineage) -> dict[str, int]:
+    """For each unit that continues others without being one of them, the last year it
+    takes effect: its rows before that year are re-cuts, not results of a unit of that year."""
+    keeps = {(link.unit, link.year) for link in lineage.links if link.unit == link.predecessor}
+    out: dict[str, int] = {}
+    for link in lineage.links:
+        if (link.unit, link.year) not in keeps:
+            out[link.unit] = max(out.get(link.unit, link.year), link.year)
+    return out
 
 
 def prepare(dataset: Dataset | Prepared) -> Prepared:
@@ -586,6 +711,7 @@ class _Ctx:
     prev_group: str | None
     comparable: bool
     notes: list[Note] = field(default_factory=list)
+    source: PreviousSource | None = None  # whose result "năm trước" is
 
     def responsible(self, code: str) -> tuple[str, ...]:
         """Override file first, then the framework for the action year."""
@@ -632,6 +758,8 @@ class _Values:
     cell: Cell
     prev_cell: Cell | None
     prev_row: Row | None
+    previous_basis: str | None = None  # see Previous.basis
+    prev_unit: str | None = None  # the name ranked in prev_cell (None: no rank carries over)
 
     def shared(self) -> dict[str, Any]:
         """The figures a component and an index total both carry (field name → value)."""
@@ -639,7 +767,7 @@ class _Values:
 
 
 _SHARED_FIGURES = tuple(f.name for f in dataclasses.fields(_Values)
-                        if f.name not in ("cell", "prev_cell", "prev_row"))
+                        if f.name not in ("cell", "prev_cell", "prev_row", "prev_unit"))
 
 
 def comparable_sizes(before: Cell, now: Cell, size_change: float) -> bool:
@@ -664,14 +792,12 @@ def _values(ctx: _Ctx, code: str, row: Row) -> _Values:
     cell = ctx.prep.cell(ctx.year, ctx.index, ctx.group, code)
     assert cell is not None  # the unit's own row is in it
     rank = cell.trusted_rank(ctx.unit)
-    prev_row = None
-    prev_cell = None
-    if ctx.prev_year is not None:
-        prev_row = ctx.prep.rows[(ctx.unit, ctx.index)][ctx.prev_year].get(code)
-        if prev_row is not None:
-            prev_cell = ctx.prep.cell(ctx.prev_year, ctx.index, prev_row.group, code)
+    prev_row = prev_cell = prev_unit = None
+    if ctx.source is not None:
+        prev_row, prev_cell, prev_unit = ctx.prep.previous_row(ctx.source, ctx.index, code)
     shown = prev_row if ctx.comparable else None
-    prev_rank = prev_cell.trusted_rank(ctx.unit) if (shown and prev_cell) else None
+    prev_rank = prev_cell.trusted_rank(prev_unit) if (
+        shown and prev_cell and prev_unit) else None
     delta = figure(row.score - shown.score) if shown else None
     delta_rank = prev_rank - rank if (prev_rank is not None and rank is not None
                                       and prev_cell
@@ -701,7 +827,8 @@ def _values(ctx: _Ctx, code: str, row: Row) -> _Values:
         gap_to_best=figure(max(0.0, best_score - row.score)),
         points_lost=figure(row.max - row.score) if (
             row.max is not None and ctx.fw.loss_measure == "points") else None,
-        cell=cell, prev_cell=prev_cell, prev_row=prev_row)
+        cell=cell, prev_cell=prev_cell, prev_row=prev_row,
+        previous_basis=ctx.source.basis if (ctx.source and shown) else None, prev_unit=prev_unit)
 
 
 def _published_rating(rule: RatingRule, label: str) -> Rating | None:
@@ -892,16 +1019,16 @@ def _peer_rows(ctx: _Ctx, cell: Cell) -> tuple[PeerRow, ...]:
     rows = []
     for unit in cell.order:
         row = ctx.prep.rows[(unit, ctx.index)][ctx.year][TOTAL]
-        prev_year = ctx.prep.previous_year(unit, ctx.index, ctx.year, ctx.rules.compare_with)
+        source = ctx.prep.previous_source(unit, ctx.index, ctx.year, ctx.rules.compare_with,
+                                          ctx.rules.lineage)
         delta = None
         delta_rank = None
         rank = cell.trusted_rank(unit)
-        if prev_year is not None:
-            prev = ctx.prep.rows[(unit, ctx.index)][prev_year][TOTAL]
-            if prev.version == row.version:
-                prev_cell = ctx.prep.cell(prev_year, ctx.index, prev.group, TOTAL)
+        if source is not None:
+            prev, prev_cell, prev_unit = ctx.prep.previous_row(source, ctx.index, TOTAL)
+            if prev is not None and prev.version == row.version:
                 delta = figure(row.score - prev.score)
-                before = prev_cell.trusted_rank(unit) if prev_cell else None
+                before = prev_cell.trusted_rank(prev_unit) if (prev_cell and prev_unit) else None
                 if before is not None and rank is not None and prev_cell and (
                         comparable_sizes(prev_cell, cell, ctx.rules.size_change)):
                     delta_rank = before - rank
@@ -916,11 +1043,13 @@ def _peer_rows(ctx: _Ctx, cell: Cell) -> tuple[PeerRow, ...]:
 
 def _history(ctx: _Ctx) -> tuple[HistoryPoint, ...]:
     """Score and rank of the unit in every year up to the report's that has a total (for the
-    chart): a report on an earlier year never shows results published after it."""
+    chart): a report on an earlier year never shows results published after it, nor a
+    namesake's results from before the unit continued others."""
+    known = {*ctx.prep.earlier_years(ctx.unit, ctx.index, ctx.year), ctx.year}
     out = []
     for year, comps in sorted(ctx.prep.rows[(ctx.unit, ctx.index)].items()):
         row = comps.get(TOTAL)
-        if row is None or year > ctx.year:
+        if row is None or year > ctx.year or year not in known:
             continue
         cell = ctx.prep.cell(year, ctx.index, row.group, TOTAL)
         fig = cell.figures(ctx.rules.partial_groups) if cell else None
@@ -1098,12 +1227,13 @@ def _index_assessment(ctx: _Ctx, v: _Values) -> Assessment:
 
 def _context(prep: Prepared, unit: str, year: int, index: str, rules: Rules) -> _Ctx:
     row = prep.rows[(unit, index)][year][TOTAL]
-    prev_year = prep.previous_year(unit, index, year, rules.compare_with)
-    prev = prep.rows[(unit, index)][prev_year][TOTAL] if prev_year is not None else None
+    source = prep.previous_source(unit, index, year, rules.compare_with, rules.lineage)
+    prev = prep.previous_row(source, index, TOTAL)[0] if source is not None else None
     comparable = prev is not None and prev.version == row.version
     return _Ctx(prep, unit, year, index, prep.framework(index, year), rules.for_index(index),
-                rules, year + rules.action_year_offset, row.group, prev_year,
-                prev.group if prev else None, comparable)
+                rules, year + rules.action_year_offset, row.group,
+                source.year if source and prev else None, prev.group if prev else None,
+                comparable, source=source if prev else None)
 
 
 _TOTAL_SKIP = ("previous_score", "previous_max", "previous_percent", "previous_rank",
@@ -1161,18 +1291,49 @@ def _analyze_index(prep: Prepared, unit: str, year: int, index: str,
         strength_details=_details(strong, ActionKind.STRENGTH),
         weakness_details=_details(weak, ActionKind.WEAKNESS),
         assessment=_index_assessment(ctx, v), target=target, notes=tuple(ctx.notes),
-        method=fw.method, legal_basis=fw.legal_basis, missing_previous_year=missing_year)
+        method=fw.method, legal_basis=fw.legal_basis, missing_previous_year=missing_year,
+        **_lineage_fields(ctx, prev))
+
+
+def _lineage_fields(ctx: _Ctx, prev: Previous | None) -> dict[str, Any]:
+    """What an index's analysis says of the units it continues (none: no fields)."""
+    formed = ctx.prep.formed(ctx.unit, ctx.year)
+    if formed is None or (prev is not None and prev.year >= formed.year):
+        return {}
+    return {"predecessors": formed.predecessors, "formed": formed.year}
 
 
 def _previous(ctx: _Ctx, v: _Values) -> Previous | None:
-    row, cell = v.prev_row, v.prev_cell
-    if row is None or ctx.prev_year is None:
+    row, cell, source = v.prev_row, v.prev_cell, ctx.source
+    if row is None or ctx.prev_year is None or source is None:
         return None
+    rank = cell.trusted_rank(v.prev_unit) if (cell and v.prev_unit) else None
+    succession = source.succession
     return Previous(year=ctx.prev_year, score=figure(row.score), max=row.max,
-                    percent=_percent(row.score, row.max),
-                    rank=cell.trusted_rank(ctx.unit) if cell else None,
-                    of=cell.of if cell else None,
-                    version=row.version, group=row.group)
+                    percent=_percent(row.score, row.max), rank=rank,
+                    of=cell.of if (cell and rank is not None) else None,
+                    version=row.version, group=row.group, basis=source.basis,
+                    method=source.method,
+                    weighted_by=ctx.rules.lineage_weight if source.method == "weighted" else "",
+                    predecessors=_predecessors(ctx, source),
+                    since=succession.year if succession else None, source=source.source)
+
+
+def _predecessors(ctx: _Ctx, source: PreviousSource) -> tuple[PredecessorResult, ...]:
+    """Each predecessor's total in the year compared with (its rank among its own peers)."""
+    if source.basis in ("own", "recut"):
+        return ()
+    out = []
+    shares = source.weights or tuple(1.0 for _ in source.units)
+    declared = source.method == "weighted"
+    for unit, share in zip(source.units, shares, strict=True):
+        row = ctx.prep.rows[(unit, ctx.index)][source.year][TOTAL]
+        cell = ctx.prep.cell(source.year, ctx.index, row.group, TOTAL)
+        rank = cell.trusted_rank(unit) if cell else None
+        out.append(PredecessorResult(unit=unit, score=figure(row.score), max=row.max, rank=rank,
+                                     of=cell.of if (cell and rank is not None) else None,
+                                     weight=share if declared else None))
+    return tuple(out)
 
 
 def _gap_previous(ctx: _Ctx, prev: Previous | None) -> float | None:

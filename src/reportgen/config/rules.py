@@ -191,6 +191,11 @@ class Rules:
     # Places are compared between two years only when the group's size changed by at most this
     # share (63 → 61 provinces ranked: yes; 63 → 34 after the 2025 mergers: no).
     size_change: float = 0.1
+    # A unit formed by the 2025 reorganisation (the lineage table) is compared with its
+    # predecessors' results combined: "weighted" by their declared shares (equal shares when
+    # not all are declared), "equal", or "none" (no comparison unless a re-cut is published).
+    lineage: str = "weighted"
+    lineage_weight: str = ""  # what the shares measure, as the text names it ("dân số")
     solutions: Mapping[str, Mapping[str, tuple[Solution, ...]]] = field(default_factory=dict)
     fallback: Solution | None = None
     maintain_fallback: Solution | None = None
@@ -289,6 +294,8 @@ class ComparisonSection(Settings):
     compare_with: Literal["previous_year", "latest_available"] = "previous_year"
     partial_groups: Literal["label", "omit"] = "label"
     size_change: Annotated[float, between(0, 1)] = 0.1
+    lineage: Literal["weighted", "equal", "none"] = "weighted"
+    lineage_weight: Text | None = None
 
 
 class AnalysisFile(Settings):
@@ -585,6 +592,8 @@ def build_rules(analysis_doc: Any, analysis_path: str, solutions_doc: Any, solut
         compare_with=comparison.compare_with,
         partial_groups=comparison.partial_groups,
         size_change=comparison.size_change,
+        lineage=comparison.lineage,
+        lineage_weight=comparison.lineage_weight or "",
         solutions=lib["solutions"],
         fallback=lib["fallback"],
         maintain_fallback=lib["maintain_fallback"],

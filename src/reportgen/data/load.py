@@ -33,6 +33,12 @@ from reportgen.data.guard import (
     utf8_filled,
     xlsx_problem,
 )
+from reportgen.data.lineage import (
+    LINEAGE_SHEET,
+    LineageRecord,
+    is_lineage_file,
+    read_lineage_table,
+)
 from reportgen.data.notes import NOTES_SHEET, NoteRecord, is_notes_file, read_notes_table
 from reportgen.data.text import (
     TOTAL_ALIASES,
@@ -49,7 +55,7 @@ META = ("_file", "_sheet", "_row")
 COLUMNS = [*CANONICAL, *META, "_column"]  # the long table: text cells, then provenance
 SCORES_SHEET = "scores"
 # Sheets that are not the scores table (folded names).
-RESERVED_SHEETS = frozenset({"config", "units", "groups", "notes"})
+RESERVED_SHEETS = frozenset({"config", "units", "groups", "notes", "lineage"})
 
 # Header spellings users type, folded (lower case, no accents, no punctuation) → canonical.
 HEADER_ALIASES = {
@@ -121,14 +127,17 @@ class Loaded:
     sources: list[str] = field(default_factory=list)
     groups: list[GroupRecord] = field(default_factory=list)  # the optional groups table
     notes: list[NoteRecord] = field(default_factory=list)  # the optional notes table
+    lineage: list[LineageRecord] = field(default_factory=list)  # the optional lineage table
 
 
 @dataclass
 class SideTables:
-    """The tables read beside the scores: published group facts and the clerk's notes."""
+    """The tables read beside the scores: published group facts, the clerk's notes and
+    which units continue which (the 2025 reorganisation)."""
 
     groups: list[GroupRecord] = field(default_factory=list)
     notes: list[NoteRecord] = field(default_factory=list)
+    lineage: list[LineageRecord] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -357,6 +366,9 @@ def read_csv(path: Path, options: LoadOptions, issues: list[Issue],
     if side is not None and is_notes_file(path.stem):
         side.notes.extend(read_notes_table(table, where, issues))
         return _no_rows()
+    if side is not None and is_lineage_file(path.stem):
+        side.lineage.extend(read_lineage_table(table, where, issues))
+        return _no_rows()
     return _table_to_records(table, where, {}, options, issues, clean=False)
 
 
@@ -420,6 +432,10 @@ def read_xlsx(path: Path, options: LoadOptions, issues: list[Issue],
             found = folded[fold(NOTES_SHEET)]
             rows = [list(r) for r in wb[found].iter_rows(values_only=True)]
             side.notes.extend(read_notes_table(rows, Location(str(path), found), issues))
+        if side is not None and fold(LINEAGE_SHEET) in folded:
+            found = folded[fold(LINEAGE_SHEET)]
+            rows = [list(r) for r in wb[found].iter_rows(values_only=True)]
+            side.lineage.extend(read_lineage_table(rows, Location(str(path), found), issues))
         return records
     except XLSX_FAULTS as exc:  # a damaged part (bad compression, broken XML)
         issues.append(damaged_excel(exc, where))
@@ -479,7 +495,7 @@ def load(path: str | Path, options: LoadOptions | None = None) -> Loaded:
             tables.append(table)
     frame = pd.concat(tables, ignore_index=True) if len(tables) > 1 else (
         tables[0] if tables else _no_rows())
-    return Loaded(frame, issues, [str(f) for f in files], side.groups, side.notes)
+    return Loaded(frame, issues, [str(f) for f in files], side.groups, side.notes, side.lineage)
 
 
 def records_from(rows: Iterable[Mapping[str, object]], source: str = "<dữ liệu>") -> Loaded:

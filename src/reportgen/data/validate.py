@@ -22,6 +22,7 @@ from reportgen.analysis.ranking import rank_map
 from reportgen.config.frameworks import TOTAL, Framework, Frameworks, fold_code
 from reportgen.data.groups import FactKey, GroupFact, check_groups
 from reportgen.data.load import Loaded
+from reportgen.data.lineage import Lineage, check_lineage
 from reportgen.data.notes import UserNote, check_notes
 from reportgen.data.screen import screen
 from reportgen.data.text import fold, fold_total, is_missing_mark, parse_number
@@ -77,6 +78,7 @@ class Dataset:
     sources: list[str] = field(default_factory=list)
     facts: Mapping[FactKey, GroupFact] = field(default_factory=dict)  # the groups table
     notes: Sequence[UserNote] = ()  # the clerk's causes and notes (the notes table)
+    lineage: Lineage = field(default_factory=Lineage)  # which units continue which
 
     def framework(self, index: str, year: int) -> Framework:
         fw = self.frameworks.for_year(index, year)
@@ -665,6 +667,7 @@ def validate(loaded: Loaded, frameworks: Frameworks, strict: bool = False) -> Da
     facts = check_groups(loaded.groups, frame, frameworks, DEFAULT_GROUP, checker.issues)
     notes = check_notes(loaded.notes, [str(u) for u in frame["unit"].unique()], frameworks,
                         checker.issues)
+    lineage = check_lineage(loaded.lineage, frame, checker.issues)
     _check_published_ranks(frame, frameworks, facts, checker)
     _check_sums(frame, frameworks, checker)
     _check_completeness(frame, frameworks, facts, checker)
@@ -675,4 +678,4 @@ def validate(loaded: Loaded, frameworks: Frameworks, strict: bool = False) -> Da
         warnings = []
     if errors:
         raise DataError(errors + warnings)
-    return Dataset(frame, frameworks, warnings, loaded.sources, facts, notes)
+    return Dataset(frame, frameworks, warnings, loaded.sources, facts, notes, lineage=lineage)
