@@ -102,7 +102,9 @@ defaults:
   levels: [1]
   min_peers: 4
   strengths: {min_percent: 90, top_share: 0.25, rank_gain: 5, max_listed: 5}
-  weaknesses: {bottom_share: 0.25, below_mean_percent: 5, rank_loss: 5, max_listed: 6}
+  # largest_losses (the largest loss always said) is tested in test_categories.py
+  weaknesses: {bottom_share: 0.25, below_mean_percent: 5, rank_loss: 5, largest_losses: null,
+               max_listed: 6}
 targets:
   TST: {kind: rank, rank: 2, label: "nhóm {rank} {group} dẫn đầu"}
   QRT: {kind: group, group: trung bình cao, label: "nhóm đạt điểm {rating}"}
@@ -567,11 +569,13 @@ def test_rank_gain_and_rank_loss_reasons(main: Dataset, tmp_path: Path) -> None:
     loss = [r for r in one.weakness_reasons if r.rule == "rank_loss"]
     assert [r.to_dict() for r in loss] == [{"rule": "rank_loss", "rank": 4, "previous_rank": 2,
                                             "delta_rank": -2, "threshold": 2}]
-    # Bình, total: rank 5 (14.0) → 2 (16.5), up 3 places; the index itself is a strength.
+    # Bình, total: rank 5 (14.0) → 2 (16.5), up 3 places, not in the top quarter of 5:
+    # progress, not a strength (a rise alone is not a good level).
     tst = index_of(analyze_unit(main, "Bình", 2024, rules), "TST")
     assert tst.delta_rank == 3
     gain = [r for r in tst.assessment.strength_reasons if r.rule == "rank_gain"]
-    assert gain and gain[0].previous_rank == 5 and tst.assessment.is_strength
+    assert gain and gain[0].previous_rank == 5
+    assert tst.assessment.category == "progress" and not tst.assessment.is_strength
 
 
 def conflict_rows() -> list[dict]:
@@ -581,12 +585,16 @@ def conflict_rows() -> list[dict]:
                               **{u: with_total({"1": 9.6, "2": 9}) for u in "PQRS"}})
 
 
-@pytest.mark.parametrize(("choice", "strong", "weak"), [("weakness", False, True),
-                                                        ("strength", True, False),
-                                                        ("both", True, True)])
-def test_conflict_resolution(fws: Frameworks, tmp_path: Path, choice: str, strong: bool,
-                             weak: bool) -> None:
-    analysis = ANALYSIS.replace("min_peers: 4", f"min_peers: 4\n  on_conflict: {choice}")
+@pytest.mark.parametrize(("choice", "above_mean", "strong", "weak"), [
+    ("weakness", "true", False, True),
+    # a strength is never below the group mean: with above_mean (the default) the conflict
+    # is settled by the mean (0.4 below it) whatever on_conflict says
+    ("strength", "true", False, True),
+    ("strength", "false", True, False)])
+def test_conflict_resolution(fws: Frameworks, tmp_path: Path, choice: str, above_mean: str,
+                             strong: bool, weak: bool) -> None:
+    analysis = ANALYSIS.replace("min_peers: 4", f"min_peers: 4\n  on_conflict: {choice}").replace(
+        "rank_gain: 5,", f"rank_gain: 5, above_mean: {above_mean},")
     result = analyze_unit(dataset(conflict_rows(), fws), "Cao", 2024,
                           make_rules(tmp_path, analysis=analysis))
     one = comp_of(index_of(result, "TST"), "1")

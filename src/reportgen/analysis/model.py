@@ -67,6 +67,17 @@ class TargetKind(StrEnum):
     GROUP = "group"
     SCORE = "score"
     MEAN = "mean"
+    PLACES = "places"  # gain at least k places on this year's ranking
+
+
+class Category(StrEnum):
+    """Where a component stands on the two axes of the analysis, level against its peers and
+    trend against last year; each analysed component is in at most one category."""
+
+    STRENGTH = "strength"  # a good level (at or above the group mean), not falling
+    PROGRESS = "progress"  # improved, but not (yet) at a good level
+    WEAKNESS = "weakness"  # a low level (bottom of the group, far below the mean…)
+    DECLINE = "decline"  # fell markedly, from a level that is not low
 
 
 class ReasonRule(StrEnum):
@@ -79,6 +90,7 @@ class ReasonRule(StrEnum):
     BELOW_MEAN = "below_mean"
     RANK_LOSS = "rank_loss"
     MAX_PERCENT = "max_percent"
+    LARGEST_LOSS = "largest_loss"  # among the components that lost most points
 
 
 class ActionKind(StrEnum):
@@ -122,8 +134,9 @@ class Basis(StrEnum):
     SUBSET = "subset"  # computed from the units in the data only (the group is incomplete)
 
 
-_ENUMS = {"Direction", "Mixed", "RatingKind", "TargetKind", "ReasonRule", "ActionKind",
-          "ImpactMeasure", "DeadlineKind", "NoteKind", "Basis"}  # enum field types (to_dict: their value)
+_ENUMS = {"Direction", "Mixed", "RatingKind", "TargetKind", "Category", "ReasonRule",
+          "ActionKind", "ImpactMeasure", "DeadlineKind", "NoteKind", "Basis",
+          "Demand"}  # enum field types (to_dict: their value)
 
 
 # --- plumbing ------------------------------------------------------------------------------------
@@ -488,7 +501,17 @@ class BelowMeanReason(Model):
     threshold_percent: float
 
 
-Reason = PercentReason | ShareReason | RankChangeReason | BelowMeanReason
+@dataclass(frozen=True, slots=True)
+class LargestLossReason(Model):
+    """``largest_losses``: among the components that lost most points (``position`` 1 = most)."""
+
+    rule: ReasonRule
+    points_lost: float
+    max: float | None
+    position: int
+
+
+Reason = PercentReason | ShareReason | RankChangeReason | BelowMeanReason | LargestLossReason
 
 
 @dataclass(frozen=True, slots=True)
@@ -533,14 +556,20 @@ class ComponentAnalysis(Model):
     responsible: tuple[str, ...]
     strength_reasons: tuple[Reason, ...]
     weakness_reasons: tuple[Reason, ...]
-    is_strength: bool
-    is_weakness: bool
+    is_strength: bool  # listed as a strength (category STRENGTH, within ``max_listed``)
+    is_weakness: bool  # listed as a weakness (category WEAKNESS, within ``max_listed``)
+    category: Category | None = None  # None: neither notable level nor marked change
     previous_basis: str | None = None  # see :attr:`Previous.basis`
 
     @property
     def ranked(self) -> bool:
         """A rank can be stated (published, or computed from the whole group of 2+ units)."""
         return self.rank is not None and (self.of is None or self.of > 1)
+
+    @property
+    def needs_action(self) -> bool:
+        """A listed weakness or a decline: it goes to "Tồn tại" and gets a solution."""
+        return self.is_weakness or self.category == Category.DECLINE
 
     @property
     def full_marks(self) -> bool:
@@ -576,6 +605,7 @@ class Assessment(Model):
     is_weakness: bool
     strength_reasons: tuple[Reason, ...]
     weakness_reasons: tuple[Reason, ...]
+    category: Category | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -698,6 +728,10 @@ class IndexAnalysis(Model):
         return (prev is not None and prev.rank is not None and prev.of is not None
                 and self.rank is not None and self.delta_rank is None
                 and prev.of != self.of and not self.methodology_changed)
+    # the two categories beside strengths and weaknesses (see :class:`Category`), codes in
+    # order of the size of the change
+    progress: tuple[str, ...] = ()
+    declines: tuple[str, ...] = ()
 
     # -- what the phrase files ask (derived from the fields) --
 
@@ -723,6 +757,30 @@ class IndexAnalysis(Model):
     def top_weaknesses(self) -> tuple[ComponentAnalysis, ...]:
         """First-level weaknesses, framework order."""
         return tuple(c for c in self.top_components if c.is_weakness)
+
+    def _listed(self, codes: tuple[str, ...]) -> tuple[ComponentAnalysis, ...]:
+        by_code = {c.code: c for c in self.components}
+        return tuple(by_code[code] for code in codes if code in by_code)
+
+    @property
+    def strength_items(self) -> tuple[ComponentAnalysis, ...]:
+        """The listed strengths (any level), highest percent first."""
+        return self._listed(self.strengths)
+
+    @property
+    def weakness_items(self) -> tuple[ComponentAnalysis, ...]:
+        """The listed weaknesses (any level), largest impact first."""
+        return self._listed(self.weaknesses)
+
+    @property
+    def progress_items(self) -> tuple[ComponentAnalysis, ...]:
+        """Components that improved without reaching a good level, largest gain first."""
+        return self._listed(self.progress)
+
+    @property
+    def decline_items(self) -> tuple[ComponentAnalysis, ...]:
+        """Components that fell markedly from a level that is not low, largest fall first."""
+        return self._listed(self.declines)
 
     @property
     def most_lost(self) -> tuple[ComponentAnalysis, ...]:

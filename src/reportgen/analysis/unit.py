@@ -80,6 +80,7 @@ from reportgen.analysis.model import (
     Assessment,
     Basis,
     BelowMeanReason,
+    Category,
     Cause,
     Causes,
     ComponentAnalysis,
@@ -88,6 +89,7 @@ from reportgen.analysis.model import (
     DeadlineKind,
     Detail,
     Direction,
+    LargestLossReason,
     FrozenMap,
     HistoryPoint,
     ImpactMeasure,
@@ -901,12 +903,56 @@ def _weakness_reasons(v: _Values, ir: IndexRules) -> tuple[Reason, ...]:
     return tuple(out)
 
 
-def _classify(strong: Sequence[Reason], weak: Sequence[Reason],
-              on_conflict: str) -> tuple[bool, bool]:
-    """Candidate flags after resolving a component that meets both kinds of rules."""
-    if strong and weak and on_conflict != "both":
-        return on_conflict == "strength", on_conflict == "weakness"
-    return bool(strong), bool(weak)
+_LOW_RULES = frozenset({ReasonRule.BOTTOM_SHARE, ReasonRule.BELOW_MEAN, ReasonRule.MAX_PERCENT})
+_HIGH_RULES = frozenset({ReasonRule.MIN_PERCENT, ReasonRule.TOP_SHARE})
+
+
+@dataclass(frozen=True, slots=True)
+class _Standing:
+    """What the category of a component (or of an index total) is decided from."""
+
+    strong: tuple[Reason, ...]
+    weak: tuple[Reason, ...]
+    gap_to_mean: float
+    mean_known: bool  # a mean of the whole group (or a published one) to judge against
+    delta_rank: int | None
+    direction: Direction | None
+
+    @classmethod
+    def of(cls, c: ComponentAnalysis | _Values, strong: Sequence[Reason],
+           weak: Sequence[Reason]) -> _Standing:
+        mean_known = c.peer_basis != Basis.SUBSET and (
+            c.loaded >= 2 or c.peer_basis == Basis.PUBLISHED)
+        return cls(tuple(strong), tuple(weak), c.gap_to_mean, mean_known, c.delta_rank,
+                   c.direction)
+
+
+def categorize(s: _Standing, ir: IndexRules) -> Category | None:
+    """The one category of a component, from its level against the group and its trend.
+
+    Level: *low* when a low-level rule holds (bottom share, far below the mean, below a
+    percent); *good* when a high-level rule holds (percent, top share) and — with
+    ``strengths.above_mean`` — it is not below the mean of the whole group. Trend: the
+    rank-change rules, or the score's direction when there is no comparable rank.
+    Low → weakness (unless ``on_conflict: strength`` and the level is also good); good →
+    strength, or decline if it fell markedly; among the largest losses → weakness; otherwise
+    progress if it rose markedly, decline if it fell markedly, else no category."""
+    strong = {r.rule for r in s.strong}
+    weak = {r.rule for r in s.weak}
+    below_mean = s.mean_known and s.gap_to_mean < -EPS
+    good = bool(strong & _HIGH_RULES) and not (ir.strengths.above_mean and below_mean)
+    low = bool(weak & _LOW_RULES)
+    rose = ReasonRule.RANK_GAIN in strong or (s.delta_rank is None and s.direction == Direction.UP)
+    fell = ReasonRule.RANK_LOSS in weak or (s.delta_rank is None and s.direction == Direction.DOWN)
+    if low and not (good and ir.on_conflict == "strength"):
+        return Category.WEAKNESS
+    if good:
+        return Category.DECLINE if fell else Category.STRENGTH
+    if ReasonRule.LARGEST_LOSS in weak:
+        return Category.WEAKNESS
+    if rose:
+        return Category.PROGRESS
+    return Category.DECLINE if fell else None
 
 
 def _component(ctx: _Ctx, code: str, row: Row) -> ComponentAnalysis:
@@ -918,12 +964,11 @@ def _component(ctx: _Ctx, code: str, row: Row) -> ComponentAnalysis:
     rating = _rating(ctx, v, row.score, row.rating) if ctx.fw.rating.components else None
     strong = _strength_reasons(v, ctx.ir) if analysed else ()
     weak = _weakness_reasons(v, ctx.ir) if analysed else ()
-    is_strength, is_weakness = _classify(strong, weak, ctx.ir.on_conflict)
     return ComponentAnalysis(
         code=code, name=comp.name, short_name=comp.short_name, parent=comp.parent,
         level=level, analysed=analysed, **v.shared(), rating=rating,
         responsible=ctx.responsible(code), strength_reasons=strong, weakness_reasons=weak,
-        is_strength=is_strength, is_weakness=is_weakness)
+        is_strength=False, is_weakness=False)
 
 
 def _places_lost(c: ComponentAnalysis) -> int:
@@ -941,22 +986,54 @@ def _strength_key(c: ComponentAnalysis, position: int) -> tuple[float, int, int]
     return (-(c.percent if c.percent is not None else -1.0), c.rank or 10**6, position)
 
 
-def _select(components: Sequence[ComponentAnalysis], ir: IndexRules) -> tuple[
-        list[ComponentAnalysis], list[ComponentAnalysis], list[ComponentAnalysis]]:
-    """Order candidates by impact, keep ``max_listed`` of each, set the final flags:
-    (components with their final flags, strengths, weaknesses)."""
+def _with_largest_losses(components: Sequence[ComponentAnalysis],
+                         ir: IndexRules) -> list[ComponentAnalysis]:
+    """The ``largest_losses`` components that lost most points carry that weakness reason
+    (where points lost mean something): a unit's largest loss is never left unsaid."""
+    n = ir.weaknesses.largest_losses or 0
+    losing = sorted((c for c in components if (c.points_lost or 0.0) > EPS),
+                    key=lambda c: -(c.points_lost or 0.0))[:n]
+    extra = {c.code: LargestLossReason(ReasonRule.LARGEST_LOSS, c.points_lost or 0.0, c.max,
+                                       position) for position, c in enumerate(losing, 1)}
+    return [dataclasses.replace(c, weakness_reasons=(*c.weakness_reasons, extra[c.code]))
+            if c.code in extra else c for c in components]
+
+
+@dataclass(frozen=True, slots=True)
+class _Selection:
+    components: list[ComponentAnalysis]
+    strengths: list[ComponentAnalysis]
+    weaknesses: list[ComponentAnalysis]
+    progress: list[ComponentAnalysis]
+    declines: list[ComponentAnalysis]
+
+
+def _select(components: Sequence[ComponentAnalysis], ir: IndexRules) -> _Selection:
+    """Each analysed component's category; the strengths and weaknesses listed (impact
+    order, at most ``max_listed`` of each), progress (largest rise first) and declines
+    (largest fall first); the components with their final flags."""
     pos = {c.code: n for n, c in enumerate(components)}
-    weak = sorted((c for c in components if c.is_weakness),
+    items = [dataclasses.replace(c, category=categorize(
+        _Standing.of(c, c.strength_reasons, c.weakness_reasons), ir))
+        for c in _with_largest_losses(components, ir)]
+
+    def of(cat: Category) -> list[ComponentAnalysis]:
+        return [c for c in items if c.category == cat]
+
+    weak = sorted(of(Category.WEAKNESS),
                   key=lambda c: _weakness_key(c, pos[c.code]))[:ir.weaknesses.max_listed]
-    strong = sorted((c for c in components if c.is_strength),
+    strong = sorted(of(Category.STRENGTH),
                     key=lambda c: _strength_key(c, pos[c.code]))[:ir.strengths.max_listed]
+    rising = sorted(of(Category.PROGRESS), key=lambda c: (
+        -(c.delta_rank or 0), -(c.delta_score or 0.0), pos[c.code]))
+    falling = sorted(of(Category.DECLINE), key=lambda c: (
+        c.delta_rank or 0, c.delta_score or 0.0, pos[c.code]))
     keep_w, keep_s = {c.code for c in weak}, {c.code for c in strong}
-    final = [c if (c.is_weakness, c.is_strength) == (c.code in keep_w, c.code in keep_s)
-             else dataclasses.replace(c, is_weakness=c.code in keep_w,
-                                      is_strength=c.code in keep_s)
-             for c in components]
+    final = [dataclasses.replace(c, is_weakness=c.code in keep_w, is_strength=c.code in keep_s)
+             for c in items]
     by_code = {c.code: c for c in final}
-    return (final, [by_code[c.code] for c in strong], [by_code[c.code] for c in weak])
+    return _Selection(final, *([by_code[c.code] for c in group]
+                               for group in (strong, weak, rising, falling)))
 
 
 def _details(items: Sequence[ComponentAnalysis], kind: ActionKind) -> tuple[Detail, ...]:
@@ -1220,9 +1297,10 @@ def _recoverable(analysed: Sequence[ComponentAnalysis]) -> tuple[Recoverable, ..
 def _index_assessment(ctx: _Ctx, v: _Values) -> Assessment:
     """The same strength/weakness rules applied to the index total."""
     strong, weak = _strength_reasons(v, ctx.ir), _weakness_reasons(v, ctx.ir)
-    is_strength, is_weakness = _classify(strong, weak, ctx.ir.on_conflict)
-    return Assessment(is_strength=is_strength, is_weakness=is_weakness,
-                      strength_reasons=strong, weakness_reasons=weak)
+    category = categorize(_Standing.of(v, strong, weak), ctx.ir)
+    return Assessment(is_strength=category == Category.STRENGTH,
+                      is_weakness=category == Category.WEAKNESS,
+                      strength_reasons=strong, weakness_reasons=weak, category=category)
 
 
 def _context(prep: Prepared, unit: str, year: int, index: str, rules: Rules) -> _Ctx:
@@ -1250,9 +1328,10 @@ def _analyze_index(prep: Prepared, unit: str, year: int, index: str,
     v = _values(ctx, TOTAL, total)
     cell = v.cell
     candidates = [_component(ctx, code, comps_row[code]) for code in prep.component_order(fw)
-                  if code in comps_row]
-    components, strong, weak = _select([c for c in candidates if c.analysed], ctx.ir)
-    final = {c.code: c for c in components}
+                  if code in comps_row and not fw.is_criterion(code)]  # criteria: below
+    chosen = _select([c for c in candidates if c.analysed], ctx.ir)
+    strong, weak = chosen.strengths, chosen.weaknesses
+    final = {c.code: c for c in chosen.components}
     components = [final.get(c.code, c) for c in candidates]
     analysed = [c for c in components if c.analysed]
     prev = _previous(ctx, v)
@@ -1290,8 +1369,13 @@ def _analyze_index(prep: Prepared, unit: str, year: int, index: str,
         strengths=tuple(c.code for c in strong), weaknesses=tuple(c.code for c in weak),
         strength_details=_details(strong, ActionKind.STRENGTH),
         weakness_details=_details(weak, ActionKind.WEAKNESS),
+        progress=tuple(c.code for c in chosen.progress),
+        declines=tuple(c.code for c in chosen.declines),
         assessment=_index_assessment(ctx, v), target=target, notes=tuple(ctx.notes),
         method=fw.method, legal_basis=fw.legal_basis, missing_previous_year=missing_year,
+        criteria=analyze_criteria(Scope(
+            prep, unit, year, index, fw, ctx.group, ctx.prev_year if ctx.comparable else None,
+            ctx.action_year, rules, ctx.responsible(TOTAL)), components),
         **_lineage_fields(ctx, prev))
 
 
@@ -1411,7 +1495,7 @@ class _Item:
 def _items_for_action(index: IndexAnalysis) -> list[_Item]:
     """The weak components of an index in impact order; the total when there are none."""
     by_code = {c.code: c for c in index.components}
-    items = [_Item.component(by_code[code]) for code in index.weaknesses]
+    items = [_Item.component(by_code[code]) for code in (*index.weaknesses, *index.declines)]
     if not items and not any(c.analysed for c in index.components) and (
             index.assessment.is_weakness):
         items = [_Item.total(index)]
@@ -1521,7 +1605,7 @@ def _solutions(indices: Sequence[IndexAnalysis], rules: Rules, action_year: int,
         if ir.solutions_for == "losing":
             targets = targets + [_Item.component(c) for c in sorted(index.components,
                                                              key=lambda c: -(c.points_lost or 0.0))
-                                 if c.analysed and not c.is_strength and not c.is_weakness
+                                 if c.analysed and not c.is_strength and not c.needs_action
                                  and (c.points_lost or 0.0) > EPS]
         for c in targets:
             out += _solution_items(index, c, ActionKind.WEAKNESS, rules, action_year, unit)

@@ -58,27 +58,34 @@ RESERVED_CODES = (TOTAL, "general")
 
 # --- the rules ------------------------------------------------------------------------------
 
+NEXT_GROUP = "next"  # a rating-group target: the group above the unit's current one
 PROMPT_BLANK = re.compile(r"\[[^\]]*\]")  # "[…]", "[ghi rõ chỉ tiêu]"
 
 
 @dataclass(frozen=True)
 class StrengthRules:
-    """A component is a strength when any enabled rule holds (None disables a rule)."""
+    """The good level (``min_percent`` or ``top_share``, and at or above the group mean when
+    ``above_mean``) and the marked rise (``rank_gain``: a strength when the level is good,
+    progress otherwise). None disables a rule."""
 
     min_percent: float | None = 90.0  # score ≥ this % of the maximum
     top_share: float | None = 0.25  # rank within the best share of peers
     rank_gain: int | None = 5  # moved up at least this many places
+    above_mean: bool = True  # a strength is never below the mean of the whole group
     max_listed: int = 5
 
 
 @dataclass(frozen=True)
 class WeaknessRules:
-    """A component is a weakness when any enabled rule holds (None disables a rule)."""
+    """The low level (any of ``bottom_share``, ``below_mean_percent``, ``max_percent``,
+    ``largest_losses``) and the marked fall (``rank_loss``: a decline unless the level is
+    low). None disables a rule."""
 
     bottom_share: float | None = 0.25  # rank within the worst share of peers
     below_mean_percent: float | None = 5.0  # under the peer mean by ≥ this % of the maximum
     rank_loss: int | None = 5  # fell at least this many places
     max_percent: float | None = None  # score below this % of the maximum
+    largest_losses: int | None = 1  # the n components that lost most points (points measure)
     max_listed: int = 6
 
 
@@ -95,6 +102,7 @@ class Target:
     group: str | None = None
     score: float | None = None
     location: Location = field(default_factory=Location)
+    places: int | None = None  # kind "places": gain at least this many places
 
 
 @dataclass(frozen=True)
@@ -235,6 +243,7 @@ class StrengthSection(Settings):
     min_percent: Percent | None = None
     top_share: Share | None = None
     rank_gain: Places | None = None
+    above_mean: bool | None = None
     max_listed: Count | None = None
 
 
@@ -245,6 +254,7 @@ class WeaknessSection(Settings):
     below_mean_percent: Percent | None = None
     rank_loss: Places | None = None
     max_percent: Percent | None = None
+    largest_losses: Count | None = None
     max_listed: Count | None = None
 
 
@@ -262,7 +272,8 @@ class IndexSection(Settings):
     levels: Levels = [1]
     codes: list[Code] | None = None
     min_peers: Places | None = None
-    on_conflict: Literal["weakness", "strength", "both"] = "weakness"
+    # a component is in one category only: "both" (of older versions) is refused
+    on_conflict: Literal["weakness", "strength"] = "weakness"
     strengths: StrengthSection | None = None
     weaknesses: WeaknessSection | None = None
     solutions: SolutionChoice | None = None
@@ -271,14 +282,16 @@ class IndexSection(Settings):
 class TargetSection(Settings):
     """``targets.<INDEX>`` of analysis.yaml."""
 
-    kind: Literal["rank", "group", "score", "mean"]
+    kind: Literal["rank", "group", "score", "mean", "places"]
     label: Text  # how the target is named in the report, e.g. "nhóm {rank} {group} dẫn đầu"
     rank: Places | None = None
-    group: Text | None = None
+    group: Text | None = None  # a rating group's label, or "next": the one above the unit's
     score: Annotated[float, between(0)] | None = None
+    places: Places | None = None  # kind places: gain at least this many places
 
     def problems(self) -> Iterator[Problem]:
-        needs = {"rank": self.rank, "group": _words(self.group), "score": self.score}
+        needs = {"rank": self.rank, "group": _words(self.group), "score": self.score,
+                 "places": self.places}
         if self.kind in needs and needs[self.kind] is None:
             yield Problem(("kind",), f"mục tiêu kiểu '{self.kind}' cần khóa '{self.kind}'")
 
@@ -410,9 +423,11 @@ def _index_rules(section: IndexSection | None, base: IndexRules) -> IndexRules:
     choice = given.pop("solutions", None)
     given.update(_written(choice) if choice is not None else {})
     if section.strengths is not None:
-        given["strengths"] = replace(base.strengths, **_written(section.strengths, {"max_listed": 0}))
+        given["strengths"] = replace(base.strengths, **_written(
+            section.strengths, {"max_listed": 0, "above_mean": False}))
     if section.weaknesses is not None:
-        given["weaknesses"] = replace(base.weaknesses, **_written(section.weaknesses, {"max_listed": 0}))
+        given["weaknesses"] = replace(base.weaknesses, **_written(
+            section.weaknesses, {"max_listed": 0, "largest_losses": 0}))
     return replace(base, **given)
 
 
@@ -420,7 +435,8 @@ def _target(section: TargetSection | None, location: Location) -> Target | None:
     if section is None:
         return None
     label = _words(section.label) or ""
-    return Target(section.kind, label, section.rank, _words(section.group), section.score, location)
+    return Target(section.kind, label, section.rank, _words(section.group), section.score,
+                  location, section.places)
 
 
 
@@ -653,7 +669,7 @@ def _check_target_groups(rules: Rules, frameworks: Frameworks) -> list[Issue]:
             issues.append(Issue(f"khung {code} không có quy tắc xếp nhóm nên không dùng được mục "
                                 "tiêu kiểu 'group'", target.location, target.group, "warning",
                                 "target_without_rating"))
-        elif fold_code(target.group or "") not in {fold_code(x) for x in labels}:
+        elif fold_code(target.group or "") not in {fold_code(x) for x in [*labels, NEXT_GROUP]}:
             issues.append(Issue(f"nhóm mục tiêu '{target.group}' không có trong khung {code}."
                                 f"{did_you_mean(target.group or '', labels)}", target.location,
                                 target.group, "warning", "unknown_target_group"))
