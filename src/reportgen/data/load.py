@@ -49,7 +49,7 @@ from reportgen.data.text import (
 from reportgen.errors import DataError, Issue, Location
 
 REQUIRED = ("year", "index", "unit", "component", "score")
-OPTIONAL = ("max_score", "rank", "group", "source", "rating")
+OPTIONAL = ("max_score", "rank", "group", "source", "rating", "component_name", "responsible")
 CANONICAL = REQUIRED + OPTIONAL
 META = ("_file", "_sheet", "_row")
 COLUMNS = [*CANONICAL, *META, "_column"]  # the long table: text cells, then provenance
@@ -70,12 +70,18 @@ HEADER_ALIASES = {
     "group": "group", "nhom": "group", "khoi": "group", "nhomdonvi": "group",
     "source": "source", "nguon": "source", "nguonsolieu": "source",
     "rating": "rating", "xeploai": "rating", "nhomxeploai": "rating", "xeploainhom": "rating",
+    "componentname": "component_name", "tenthanhphan": "component_name",
+    "tentieuchi": "component_name", "tieuchi": "component_name",
+    "responsible": "responsible", "coquanchutri": "responsible", "donvichutri": "responsible",
+    "chutri": "responsible",
 }
 # Words published tables put before a component's number ("Chỉ số thành phần 1: …").
 _COMPONENT_PREFIX = re.compile(
     r"^\s*(?:chỉ\s*số\s*thành\s*phần|cstp|lĩnh\s*vực|lv|nội\s*dung|trục\s*nội\s*dung|"
     r"yếu\s*tố|tiêu\s*chí)\s*(?:số\s*)?([0-9]+(?:\.[0-9]+)*)\b", re.IGNORECASE)
 MAX_ROW_ALIASES = {"diemtoida", "maxscore", "max", "toida"}
+# A wide-layout row naming each column's lead agency ("Cơ quan chủ trì" in the unit column).
+RESPONSIBLE_ROW_ALIASES = {"coquanchutri", "responsible", "donvichutri", "chutri"}
 # Wide-layout columns that carry no score (row numbers, notes): ignored, never a component.
 IGNORED_COLUMNS = {"stt", "tt", "sothutu", "ghichu", "note", "notes"}
 # How far down a sheet the header row is looked for (title lines above a published table).
@@ -96,6 +102,8 @@ class Record(TypedDict):
     group: str
     source: str
     rating: str
+    component_name: str  # a criterion's name the framework may not know
+    responsible: str  # the lead agency of the component, as the data gives it
     _file: str | None
     _sheet: str | None
     _row: int
@@ -115,6 +123,8 @@ def _record(cells: Mapping[str, str], where: Location, row: int) -> Record:
                   score=cells.get("score", ""), max_score=cells.get("max_score", ""),
                   rank=cells.get("rank", ""), group=cells.get("group", ""),
                   source=cells.get("source", ""), rating=cells.get("rating", ""),
+                  component_name=cells.get("component_name", ""),
+                  responsible=cells.get("responsible", ""),
                   _file=where.file, _sheet=where.sheet, _row=row, _column="")
 
 
@@ -167,6 +177,15 @@ def _component_from_header(header: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _name_from_header(header: str, code: str) -> str:
+    """The name a wide-layout header gives after its code ("3.4. Công khai TTHC" →
+    "Công khai TTHC"); empty when the header is only a code."""
+    prefixed = _COMPONENT_PREFIX.match(header)
+    end = prefixed.end() if prefixed else (
+        len(code) + len(header) - len(header.lstrip()) if header.strip().startswith(code) else 0)
+    return header[end:].strip(" .:)-–\t") if end else ""
+
+
 def _wide_to_long(rows: list[list[str]], headers: list[str], first_row: int, where: Location,
                   settings: dict[str, str], options: LoadOptions,
                   issues: list[Issue]) -> list[Record]:
@@ -183,6 +202,7 @@ def _wide_to_long(rows: list[list[str]], headers: list[str], first_row: int, whe
     index = settings.get("index") or options.index or ""
     col = {h: i for i, h in enumerate(headers)}
     maxima: dict[str, str] = {}
+    leads: dict[str, str] = {}
     out: list[Record] = []
     for offset, row in enumerate(rows):
         def get(name: str, row: list[str] = row) -> str:
@@ -190,6 +210,9 @@ def _wide_to_long(rows: list[list[str]], headers: list[str], first_row: int, whe
         unit = get("unit")
         if fold(unit) in MAX_ROW_ALIASES:
             maxima = {code: row[i] for i, code in comp_cols.items() if i < len(row)}
+            continue
+        if fold(unit) in RESPONSIBLE_ROW_ALIASES:
+            leads = {code: row[i] for i, code in comp_cols.items() if i < len(row)}
             continue
         for i, code in comp_cols.items():
             value = row[i] if i < len(row) else ""
@@ -203,11 +226,14 @@ def _wide_to_long(rows: list[list[str]], headers: list[str], first_row: int, whe
                 # apart (a header may name the total: "Chỉ số CCHC (%)", "PCI 2024")
                 "rank": get("rank"), "group": get("group"),
                 "source": get("source"), "rating": get("rating"),
+                "component_name": _name_from_header(headers[i], code) if code != headers[i]
+                else "", "responsible": "",
                 "_file": where.file, "_sheet": where.sheet, "_row": first_row + offset,
                 "_column": headers[i],
             })
     for rec in out:
         rec["max_score"] = rec["max_score"] or maxima.get(rec["component"], "")
+        rec["responsible"] = leads.get(rec["component"], "")
     if out and (not year and "year" not in col):
         issues.append(Issue("bảng dạng ngang thiếu năm: thêm cột 'year', khai báo trong sheet "
                             "'config' hoặc dùng tùy chọn --year", where, code="missing_year"))

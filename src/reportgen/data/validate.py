@@ -20,6 +20,7 @@ import pandas as pd
 
 from reportgen.analysis.ranking import rank_map
 from reportgen.config.frameworks import TOTAL, Framework, Frameworks, fold_code
+from reportgen.data.criteria import ResponsibleKey, find_criteria
 from reportgen.data.groups import FactKey, GroupFact, check_groups
 from reportgen.data.load import Loaded
 from reportgen.data.lineage import Lineage, check_lineage
@@ -79,6 +80,8 @@ class Dataset:
     facts: Mapping[FactKey, GroupFact] = field(default_factory=dict)  # the groups table
     notes: Sequence[UserNote] = ()  # the clerk's causes and notes (the notes table)
     lineage: Lineage = field(default_factory=Lineage)  # which units continue which
+    # lead agencies the data's ``responsible`` column gives, per (year, index, component)
+    responsible: Mapping[ResponsibleKey, tuple[str, ...]] = field(default_factory=dict)
 
     def framework(self, index: str, year: int) -> Framework:
         fw = self.frameworks.for_year(index, year)
@@ -657,7 +660,9 @@ def validate(loaded: Loaded, frameworks: Frameworks, strict: bool = False) -> Da
     checker = _Checker(frameworks)
     checker.issues.extend(loaded.issues)
     loaded = screen(loaded, checker.issues)  # names, groups, maxima: what breaks a render
-    frame = _check_duplicates(_typed(loaded.frame, checker), checker)
+    criteria = find_criteria(loaded.frame, frameworks, checker.issues)  # codes below the tree
+    frameworks = checker.frameworks = frameworks.extended(criteria.added)
+    frame = _check_duplicates(_typed(criteria.apply(loaded.frame), checker), checker)
     _check_maxima(frame, checker)
     _check_years(frame, loaded, checker)
     if loaded.frame.empty and not loaded.issues:
@@ -678,4 +683,5 @@ def validate(loaded: Loaded, frameworks: Frameworks, strict: bool = False) -> Da
         warnings = []
     if errors:
         raise DataError(errors + warnings)
-    return Dataset(frame, frameworks, warnings, loaded.sources, facts, notes, lineage=lineage)
+    return Dataset(frame, frameworks, warnings, loaded.sources, facts, notes, lineage=lineage,
+                   responsible=criteria.responsible)
