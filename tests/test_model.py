@@ -234,7 +234,8 @@ INDEX_KEYS = ["index", "name", "short_name", "version", "year", "group", "unit",
               "history", "gap_to_mean_previous", "points_lost", "counts", "rating_counts",
               "order", "components", "strengths", "weaknesses", "strength_details",
               "weakness_details", "assessment", "target", "notes", "method", "legal_basis",
-              "missing_previous_year", "loss_measure", "remarks"]
+              "missing_previous_year", "loss_measure", "remarks", "previous_basis",
+              "predecessors", "formed"]
 COMPONENT_KEYS = ["code", "name", "short_name", "parent", "level", "analysed", "score", "max",
                   "percent", "rank", "of", "rank_published", "rank_basis", "loaded",
                   "peer_basis", "tied_with", "previous_score", "previous_max",
@@ -242,7 +243,7 @@ COMPONENT_KEYS = ["code", "name", "short_name", "parent", "level", "analysed", "
                   "delta_rank", "direction", "rank_direction", "mixed", "peer_mean",
                   "peer_mean_percent", "peer_median", "gap_to_mean", "best_score", "best_unit",
                   "gap_to_best", "points_lost", "rating", "responsible", "strength_reasons",
-                  "weakness_reasons", "is_strength", "is_weakness"]
+                  "weakness_reasons", "is_strength", "is_weakness", "previous_basis"]
 PEER_KEYS = ["mean", "median", "max", "min", "best_unit", "worst_unit", "best_score",
              "worst_score", "count", "quartiles", "mean_previous", "count_previous", "delta_mean",
              "size", "complete", "basis", "leader_basis", "worst_basis", "source"]
@@ -263,7 +264,8 @@ def test_to_dict_keeps_the_keys_of_the_analyze_json(analysis: UnitAnalysis) -> N
     assert list(index["peer"]) == PEER_KEYS  # delta_mean: added (more keys may be added)
     assert list(index["target"]) == TARGET_KEYS
     assert list(index["previous"]) == ["year", "score", "max", "percent", "rank", "of",
-                                       "version", "group"]
+                                       "version", "group", "basis", "method", "weighted_by",
+                                       "predecessors", "since", "source"]
     assert list(index["rating"]) == ["label", "description", "kind", "previous_label"]
     assert list(out["responsibility"][0]) == ["unit", "components", "points_lost",
                                               "places_lost", "points_lost_by_index", "indices"]

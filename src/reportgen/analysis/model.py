@@ -905,8 +905,9 @@ class IndexAnalysis(Model):
     def rank_span(self) -> RankSpan | None:
         """Best and worst rank over the years of :attr:`history` under the report year's
         methodology (None under three such ranked years): "cao nhất của giai đoạn" never
-        looks across a methodology change."""
-        points = [h for h in self.history if h.rank and h.version == self.version]
+        looks across a methodology change, nor across groups of different sizes (63 → 34)."""
+        points = [h for h in self.history
+                  if h.rank and h.version == self.version and h.of == self.of]
         if len(points) < RANK_SPAN_MIN_YEARS:
             return None
         ranks = [h.rank or 0 for h in points]

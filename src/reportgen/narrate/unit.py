@@ -142,8 +142,10 @@ def appendix_component_rows(index: IndexAnalysis, letter: str) -> list[rc.Append
         "no": letter, "name": index.name.upper(), "max": fmt.num(index.max),
         "prev": fmt.num(prev.score if prev else None),
         "prev_percent": fmt.num(prev.percent if prev else None),
-        "prev_rank": fmt.pad2(prev.rank if prev else None), "score": fmt.num(index.score),
-        "percent": fmt.num(index.percent), "rank": fmt.pad2(index.rank),
+        "prev_rank": _appendix_rank(prev.rank if prev else None, prev.of if prev else None,
+                                    index.of),
+        "score": fmt.num(index.score), "percent": fmt.num(index.percent),
+        "rank": _appendix_rank(index.rank, index.of, prev.of if prev else None),
         "delta": fmt.signed(index.delta_score),
         "delta_rank": fmt.signed_places(index.delta_rank),
         "responsible": "; ".join(index.coordinator), "bold": True,
@@ -153,12 +155,21 @@ def appendix_component_rows(index: IndexAnalysis, letter: str) -> list[rc.Append
         rows.append({
             "no": n, "name": indent_name(c), "max": fmt.num(c.max),
             "prev": fmt.num(c.previous_score), "prev_percent": fmt.num(c.previous_percent),
-            "prev_rank": fmt.pad2(c.previous_rank), "score": fmt.num(c.score),
-            "percent": fmt.num(c.percent), "rank": fmt.pad2(c.rank),
+            "prev_rank": _appendix_rank(c.previous_rank, c.previous_of, c.of),
+            "score": fmt.num(c.score), "percent": fmt.num(c.percent),
+            "rank": _appendix_rank(c.rank, c.of, c.previous_of if c.previous_rank else None),
             "delta": fmt.signed(c.delta_score), "delta_rank": fmt.signed_places(c.delta_rank),
             "responsible": "; ".join(c.responsible), "bold": False,
         })
     return rows
+
+
+def _appendix_rank(rank: int | None, of: int | None, other_of: int | None) -> str:
+    """A rank of the appendix table: "05", or "05/63" when the other year's group has
+    another size (after the 2025 mergers: both ranks carry their N)."""
+    if other_of is not None and of is not None and other_of != of:
+        return fmt.rank(rank, of)
+    return fmt.pad2(rank)
 
 
 def ranking_rows(index: IndexAnalysis, unit: str,
