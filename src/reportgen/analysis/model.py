@@ -714,6 +714,7 @@ class IndexAnalysis(Model):
     previous_basis: str | None = None  # see :attr:`Previous.basis`
     predecessors: tuple[str, ...] = ()  # the units it continues since :attr:`formed`
     formed: int | None = None  # the year it continues others (lineage), when after a result
+    criteria: CriteriaAnalysis | None = None  # below the fields, when the data has criteria
 
     @property
     def position_third(self) -> int | None:
@@ -1318,3 +1319,86 @@ def _sign(delta: float | None) -> Direction | None:
     if delta is None:
         return None
     return Direction.UP if delta > 0 else Direction.DOWN if delta < 0 else Direction.STEADY
+
+
+# --- criteria (issue #13): below the fields, any depth ------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class CriterionAnalysis(Model):
+    """One criterion (tiêu chí, tiêu chí thành phần) of a field for the unit: its points, loss,
+    change, place among the peers that have it, and the agencies that lead and support it."""
+
+    code: str
+    name: str
+    parent: str
+    depth: int  # 1: a criterion of the field, 2: a sub-criterion of a criterion, …
+    score: float
+    max: float | None
+    percent: float | None
+    points_lost: float | None  # max − score
+    previous_score: float | None  # last year's (same methodology)
+    delta_score: float | None
+    group_mean: float | None  # the mean of the peers with this criterion
+    gap_to_mean: float | None  # score − group mean
+    rank: int | None
+    of: int | None
+    full: bool  # at its maximum
+    first: bool  # first among the peers (complete group, several units)
+    last: bool  # last among the peers
+    lead: tuple[str, ...]
+    support: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FieldCriteria(Model):
+    """The criteria of one field (a top-level component) and what stands out among them."""
+
+    code: str
+    name: str
+    short_name: str
+    is_weakness: bool
+    loss_measure: str  # "points" or "gap" (the framework's)
+    criteria: tuple[CriterionAnalysis, ...]  # the whole subtree, depth-first
+    by_loss: tuple[str, ...]  # first-level criteria, most lost first (points, or gap to mean)
+    declined: tuple[str, ...]  # lost points against last year, most first
+    full: tuple[str, ...]  # at full score
+    first: tuple[str, ...]  # first among the peers
+    last: tuple[str, ...]  # last among the peers
+    points_lost: float | None  # the field's own (max − score), when known
+
+    def criterion(self, code: str) -> CriterionAnalysis:
+        return next(c for c in self.criteria if c.code == code)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPart(Model):
+    """A named part of the index's total (PAR INDEX: appraisal / surveys) for the unit."""
+
+    name: str
+    codes: tuple[str, ...]
+    score: float
+    max: float | None
+    percent: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class CriteriaAnalysis(Model):
+    """Everything below the fields of one index: per field its criteria, the parts of the
+    total, and (surveys) the criteria with the highest and the lowest satisfaction."""
+
+    fields: tuple[FieldCriteria, ...]
+    parts: tuple[IndexPart, ...] = ()
+    highest: tuple[str, ...] = ()  # criterion codes, highest percent first
+    lowest: tuple[str, ...] = ()  # lowest percent first
+
+    def all(self) -> tuple[CriterionAnalysis, ...]:
+        return tuple(c for f in self.fields for c in f.criteria)
+
+    def by_agency(self) -> FrozenMap[str, tuple[str, ...]]:
+        """Each lead agency → the codes of the criteria it leads (data order): what the
+        accountability table lists per agency."""
+        out: dict[str, list[str]] = {}
+        for c in self.all():
+            for agency in c.lead:
+                out.setdefault(agency, []).append(c.code)
+        return FrozenMap({a: tuple(codes) for a, codes in out.items()})

@@ -75,6 +75,7 @@ from typing import Any
 
 import pandas as pd
 
+from reportgen.analysis.criteria import Scope, analyze_criteria
 from reportgen.analysis.model import (
     ActionKind,
     Assessment,

@@ -213,6 +213,7 @@ class Rules:
     causes: Mapping[str, Mapping[str, tuple[Cause, ...]]] = field(default_factory=dict)
     general_causes: tuple[Cause, ...] = ()
     responsible: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    responsible_support: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     keys: tuple[KeyedEntry, ...] = ()
 
     def for_index(self, code: str) -> IndexRules:
@@ -227,6 +228,10 @@ class Rules:
 
     def responsible_override(self, index: str, code: str) -> tuple[str, ...] | None:
         return self.responsible.get(index, {}).get(code)
+
+    def support_override(self, index: str, code: str) -> tuple[str, ...] | None:
+        """Supporting agencies ``responsible.yaml`` gives a code (``{lead, support}``)."""
+        return self.responsible_support.get(index, {}).get(code)
 
 
 # --- the schemas of analysis.yaml, solutions.yaml, responsible.yaml ----------------------------
@@ -389,8 +394,23 @@ class SolutionsFile(Settings):
     solutions: dict[Code, dict[Code, Entries] | None] | None = None
 
 
-class ResponsibleFile(RootModel[dict[Code, dict[Code, Names] | None] | None]):
-    """``responsible.yaml``: ``<INDEX>: {<component>: unit or [units]}``."""
+class ResponsibleEntry(Settings):
+    """A component's or criterion's ``{lead: …, support: …}`` in ``responsible.yaml``."""
+
+    lead: Names
+    support: Names | None = None
+
+
+def _entry(value: Any) -> Any:
+    """A unit or a list of units is the lead alone: ``{lead: value}``."""
+    return value if isinstance(value, dict) else {"lead": value}
+
+
+Responsible = Annotated[ResponsibleEntry, BeforeValidator(_entry)]
+
+
+class ResponsibleFile(RootModel[dict[Code, dict[Code, Responsible] | None] | None]):
+    """``responsible.yaml``: ``<INDEX>: {<code, any depth>: unit, [units] or {lead, support}}``."""
 
     model_config = ConfigDict(strict=True)
 
@@ -569,10 +589,18 @@ def parse_responsible(doc: Any, path: str) -> tuple[dict[str, dict[str, tuple[st
         keys.append(KeyedEntry(path, index, None, location_of(doc, path, (index,), index)))
         out[index] = {}
         for code, names in (per_code or {}).items():
-            out[index][code] = _units(names) or ()
+            out[index][code] = _units(names.lead) or ()
             keys.append(KeyedEntry(path, index, code,
                                    location_of(doc, path, (index, code), f"{index}.{code}")))
     return out, keys
+
+
+def parse_support(doc: Any, path: str) -> dict[str, dict[str, tuple[str, ...]]]:
+    """The supporting agencies of ``responsible.yaml`` entries written ``{lead, support}``."""
+    table = validate(ResponsibleFile, doc, path).root or {}
+    return {index: {code: _units(entry.support) or () for code, entry in (per_code or {}).items()
+                    if entry.support}
+            for index, per_code in table.items()}
 
 
 def _read(search: SearchPath, name: str) -> tuple[Any, str]:
@@ -619,6 +647,7 @@ def build_rules(analysis_doc: Any, analysis_path: str, solutions_doc: Any, solut
         causes=lib["causes"],
         general_causes=lib["general_causes"],
         responsible=responsible,
+        responsible_support=parse_support(responsible_doc, responsible_path),
         keys=tuple(analysis_keys + lib["keys"] + responsible_keys),
     )
 
