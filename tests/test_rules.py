@@ -69,14 +69,16 @@ def test_documented_defaults(defaults: Rules) -> None:
     assert d.levels == (1,)
     assert (d.strengths.min_percent, d.strengths.top_share, d.strengths.rank_gain) == (90, 0.25, 5)
     assert (d.weaknesses.bottom_share, d.weaknesses.below_mean_percent,
-            d.weaknesses.rank_loss) == (0.25, 5, 5)
+            d.weaknesses.rank_loss, d.weaknesses.largest_losses) == (0.25, 5, 5, 1)
+    assert d.strengths.above_mean is True and d.on_conflict == "weakness"
     assert defaults.action_year_offset == 1
+    # realistic targets (#12): a few places up or the next rating group, never "top 20"
     par = defaults.for_index("PAR_INDEX").target
-    assert (par.kind, par.rank) == ("rank", 20)
-    assert defaults.for_index("SIPAS").target.kind == "mean"
+    assert (par.kind, par.places) == ("places", 5)
+    assert defaults.for_index("SIPAS").target.kind == "places"
     papi = defaults.for_index("PAPI").target
-    assert (papi.kind, papi.group) == ("group", "trung bình cao")
-    assert defaults.for_index("PAR_SO").target.group == "Tốt"
+    assert (papi.kind, papi.group) == ("group", "next")
+    assert defaults.for_index("PAR_SO").target.group == "next"
     assert defaults.for_index("UNKNOWN") is defaults.defaults
 
 

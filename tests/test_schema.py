@@ -152,7 +152,7 @@ def test_analysis_out_of_range_and_bad_choice_at_once(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     choice, share = errors_of(path)
     assert f"dòng {line_of(text, 'on_conflict:')}, khóa defaults.on_conflict: " in choice
-    assert "phải là một trong: weakness, strength, both. Có phải: 'weakness'" in choice
+    assert "phải là một trong: weakness, strength. Có phải: 'weakness'" in choice
     assert f"dòng {line_of(text, 'top_share:')}, khóa defaults.strengths.top_share: " in share
     assert "phải nằm trong khoảng 0–1 (giá trị: 25)" in share
 

@@ -134,7 +134,7 @@ class Basis(StrEnum):
     SUBSET = "subset"  # computed from the units in the data only (the group is incomplete)
 
 
-_ENUMS = {"Direction", "Mixed", "RatingKind", "TargetKind", "Category", "ReasonRule",
+_ENUMS = {"Direction", "Mixed", "RatingKind", "TargetKind", "Category", "SourceKind", "ReasonRule",
           "ActionKind", "ImpactMeasure", "DeadlineKind", "NoteKind", "Basis",
           "Demand"}  # enum field types (to_dict: their value)
 
@@ -622,6 +622,42 @@ class Recoverable(Model):
 
 
 @dataclass(frozen=True, slots=True)
+class TargetStep(Model):
+    """A milestone measured on this year's results: the score that gained ``places`` places
+    (the unit at ``rank``), or that reached the next rating group (``group``)."""
+
+    kind: TargetKind  # PLACES or GROUP
+    places: int | None
+    rank: int | None
+    group: str | None
+    unit_at_rank: str | None
+    score_needed: float
+    points_missing: float
+
+
+class SourceKind(StrEnum):
+    RESTORE = "restore"  # components that fell, back to their previous-year score
+    MEAN = "mean"  # components below the group mean, up to it
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSource(Model):
+    """Where the missing points can come from, in the unit of the index total: restoring the
+    components that fell since ``previous_year``, or raising those below the group mean to
+    it; ``rank`` is the place the new total would have had this year (whole group only)."""
+
+    kind: SourceKind
+    codes: tuple[str, ...]
+    names: tuple[str, ...]
+    gain: float
+    new_score: float
+    rank: int | None
+    of: int | None
+    covers: bool  # the gain alone reaches the target
+    previous_year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Target(Model):
     """The gap to the index's target of ``analysis.yaml``: the score that met it this year."""
 
@@ -640,6 +676,9 @@ class Target(Model):
     recoverable: tuple[Recoverable, ...]
     recover_to_previous_total: float
     recover_to_previous_codes: tuple[str, ...]
+    places: int | None = None  # kind places: the places to gain
+    steps: tuple[TargetStep, ...] = ()  # k places up, the next rating group (not reached yet)
+    sources: tuple[TargetSource, ...] = ()  # where the points can come from (additive index)
 
     @property
     def top_recoverable(self) -> tuple[Recoverable, ...]:

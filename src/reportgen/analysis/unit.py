@@ -90,11 +90,11 @@ from reportgen.analysis.model import (
     DeadlineKind,
     Detail,
     Direction,
-    LargestLossReason,
     FrozenMap,
     HistoryPoint,
     ImpactMeasure,
     IndexAnalysis,
+    LargestLossReason,
     Mixed,
     Note,
     NoteKind,
@@ -116,8 +116,11 @@ from reportgen.analysis.model import (
     ResponsibilityRow,
     ShareReason,
     SolutionItem,
+    SourceKind,
     Target,
     TargetKind,
+    TargetSource,
+    TargetStep,
     UnitAnalysis,
 )
 from reportgen.analysis.numbers import figure
@@ -1194,13 +1197,24 @@ def fill(text: str, **values: Any) -> str:
         return text
 
 
-def _group_threshold(ctx: _Ctx, target: TargetRule, cell: Cell,
+def _next_group(ctx: _Ctx, cell: Cell, score: float, percent: float | None) -> str | None:
+    """The label of the rating group just above the unit's (None: top group or no rating)."""
+    groups = ctx.fw.rating.groups
+    now = rate(ctx.fw.rating, cell, score, percent)
+    labels = [g.label for g in groups]  # best first
+    if now is None:
+        return labels[-1] if labels and ctx.fw.rating.kind == RatingKind.THRESHOLDS else None
+    position = labels.index(now.label) if now.label in labels else 0
+    return labels[position - 1] if position > 0 else None
+
+
+def _group_threshold(ctx: _Ctx, group_label: str, cell: Cell,
                      maximum: float) -> tuple[str, float] | None:
-    """The rating group named by the target and the score that reached it this year
-    (a fixed threshold, or a peer quartile for PAPI-like ratings)."""
+    """A rating group and the score that reached it this year (a fixed threshold, or a peer
+    quartile for PAPI-like ratings)."""
     rule = ctx.fw.rating
     labels = [fold_code(g.label) for g in rule.groups]
-    wanted = fold_code(target.group or "")
+    wanted = fold_code(group_label)
     if wanted not in labels:
         return None
     position = labels.index(wanted)
@@ -1212,30 +1226,49 @@ def _group_threshold(ctx: _Ctx, target: TargetRule, cell: Cell,
     return None
 
 
-def _needed(ctx: _Ctx, target: TargetRule, cell: Cell,
-            maximum: float) -> tuple[float | None, str | None, str | None]:
+def _target_rank(target: TargetRule, rank: int | None) -> int | None:
+    """The rank aimed at: the configured one, or ``places`` above the unit's."""
+    if target.kind == TargetKind.PLACES:
+        return max(1, rank - (target.places or 0)) if rank is not None else None
+    return target.rank or 1
+
+
+def _needed(ctx: _Ctx, target: TargetRule, cell: Cell, maximum: float,
+            v: _Values) -> tuple[float | None, str | None, str | None]:
     """(score needed this year, unit at the target rank, rating group label)."""
-    if target.kind == TargetKind.RANK:
-        unit_at = cell.order[min(target.rank or 1, len(cell.order)) - 1]
+    if target.kind in (TargetKind.RANK, TargetKind.PLACES):
+        aim = _target_rank(target, v.rank)
+        if aim is None:
+            return None, None, None
+        unit_at = cell.order[min(aim, len(cell.order)) - 1]
         return cell.scores[unit_at], unit_at, None
     if target.kind == TargetKind.GROUP:
-        found = _group_threshold(ctx, target, cell, maximum)
-        return (found[1], None, found[0]) if found else (None, None, target.group)
+        label = target.group or ""
+        if fold_code(label) == NEXT_GROUP:
+            label = _next_group(ctx, cell, v.score, v.percent) or ""
+            if not label:  # already in the top group: keep it
+                top = ctx.fw.rating.groups[0].label if ctx.fw.rating.groups else ""
+                label = top
+        found = _group_threshold(ctx, label, cell, maximum) if label else None
+        return (found[1], None, found[0]) if found else (None, None, label or target.group)
     if target.kind == TargetKind.SCORE:
         return target.score, None, None
     return (cell.fact.mean if cell.fact and cell.fact.mean is not None else cell.mean), None, None
 
 
 def _target(ctx: _Ctx, v: _Values, analysed: Sequence[ComponentAnalysis]) -> Target | None:
-    """Gap to the configured target: the score that met it this year and what is missing.
+    """Gap to the configured target: the score that met it this year and what is missing,
+    the milestones on the way (:func:`_steps`) and where the points can come from
+    (:func:`_sources`).
 
-    ``rank`` is the target rank (kind rank) or the rank the needed score would have earned
-    among this year's peers (other kinds); ``places_to_gain`` compares it with the unit's."""
+    ``rank`` is the target rank (kinds rank, places) or the rank the needed score would have
+    earned among this year's peers (other kinds); ``places_to_gain`` compares it with the
+    unit's."""
     target = ctx.ir.target
     if target is None:
         return None
     cell = v.cell
-    needs_peers = target.kind in (TargetKind.RANK, TargetKind.MEAN) or (
+    needs_peers = target.kind in (TargetKind.RANK, TargetKind.MEAN, TargetKind.PLACES) or (
         target.kind == TargetKind.GROUP and ctx.fw.rating.kind == RatingKind.QUARTILES)
     if needs_peers and cell.count < 2 and not (cell.fact and cell.fact.mean is not None):
         ctx.notes.append(Note(NoteKind.TARGET_WITHOUT_PEERS, index=ctx.fw.short_name))
@@ -1247,33 +1280,106 @@ def _target(ctx: _Ctx, v: _Values, analysed: Sequence[ComponentAnalysis]) -> Tar
                               group=ctx.group, year=ctx.year, loaded=cell.loaded,
                               size=cell.size))
         return None
-    needed, unit_at, group = _needed(ctx, target, cell, v.max or ctx.fw.total_max or 0.0)
+    maximum = v.max or ctx.fw.total_max or 0.0
+    needed, unit_at, group = _needed(ctx, target, cell, maximum, v)
     if needed is None:
         ctx.notes.append(Note(NoteKind.TARGET_THRESHOLD_UNKNOWN, index=ctx.fw.short_name,
                               target_group=target.group))
         return None
     score = v.score
     rank: int | None
-    if target.kind == TargetKind.RANK:
-        rank = target.rank or 1
-        reached = v.rank is not None and v.rank <= rank
+    if target.kind in (TargetKind.RANK, TargetKind.PLACES):
+        rank = _target_rank(target, v.rank)
+        reached = v.rank is not None and rank is not None and v.rank <= rank
     else:
         # the place the needed score would have earned, only when the whole group is known
         rank = 1 + cell.count_above(needed, ctx.unit) if cell.complete else None
         reached = score >= needed - TIE_EPSILON
-    label = fill(target.label, rank=rank, group=ctx.group.lower(), rating=group or "")
+    label = fill(target.label, rank=rank, group=ctx.group.lower(), rating=group or "",
+                 places=f"{target.places:02d}" if target.places else "")
     recoverable = _recoverable(analysed)
+    missing = 0.0 if reached else figure(max(0.0, needed - score))
     return Target(
         kind=TargetKind(target.kind), label=label, rank=rank, group=group,
-        score_needed=figure(needed),
-        points_missing=0.0 if reached else figure(max(0.0, needed - score)),
+        score_needed=figure(needed), points_missing=missing,
         reached=reached, basis_year=ctx.year, unit_at_rank=unit_at, current_score=score,
         current_rank=v.rank,
         places_to_gain=max(0, v.rank - rank) if v.rank is not None and rank is not None else 0,
         recoverable=recoverable,
         recover_to_previous_total=figure(sum(i.recover_to_previous or 0.0 for i in recoverable)),
         recover_to_previous_codes=tuple(i.code for i in recoverable
-                                        if (i.recover_to_previous or 0) > EPS))
+                                        if (i.recover_to_previous or 0) > EPS),
+        places=target.places, steps=_steps(ctx, v, target, group),
+        sources=_sources(ctx, v, analysed, missing))
+
+
+def _steps(ctx: _Ctx, v: _Values, target: TargetRule, aimed_group: str | None
+           ) -> tuple[TargetStep, ...]:
+    """Milestones other than the target itself, on this year's results of the whole group:
+    ``rank_gain`` places up (the analysis's "marked rise") and the next rating group."""
+    cell = v.cell
+    out: list[TargetStep] = []
+    k = ctx.ir.strengths.rank_gain
+    if (cell.complete and v.rank is not None and k and v.rank > 1
+            and not (target.kind == TargetKind.PLACES and target.places == k)):
+        aim = max(1, v.rank - k)
+        unit_at = cell.order[aim - 1]
+        needed = cell.scores[unit_at]
+        out.append(TargetStep(kind=TargetKind.PLACES, places=v.rank - aim, rank=aim, group=None,
+                              unit_at_rank=unit_at, score_needed=figure(needed),
+                              points_missing=figure(max(0.0, needed - v.score))))
+    label = _next_group(ctx, cell, v.score, v.percent)
+    if label and fold_code(label) != fold_code(aimed_group or ""):
+        found = _group_threshold(ctx, label, cell, v.max or ctx.fw.total_max or 0.0)
+        if found is not None and found[1] > v.score + TIE_EPSILON:
+            out.append(TargetStep(kind=TargetKind.GROUP, places=None, rank=None, group=found[0],
+                                  unit_at_rank=None, score_needed=figure(found[1]),
+                                  points_missing=figure(found[1] - v.score)))
+    return tuple(out)
+
+
+def _total_per_point(ctx: _Ctx, v: _Values, analysed: Sequence[ComponentAnalysis]) -> float | None:
+    """How much one point of a first-level component adds to the total (an additive index
+    whose total may be a percent of the components' maxima); None: not additive."""
+    top = [c for c in analysed if c.level == 1]
+    if not ctx.fw.additive or not top:
+        return None
+    maxima = [c.max for c in top]
+    total_max = v.max or ctx.fw.total_max
+    if any(m is None for m in maxima) or not total_max:
+        return 1.0
+    return total_max / sum(m for m in maxima if m is not None)
+
+
+def _sources(ctx: _Ctx, v: _Values, analysed: Sequence[ComponentAnalysis],
+             missing: float) -> tuple[TargetSource, ...]:
+    """Where the points can come from (additive indexes only, whose total is the sum of its
+    components): the components that fell, back to last year's score; the components below
+    the mean of the whole group, up to it. Each with the total it would give and the rank
+    that total would have had this year."""
+    scale = _total_per_point(ctx, v, analysed)
+    if scale is None:
+        return ()
+    top = [c for c in analysed if c.level == 1]
+    fell = sorted((c for c in top if c.delta_score is not None and c.delta_score < -EPS),
+                  key=lambda c: c.delta_score or 0.0)
+    below = sorted((c for c in top if c.peer_basis != Basis.SUBSET and c.gap_to_mean < -EPS),
+                   key=lambda c: c.gap_to_mean)
+    out = []
+    for kind, items, gains in (
+            (SourceKind.RESTORE, fell, [-(c.delta_score or 0.0) for c in fell]),
+            (SourceKind.MEAN, below, [-c.gap_to_mean for c in below])):
+        if not items:
+            continue
+        gain = figure(scale * sum(gains))
+        new = figure(v.score + gain)
+        rank = 1 + v.cell.count_above(new, ctx.unit) if v.cell.complete else None
+        out.append(TargetSource(
+            kind=kind, codes=tuple(c.code for c in items), names=tuple(c.name for c in items),
+            gain=gain, new_score=new, rank=rank, of=v.cell.of if rank is not None else None,
+            covers=missing > 0 and gain >= missing - TIE_EPSILON,
+            previous_year=ctx.prev_year if kind == SourceKind.RESTORE else None))
+    return tuple(out)
 
 
 def _recoverable(analysed: Sequence[ComponentAnalysis]) -> tuple[Recoverable, ...]:
