@@ -268,8 +268,10 @@ def test_to_dict_keeps_the_keys_of_the_analyze_json(analysis: UnitAnalysis) -> N
                                        "predecessors", "since", "source"]
     assert list(index["rating"]) == ["label", "description", "kind", "previous_label"]
     assert list(out["responsibility"][0]) == ["unit", "components", "points_lost",
-                                              "places_lost", "points_lost_by_index", "indices"]
-    assert list(out["responsibility"][0]["components"][0]) == [*FIGURE_KEYS, "shared_with"]
+                                              "places_lost", "points_lost_by_index", "indices",
+                                              "demand", "coordinates"]
+    assert list(out["responsibility"][0]["components"][0]) == [
+        *FIGURE_KEYS, "shared_with", "loss_measure", "gap_to_mean", "level"]
     assert list(out["solutions"][0]) == [*FIGURE_KEYS, "kind", "maintain", "from_library",
                                          "text", "lead", "support", "deadline"]
     assert out["solutions"][0]["deadline"] == {"kind": "quarter", "quarter": 3, "year": 2025}

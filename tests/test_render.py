@@ -104,9 +104,9 @@ def test_tables_rows_and_marks(dumped: str) -> None:
     assert "Dấu (+) và nền xanh nhạt" in dumped  # the marking is explained under the table
     assert re.search(r"TABLE \d+×9 .* header-rows=1", dumped)
     assert "| 41 {bg=FFF2CC,b} | Hòa Lâm {bg=FFF2CC,b} | 86,47" in dumped
-    # responsibility table: the ``items`` key (a dict method name) reaches the cell
-    assert "| 1 | Văn phòng UBND tỉnh; Trung tâm Phục vụ hành chính công tỉnh | PAR: Cải " \
-           "cách TTHC." in dumped
+    # responsibility table: one line per item in the cell, its loss beside it
+    assert "| 1 | Văn phòng UBND tỉnh; Trung tâm Phục vụ hành chính công tỉnh | PAR INDEX – " \
+           "Cải cách TTHC: mất 2,18/13,50 điểm, giảm 25 bậc / SIPAS – Góp ý" in dumped
     assert "built-in method" not in dumped
 
 

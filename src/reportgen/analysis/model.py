@@ -991,25 +991,73 @@ class Figures(Model):
 
 @dataclass(frozen=True, slots=True)
 class ResponsibilityItem(Figures):
-    """A weak component in a responsible body's row."""
+    """A weak item (a component, or a criterion when the analysis has them) in an agency's
+    row of Bảng 5, with what it lost: points against its maximum (``loss_measure``
+    "points") or its gap to the group mean (a survey index: "gap")."""
 
     shared_with: tuple[str, ...]  # the other bodies responsible for it (grouping "unit")
+    loss_measure: str = "points"
+    gap_to_mean: float | None = None  # score − group mean (None: no mean can be stated)
+    level: str = "component"  # "component" | "criterion"
+
+    @property
+    def places_lost(self) -> int:
+        """Places fallen since the previous year (0 when it rose, held or cannot be compared)."""
+        return max(0, -(self.delta_rank or 0))
+
+    @property
+    def gap_measured(self) -> bool:
+        """A survey index: its loss is the gap to the group mean, never "điểm bị mất"."""
+        return self.loss_measure == "gap"
+
+    @property
+    def lost(self) -> float:
+        """Points lost (assessment) or points below the mean (survey); 0 when none."""
+        if self.gap_measured:
+            return max(0.0, -(self.gap_to_mean or 0.0))
+        return self.points_lost or 0.0
+
+
+class Demand(StrEnum):
+    """What a Bảng 5 row asks its agency to explain, from its main item
+    (:attr:`ResponsibilityRow.focus`); worded by ``yeu_cau`` of ``phrases/trach-nhiem.j2``."""
+
+    FALL = "fall"  # the item fell places since the previous year
+    LOSS = "loss"  # the item lost points against its maximum
+    GAP = "gap"  # the item is below the group mean (survey index)
+    LOW = "low"  # weak by another rule of analysis.yaml
 
 
 @dataclass(frozen=True, slots=True)
 class ResponsibilityRow(Model):
-    """A responsible body and its weak components (Bảng 5)."""
+    """One accountable agency of Bảng 5: its weak items (each with its own loss), what it is
+    asked to explain (``demand``) and the indexes it coordinates among those it is listed
+    under (the Sở Nội vụ for PAR INDEX: its own responsibility is stated)."""
 
     unit: str | None  # None: the framework names no responsible body
-    components: tuple[ResponsibilityItem, ...]
+    components: tuple[ResponsibilityItem, ...]  # components or criteria, in impact order
     points_lost: float
     places_lost: int
     points_lost_by_index: FrozenMap[str, float]
     indices: tuple[str, ...]
+    demand: Demand = Demand.LOW
+    coordinates: tuple[str, ...] = ()  # short names of the indexes it coordinates
 
     @property
     def assigned(self) -> bool:
         return self.unit is not None
+
+    @property
+    def focus(self) -> ResponsibilityItem | None:
+        """The item whose loss the demand names (:func:`main_item`)."""
+        return main_item(self.components)
+
+
+def main_item(items: Iterable[ResponsibilityItem]) -> ResponsibilityItem | None:
+    """The item an agency's demand names: one it answers for alone before one it shares (two
+    agencies sharing an item are not both asked the same), then most places fallen, then most
+    lost (points, or below the mean); None when there is none."""
+    return max(items, key=lambda c: (not c.shared_with, c.places_lost, c.lost), default=None)
 
 
 class Deadline(FrozenMap[str, Any]):

@@ -28,6 +28,23 @@ def report_settings(config: Mapping[str, Any], group: str) -> dict[str, Any]:
     return merged
 
 
+DEADLINE_KEYS = ("explanation", "progress", "summary")
+
+
+def report_deadlines(config: Mapping[str, Any], group: str, env: SandboxedEnvironment,
+                     variables: Mapping[str, Any]) -> dict[str, str]:
+    """The ``deadlines`` of report.yaml for a group, key by key (a group overrides only the
+    deadlines it writes), ``{{ }}`` filled; the older ``explanation_deadline`` is read as
+    ``deadlines.explanation``. "" where no deadline is set: the report states none."""
+    merged: dict[str, Any] = {}
+    for part in (config.get("defaults") or {}, (config.get("groups") or {}).get(group) or {}):
+        if part.get("explanation_deadline"):
+            merged["explanation"] = part["explanation_deadline"]
+        merged.update(part.get("deadlines") or {})
+    filled = render_setting(env, {k: v for k, v in merged.items() if v}, variables)
+    return {key: filled.get(key, "") for key in DEADLINE_KEYS}
+
+
 def with_index_bases(settings: Mapping[str, Any], bases: Iterable[str]) -> dict[str, Any]:
     """The settings with, when they give no ``legal_bases`` of their own, the "Căn cứ" lines
     of the frameworks of the indexes reported on (each index cites its own publisher and

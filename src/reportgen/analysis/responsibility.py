@@ -1,0 +1,128 @@
+"""Bảng 5 (section IV): the weak items of a unit's indexes grouped per accountable agency.
+
+One row per agency (grouping "unit" of ``analysis.yaml``; "joint" keeps the bodies that share
+an item together). Each row lists its items — components, or criteria when the analysis has
+them — each with its own loss, so that an item and what it lost always stay on one line.
+
+Who is accountable comes from the frameworks and ``responsible.yaml``; a name that stands for
+a set of bodies ("các sở theo nhóm chính sách") is nobody in particular: it is dropped, and an
+item left with no named body goes to the index's coordinator, else to the unassigned row.
+The unit a report is about never coordinates with itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from reportgen.analysis.model import (
+    Demand,
+    FrozenMap,
+    IndexAnalysis,
+    ResponsibilityItem,
+    ResponsibilityRow,
+    main_item,
+)
+from reportgen.analysis.numbers import figure
+from reportgen.data.text import fold
+
+# First words that make a name a set of bodies rather than one body: Vietnamese plural
+# markers ("các sở theo nhóm chính sách", "những cơ quan liên quan").
+_PLURAL_MARKERS = ("cac", "nhung", "moi")
+
+
+def is_collective(name: str) -> bool:
+    """A name that stands for several unnamed bodies, not one accountable agency: it opens
+    with a plural marker or, unlike every agency's proper name, with a lower-case letter."""
+    words = name.strip().split()
+    if not words:
+        return True
+    return words[0][0].islower() or fold(words[0]) in _PLURAL_MARKERS
+
+
+@dataclass(frozen=True)
+class Lead:
+    """One weak item of one index and the bodies the frameworks make responsible for it."""
+
+    index: IndexAnalysis
+    item: ResponsibilityItem
+    responsible: tuple[str, ...]
+
+
+def accountable(lead: Lead) -> tuple[str, ...]:
+    """The named bodies of an item: collective names dropped; none left, the coordinator of
+    its index (the agency that answers for the whole index)."""
+    named = tuple(u for u in lead.responsible if not is_collective(u))
+    if named or not lead.responsible:
+        return named
+    return tuple(u for u in lead.index.coordinator if not is_collective(u))
+
+
+@dataclass
+class _Row:
+    """A row while it is being summed up."""
+
+    unit: str | None
+    items: list[ResponsibilityItem] = field(default_factory=list)
+    points_lost: float = 0.0
+    by_index: dict[str, float] = field(default_factory=dict)
+    indices: list[str] = field(default_factory=list)
+    coordinates: list[str] = field(default_factory=list)
+
+    def add(self, lead: Lead, item: ResponsibilityItem) -> None:
+        index = lead.index
+        self.items.append(item)
+        if index.index not in self.indices:
+            self.indices.append(index.index)
+        if self.unit is not None and self.unit in index.coordinator and (
+                index.short_name not in self.coordinates):
+            self.coordinates.append(index.short_name)
+        if index.additive and not item.gap_measured and item.points_lost is not None:
+            self.points_lost += item.points_lost
+            self.by_index[index.index] = figure(self.by_index.get(index.index, 0.0)
+                                                + item.points_lost)
+
+    def row(self) -> ResponsibilityRow:
+        items = tuple(self.items)
+        return ResponsibilityRow(
+            unit=self.unit, components=items, points_lost=figure(self.points_lost),
+            places_lost=sum(i.places_lost for i in items),
+            points_lost_by_index=FrozenMap(self.by_index), indices=tuple(self.indices),
+            demand=demand(items), coordinates=tuple(self.coordinates))
+
+
+def demand(items: Sequence[ResponsibilityItem]) -> Demand:
+    """What the row asks its agency to explain, from its main item (:func:`main_item`): a
+    fall in places, else points lost, else a gap below the mean, else the weakness as such."""
+    main = main_item(items)
+    if main is None:
+        return Demand.LOW
+    if main.places_lost > 0:
+        return Demand.FALL
+    if main.lost > 0:
+        return Demand.GAP if main.gap_measured else Demand.LOSS
+    return Demand.LOW
+
+
+def responsibility_rows(leads: Iterable[Lead], grouping: str,
+                        unit: str = "") -> tuple[ResponsibilityRow, ...]:
+    """Bảng 5: one row per accountable agency (or per set of joint bodies), sorted by points
+    lost, then places lost; ``unit`` (the report's) is never listed as sharing an item with
+    its own divisions. Items with no named body go to the row whose ``unit`` is None."""
+    own = fold(unit)
+    table: dict[str | None, _Row] = {}
+    for lead in leads:
+        units = accountable(lead)
+        keys: list[str | None] = (
+            ["; ".join(units)] if grouping == "joint" else list(units)) if units else [None]
+        for key in keys:
+            shared = tuple(u for u in units if u != key and fold(u) != own) \
+                if grouping == "unit" else ()
+            entry = table.setdefault(key, _Row(key))
+            entry.add(lead, _with_shared(lead.item, shared))
+    rows = [entry.row() for entry in table.values()]
+    return tuple(sorted(rows, key=lambda r: (-r.points_lost, -r.places_lost)))
+
+
+def _with_shared(item: ResponsibilityItem, shared: tuple[str, ...]) -> ResponsibilityItem:
+    return item if item.shared_with == shared else replace(item, shared_with=shared)

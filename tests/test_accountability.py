@@ -1,0 +1,325 @@
+"""Section IV (Bảng 5: who answers for what) and section VI (Tổ chức thực hiện, kiến nghị).
+
+Bảng 5 has one row per agency; each weak item sits on its own line with its own loss (points
+lost against the maximum for an assessed index, the gap to the group mean for a survey index,
+never "điểm bị mất" there); each row carries one demand and the deadline of report.yaml. A
+name standing for several bodies ("các sở theo nhóm chính sách") is nobody; no agency is asked
+to work with or report to itself; the issuing Sở Nội vụ states its own responsibility.
+Numbers expected here are read from the analysis of the sample data, never typed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from reportgen import formatting as fmt
+from reportgen.analysis.model import ComponentAnalysis, Demand, IndexAnalysis, UnitAnalysis
+from reportgen.analysis.responsibility import is_collective
+from reportgen.analysis.unit import analyze_unit, prepare
+from reportgen.app import Project, Toolkit, load_dataset, make_toolkit, open_project
+from reportgen.config.search import packaged_dir
+from reportgen.data.validate import Dataset
+from reportgen.docx.dump import dump
+from reportgen.errors import ReportgenError
+
+PROVINCE, DEPARTMENT, YEAR = "Hòa Lâm", "Sở Tư pháp", 2024
+ISSUER = "Sở Nội vụ"
+
+
+@pytest.fixture(scope="module")
+def project() -> Project:
+    return open_project()
+
+
+@pytest.fixture(scope="module")
+def dataset(project: Project) -> Dataset:
+    return load_dataset(project)
+
+
+@pytest.fixture(scope="module")
+def kit(project: Project) -> Toolkit:
+    return make_toolkit(project, dpi=0)
+
+
+@pytest.fixture(scope="module")
+def province(kit: Toolkit, dataset: Dataset) -> UnitAnalysis:
+    return analyze_unit(dataset, PROVINCE, YEAR, kit.rules)
+
+
+def context(kit: Toolkit, analysis: UnitAnalysis) -> dict[str, Any]:
+    from reportgen.app import context_from_analysis
+    dataset = load_dataset(kit.project)
+    return dict(context_from_analysis(kit, dataset, analysis))
+
+
+def components(index: IndexAnalysis) -> dict[str, ComponentAnalysis]:
+    return {c.code: c for c in index.components}
+
+
+def weak_items(analysis: UnitAnalysis) -> Iterator[tuple[IndexAnalysis, ComponentAnalysis]]:
+    for index in analysis.indices:
+        by_code = components(index)
+        for code in index.weaknesses:
+            yield index, by_code[code]
+
+
+def kit_with(tmp_path: Path, project: Project, **files: str) -> Toolkit:
+    """A toolkit whose templates folder holds ``files`` (name → text) over the bundled ones."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    user = open_project(tmp_path)
+    config = tmp_path / "report.yaml" if "report.yaml" in files else None
+    return make_toolkit(user, config=config, dpi=0)
+
+
+def bundled_report_yaml() -> str:
+    return (packaged_dir() / "report.yaml").read_text(encoding="utf-8")
+
+
+def report_yaml(defaults: dict[str, Any] | None = None, drop: tuple[str, ...] = (),
+                groups: dict[str, dict[str, Any]] | None = None) -> str:
+    """The bundled report.yaml with keys of ``defaults`` set (``drop``: removed) and groups'
+    keys set, as YAML text."""
+    doc = yaml.safe_load(bundled_report_yaml())
+    for key in drop:
+        doc["defaults"].pop(key, None)
+    doc["defaults"].update(defaults or {})
+    for group, keys in (groups or {}).items():
+        doc["groups"].setdefault(group, {}).update(keys)
+    return str(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
+
+
+# --- Bảng 5: rows and lines -------------------------------------------------------------------
+
+def test_one_row_per_agency_and_every_weak_item_in_the_rows_of_its_bodies(
+        province: UnitAnalysis) -> None:
+    rows = {r.unit: r for r in province.responsibility}
+    assert len(rows) == len(province.responsibility), "an agency has two rows"
+    assert province.responsibility, "the sample province has weak items"
+    for index, c in weak_items(province):
+        bodies = [u for u in c.responsible if not is_collective(u)] or list(index.coordinator)
+        for body in bodies:
+            assert (index.index, c.code) in {(i.index, i.code) for i in rows[body].components}
+
+
+def test_each_line_carries_its_own_loss(kit: Toolkit, province: UnitAnalysis) -> None:
+    ctx = context(kit, province)
+    table = ctx["responsibility"]["rows"]
+    assert len(table) == len(province.responsibility)
+    for row, r in zip(table, province.responsibility, strict=True):
+        assert len(row["lines"]) == len(r.components)
+        for line, item in zip(row["lines"], r.components, strict=True):
+            assert line.startswith(f"{item.index_short_name} – {item.short_name}:")
+            if item.gap_measured:
+                assert "mất" not in line, line  # a survey index loses no points
+                assert item.gap_to_mean is not None
+                if item.gap_to_mean < 0:
+                    assert f"thấp hơn trung bình {fmt.num(-item.gap_to_mean)}" in line
+            elif item.points_lost:
+                assert f"mất {fmt.num(item.points_lost)}/{fmt.num(item.max)} điểm" in line
+            if item.delta_rank is not None and item.delta_rank < 0:
+                assert line.endswith(f"giảm {abs(item.delta_rank):02d} bậc"), line
+
+
+def test_survey_indexes_never_say_points_lost(kit: Toolkit, province: UnitAnalysis) -> None:
+    ctx = context(kit, province)
+    survey = {i.short_name for i in province.indices if i.loss_measure == "gap"}
+    assert survey, "the sample has survey indexes (SIPAS, PAPI)"
+    lines = [line for row in ctx["responsibility"]["rows"] for line in row["lines"]
+             if line.split(" – ")[0] in survey]
+    assert lines
+    for line in lines:
+        assert "mất" not in line and "điểm bị mất" not in line, line
+
+
+def test_one_demand_per_row_naming_its_main_item(kit: Toolkit, province: UnitAnalysis) -> None:
+    ctx = context(kit, province)
+    for row, r in zip(ctx["responsibility"]["rows"], province.responsibility, strict=True):
+        focus = r.focus
+        assert focus is not None
+        assert f"{focus.short_name} ({focus.index_short_name})" in row["request"]
+        if r.demand is Demand.FALL:
+            assert f"giảm {focus.places_lost:02d} bậc" in row["request"]
+            alone = [c for c in r.components if not c.shared_with] or list(r.components)
+            assert focus.places_lost == max(c.places_lost for c in alone)
+    requests = [row["request"] for row in ctx["responsibility"]["rows"]]
+    assert len(set(requests)) == len(requests), "the same demand printed in every row"
+
+
+def test_no_collective_name_is_accountable(kit: Toolkit, province: UnitAnalysis) -> None:
+    units = [r.unit or "" for r in province.responsibility]
+    assert not [u for u in units if is_collective(u)]
+    ctx = context(kit, province)
+    assert "các sở theo nhóm" not in str(ctx["responsibility"])
+    assert "các sở theo nhóm" not in str(ctx["implementation"])
+
+
+@pytest.mark.parametrize(("name", "collective"), [
+    ("các sở theo nhóm chính sách", True), ("Các sở, ban, ngành", True),
+    ("những cơ quan liên quan", True), ("", True),
+    ("Sở Y tế", False), ("UBND cấp xã", False), ("Văn phòng UBND tỉnh", False),
+])
+def test_is_collective(name: str, collective: bool) -> None:
+    assert is_collective(name) is collective
+
+
+def test_collective_override_goes_to_the_coordinator_and_named_bodies_get_rows(
+        tmp_path: Path, project: Project, dataset: Dataset) -> None:
+    sipas = next(i for i in analyze_unit(dataset, PROVINCE, YEAR,
+                                         make_toolkit(project, dpi=0).rules).indices
+                 if i.index == "SIPAS")
+    code = sipas.weaknesses[0]
+    named = kit_with(tmp_path / "a", project, **{
+        "responsible.yaml": f'SIPAS: {{"{code}": [Sở Y tế, các sở theo nhóm chính sách]}}\n'})
+    rows = {r.unit: r for r in analyze_unit(dataset, PROVINCE, YEAR, named.rules).responsibility}
+    assert [(c.index, c.code) for c in rows["Sở Y tế"].components] == [("SIPAS", code)]
+    assert rows["Sở Y tế"].components[0].shared_with == ()
+    only_group = kit_with(tmp_path / "b", project, **{
+        "responsible.yaml": f'SIPAS: {{"{code}": [các sở theo nhóm chính sách]}}\n'})
+    rows = {r.unit: r for r in analyze_unit(dataset, PROVINCE, YEAR,
+                                            only_group.rules).responsibility}
+    coordinator = sipas.coordinator[0]
+    assert ("SIPAS", code) in {(c.index, c.code) for c in rows[coordinator].components}
+    assert all(not is_collective(u or "") for u in rows)
+
+
+# --- self-coordination, the issuing agency ------------------------------------------------------
+
+def test_no_department_coordinates_with_itself(kit: Toolkit, dataset: Dataset) -> None:
+    prepared = prepare(dataset)
+    departments = sorted({u for u, _ in prepared.rows if prepared.rows[(u, _)].get(YEAR)
+                          and any(r.group == "Khối sở"
+                                  for r in prepared.rows[(u, _)][YEAR].values())})
+    assert DEPARTMENT in departments
+    for unit in departments:
+        analysis = analyze_unit(prepared, unit, YEAR, kit.rules)
+        for r in analysis.responsibility:
+            assert r.unit != unit
+            assert all(unit not in c.shared_with for c in r.components)
+        for s in analysis.solutions:
+            assert unit not in s.support
+
+
+def test_the_issuing_agency_states_its_own_responsibility(kit: Toolkit,
+                                                         province: UnitAnalysis) -> None:
+    ctx = context(kit, province)
+    own = [(row, r) for row, r in zip(ctx["responsibility"]["rows"], province.responsibility,
+                                      strict=True) if r.unit == ISSUER]
+    assert len(own) == 1
+    row, r = own[0]
+    assert row["request"].startswith("Tự kiểm điểm trách nhiệm tham mưu")
+    assert f"gửi {ISSUER}" not in row["request"]  # it does not report to itself
+    led = [i.short_name for i in province.indices if ISSUER in i.coordinator]
+    assert list(r.coordinates) == led
+    assert f"Là cơ quan đầu mối {', '.join(led)}" in row["request"]
+    assert f"{ISSUER} nghiêm túc nhận trách nhiệm" in ctx["responsibility"]["closing"]
+    others = [row for row, r in zip(ctx["responsibility"]["rows"], province.responsibility,
+                                    strict=True) if r.unit != ISSUER]
+    assert others and all(f"gửi {ISSUER}" in row["request"] for row in others)
+
+
+# --- deadlines ------------------------------------------------------------------------------------
+
+def test_the_deadline_of_report_yaml_is_in_every_row(kit: Toolkit, province: UnitAnalysis) -> None:
+    ctx = context(kit, province)
+    deadline = f"trước ngày 20 tháng 5 năm {province.action_year}"
+    assert all(row["request"].find(deadline) > 0 for row in ctx["responsibility"]["rows"])
+    assert deadline in ctx["responsibility"]["closing"]
+
+
+def test_a_group_overrides_one_deadline_and_keeps_the_others(
+        tmp_path: Path, project: Project, dataset: Dataset) -> None:
+    text = report_yaml(groups={"Tỉnh, thành phố": {"deadlines": {
+        "explanation": "trước ngày 12 tháng 6 năm {{ next_year }}"}}})
+    kit = kit_with(tmp_path, project, **{"report.yaml": text})
+    analysis = analyze_unit(dataset, PROVINCE, YEAR, kit.rules)
+    ctx = context(kit, analysis)
+    new = f"trước ngày 12 tháng 6 năm {analysis.action_year}"
+    assert all(new in row["request"] for row in ctx["responsibility"]["rows"])
+    tasks = " ".join(ctx["implementation"]["tasks"])
+    assert new in tasks
+    assert f"trước ngày 15 tháng 12 năm {analysis.action_year}" in tasks  # the default kept
+
+
+def test_the_older_explanation_deadline_key_still_works(
+        tmp_path: Path, project: Project, dataset: Dataset) -> None:
+    text = report_yaml({"explanation_deadline": "trước ngày 01 tháng 6 năm {{ next_year }}"},
+                       drop=("deadlines",))
+    kit = kit_with(tmp_path, project, **{"report.yaml": text})
+    analysis = analyze_unit(dataset, PROVINCE, YEAR, kit.rules)
+    ctx = context(kit, analysis)
+    old = f"trước ngày 01 tháng 6 năm {analysis.action_year}"
+    assert all(old in row["request"] for row in ctx["responsibility"]["rows"])
+
+
+def test_both_deadline_keys_is_a_located_error(tmp_path: Path, project: Project) -> None:
+    text = report_yaml({"explanation_deadline": "trước ngày 01 tháng 6"})
+    with pytest.raises(ReportgenError) as info:
+        kit_with(tmp_path, project, **{"report.yaml": text})
+    message = str(info.value)
+    assert "report.yaml" in message and "defaults.explanation_deadline" in message
+    assert "deadlines.explanation" in message
+
+
+@pytest.mark.parametrize(("snippet", "key", "words"), [
+    ("  proposals:\n    - to: Bộ Nội vụ\n", "defaults.proposals[1].items", "items"),
+    ("  proposals:\n    - items: [x]\n", "defaults.proposals[1].to", "to"),
+    ("  deadlines:\n    tomorrow: x\n", "defaults.deadlines.tomorrow", "tomorrow"),
+])
+def test_bad_section_vi_settings_are_located(tmp_path: Path, project: Project, snippet: str,
+                                             key: str, words: str) -> None:
+    (tmp_path / "report.yaml").write_text("defaults:\n" + snippet, encoding="utf-8")
+    with pytest.raises(ReportgenError) as info:
+        make_toolkit(open_project(tmp_path), config=tmp_path / "report.yaml", dpi=0)
+    message = str(info.value)
+    assert "report.yaml" in message and key in message and words in message
+
+
+# --- section VI -------------------------------------------------------------------------------------
+
+def test_section_vi_names_agencies_and_deadlines(kit: Toolkit, province: UnitAnalysis) -> None:
+    ctx = context(kit, province)
+    tasks = ctx["implementation"]["tasks"]
+    bodies = [r.unit for r in province.responsibility if r.unit and r.unit != ISSUER]
+    assert f"({', '.join(bodies)})" in tasks[0]
+    assert f"trước ngày 20 tháng 5 năm {province.action_year}" in tasks[0]
+    assert tasks[-1].startswith(ISSUER) and "Ủy ban nhân dân tỉnh" in tasks[-1]
+    assert f"({ISSUER}" not in " ".join(tasks) and f", {ISSUER}," not in " ".join(tasks)
+    headings = [p["heading"] for p in ctx["implementation"]["proposals"]]
+    assert headings == ["a) Đối với Ủy ban nhân dân tỉnh:", "b) Đối với Bộ Nội vụ:"]
+    assert all(p["items"] for p in ctx["implementation"]["proposals"])
+
+
+def test_section_vi_is_printed_before_the_closing(kit: Toolkit, province: UnitAnalysis) -> None:
+    ctx = context(kit, province)
+    text = dump(kit.renderer.render(ctx))
+    vi = text.index("[Heading 1] VI. TỔ CHỨC THỰC HIỆN, KIẾN NGHỊ")
+    assert text.index("[Heading 1] V. NHIỆM VỤ") < vi < text.index("Trên đây là")
+    assert text.index("2. Đề xuất, kiến nghị") > vi
+    for task in ctx["implementation"]["tasks"]:
+        assert task in text
+    assert "| Nội dung còn hạn chế, mức độ" in text and "Điểm bị mất / thứ hạng giảm" not in text
+
+
+def test_a_department_report_has_its_group_proposals(kit: Toolkit, dataset: Dataset) -> None:
+    analysis = analyze_unit(dataset, DEPARTMENT, YEAR, kit.rules)
+    ctx = context(kit, analysis)
+    proposals = ctx["implementation"]["proposals"]
+    assert [p["heading"] for p in proposals] == ["a) Đối với Ủy ban nhân dân tỉnh:"]
+    assert DEPARTMENT in proposals[0]["items"][0]
+
+
+def test_no_proposals_no_subsection(tmp_path: Path, project: Project, dataset: Dataset) -> None:
+    text = report_yaml({"proposals": []})
+    kit = kit_with(tmp_path, project, **{"report.yaml": text})
+    analysis = analyze_unit(dataset, PROVINCE, YEAR, kit.rules)
+    ctx = context(kit, analysis)
+    assert ctx["implementation"]["proposals"] == []
+    rendered = dump(kit.renderer.render(ctx))
+    assert "VI. TỔ CHỨC THỰC HIỆN" in rendered and "Đề xuất, kiến nghị" not in rendered
