@@ -146,10 +146,13 @@ def test_position_chart_caption_says_it_is_an_excerpt(excerpt_report) -> None:
     assert f"(trích {shown:d}/{len(ranking)} tỉnh, thành phố" in caption
 
 
-def test_groups_under_the_default_limits_are_shown_whole() -> None:
+def test_default_limits_give_the_full_ranking_once() -> None:
+    """63 provinces: the position chart is an excerpt around the unit, the appendix table is
+    the whole ranking (the ranking is printed once in full, #12)."""
     rule = ExcerptRule.from_settings(
         yaml.safe_load((packaged_dir() / "report.yaml").read_text(encoding="utf-8"))["defaults"])
-    assert rule.positions(63, 40, rule.chart_max_units) is None  # 63 provinces: the whole chart
+    shown = rule.positions(63, 40, rule.chart_max_units)
+    assert shown is not None and 40 in shown and len(shown) < 63
     assert rule.positions(63, 40, rule.table_max_units) is None
 
 

@@ -8,7 +8,8 @@ from the phrase file ``nhan.j2`` (:func:`reportgen.narrate.labels.unit_chart_lab
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from typing import Any
 
 from reportgen.analysis.model import ComponentAnalysis, IndexAnalysis
 from reportgen.analysis.ranking import ExcerptRule
@@ -17,6 +18,11 @@ from reportgen.formatting import pad2
 
 RESULT_CHARTS = ("score_rank", "peer_bars")
 COMPONENT_CHARTS = ("component_bars", "change_bars", "radar")
+UNIT_KINDS = (*RESULT_CHARTS, *COMPONENT_CHARTS)
+# Drawn when report.yaml's ``charts: kinds:`` is not given: those that add to the tables (the
+# trend over the years, the position among the peers, the components against the peer mean);
+# the change chart and the radar repeat columns of Bảng 2–4 and are off.
+DEFAULT_KINDS = ("score_rank", "peer_bars", "component_bars")
 RADAR_MIN_AXES = 5
 
 
@@ -125,18 +131,30 @@ def radar(index: IndexAnalysis, *, labels: Mapping[str, str]) -> ChartSpec | Non
     )
 
 
+def chart_kinds(config: Mapping[str, Any]) -> tuple[str, ...]:
+    """The chart kinds a report draws: report.yaml's ``charts: kinds:`` (checked by its
+    schema), else :data:`DEFAULT_KINDS`."""
+    kinds = (config.get("charts") or {}).get("kinds")
+    return DEFAULT_KINDS if kinds is None else tuple(kinds)
+
+
 def index_charts(index: IndexAnalysis, unit: str, rule: ExcerptRule | None = None, *,
-                 labels: Mapping[str, str]) -> dict[str, list[ChartSpec]]:
-    """Charts for section I (results) and section II (components) of one index; ``rule``
-    says when the position chart of a large group becomes an excerpt; ``labels``: the words
-    of the charts (:func:`reportgen.narrate.labels.unit_chart_labels`)."""
-    components = [component_bars(index, unit, labels=labels)]
-    if index.previous and not index.methodology_changed:
-        components.append(change_bars(index, labels=labels))
-    spider = radar(index, labels=labels)
-    if spider is not None:
-        components.append(spider)
-    if not top_components(index):
-        components = []
-    return {"results": [score_rank(index, labels=labels), peer_bars(index, unit, rule, labels=labels)],
-            "components": components}
+                 labels: Mapping[str, str],
+                 kinds: Collection[str] = UNIT_KINDS) -> dict[str, list[ChartSpec]]:
+    """Charts for section I (results) and section II (components) of one index, those of
+    ``kinds`` only (report.yaml's ``charts: kinds:``); ``rule`` says when the position chart
+    of a large group becomes an excerpt; ``labels``: the words of the charts
+    (:func:`reportgen.narrate.labels.unit_chart_labels`)."""
+    components: list[ChartSpec] = []
+    if top_components(index):
+        if "component_bars" in kinds:
+            components.append(component_bars(index, unit, labels=labels))
+        if "change_bars" in kinds and index.previous and not index.methodology_changed:
+            components.append(change_bars(index, labels=labels))
+        spider = radar(index, labels=labels) if "radar" in kinds else None
+        if spider is not None:
+            components.append(spider)
+    results = [score_rank(index, labels=labels)] if "score_rank" in kinds else []
+    if "peer_bars" in kinds:
+        results.append(peer_bars(index, unit, rule, labels=labels))
+    return {"results": results, "components": components}

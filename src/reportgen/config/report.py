@@ -99,11 +99,17 @@ class DefaultSettings(GroupSettings):
     default_unit: Text | None = None
 
 
+ChartKind = Literal["score_rank", "peer_bars", "component_bars", "change_bars", "radar"]
+
+
 class ChartSettings(Settings):
     """How the charts are made: ``backend`` native (Word charts whose numbers open in Excel
-    with "Edit Data", the default) or png (pictures); ``--charts`` overrides it."""
+    with "Edit Data", the default) or png (pictures); ``--charts`` overrides it. ``kinds``:
+    the charts a unit report draws (absent: those that add to the tables, see
+    :data:`reportgen.charts.unit.DEFAULT_KINDS`; an empty list: none)."""
 
     backend: Literal["native", "png"] = "native"
+    kinds: list[ChartKind] | None = None
 
 
 class ReportFile(Settings):

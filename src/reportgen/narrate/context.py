@@ -119,7 +119,10 @@ class Chart(TypedDict):
     alt_text: str
     """Mô tả thay thế của ảnh (cho người dùng trình đọc màn hình)."""
     kind: NotRequired[str]
-    """Loại biểu đồ (dùng nội bộ): "trend", "position", "components", "change", "radar"."""
+    """Loại biểu đồ (dùng nội bộ): "score_rank", "peer_bars", "component_bars", "change_bars",
+    "radar"."""
+    number: NotRequired[int]
+    """Số thứ tự của biểu đồ trong văn bản ("Biểu đồ 3" → 3), để câu văn dẫn chiếu."""
 
 
 # --- I. results --------------------------------------------------------------------------
@@ -162,6 +165,12 @@ class SummaryRow(TypedDict):
 class Summary(TypedDict):
     """Bảng 1: the summary of every index."""
 
+    number: NotRequired[int]
+    """Số thứ tự của bảng ("Bảng 1" → 1), để câu văn dẫn chiếu."""
+    prev_head: str
+    """Tiêu đề cột năm trước: "Năm 2023" (các chỉ số so sánh cùng một năm), "Năm trước"."""
+    year_head: str
+    """Tiêu đề cột năm đánh giá: "Năm 2024"."""
     caption: str
     """"Bảng 1. Tổng hợp kết quả các Chỉ số năm 2023 và năm 2024 của tỉnh"."""
     rows: list[SummaryRow]
@@ -217,6 +226,8 @@ class Component(TypedDict):
 
     heading: str
     """Tiêu đề (Heading 2): "1. Chỉ số PAR INDEX theo 08 lĩnh vực"."""
+    intro: str
+    """Câu dẫn trước bảng, nêu số bảng, biểu đồ, phụ lục: "Kết quả … tại Bảng 2 …"; "" = không in."""
     caption: str
     """Tên bảng: "Bảng 2. Kết quả Chỉ số PAR INDEX năm 2024 theo lĩnh vực"."""
     unit_note: str
@@ -366,6 +377,10 @@ class AppendixTable(TypedDict):
     """"components" (bảng chi tiết thành phần) hoặc "ranking" (bảng xếp hạng)."""
     rows: list[AppendixComponentRow] | list[RankingRow]
     """Các dòng, theo loại bảng."""
+    prev_head: NotRequired[str]
+    """Bảng chi tiết thành phần: tiêu đề cột năm trước: "Năm 2023"."""
+    year_head: NotRequired[str]
+    """Bảng chi tiết thành phần: tiêu đề cột năm đánh giá: "Năm 2024"."""
 
 
 class Appendix(TypedDict):
@@ -394,7 +409,7 @@ class ReportContext(TypedDict):
     results: list[Result]
     """Mục I: kết quả chung từng chỉ số."""
     missing: list[str]
-    """Mục I: câu nêu các chỉ số không có số liệu năm đánh giá (thường rỗng)."""
+    """Mục I, trước Bảng 1: câu nêu các chỉ số không có số liệu năm đánh giá và câu dẫn Bảng 1."""
     summary: Summary
     """Mục I: Bảng 1 tổng hợp."""
     components: list[Component]

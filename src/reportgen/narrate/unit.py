@@ -194,6 +194,37 @@ def ranking_rows(index: IndexAnalysis, unit: str,
 
 
 GAP_CELL = "…"  # every cell of the row standing for units an excerpt leaves out
+NAME_MARK = "\x00"  # stands for a unit's name while the unit label is filled
+
+
+def peer_name_affixes(env: Any, base: Mapping[str, Any],
+                      variables: Mapping[str, Any]) -> tuple[str, str]:
+    """What report.yaml's ``unit_label`` puts before and after a unit's name ("tỉnh " and ""
+    for "tỉnh {{ unit }}"), so that the text can name a peer the same way ("tỉnh Phú Hòa");
+    ("", "") when the label does not contain the name."""
+    label = render_setting(env, {"unit_label": base.get("unit_label", "")},
+                           {**variables, "unit": NAME_MARK})["unit_label"]
+    before, mark, after = str(label).partition(NAME_MARK)
+    return (before, after) if mark else ("", "")
+
+
+def chart_numbers(drawn: Sequence[rc.Chart]) -> dict[str, int]:
+    """Chart kind → its number in the document ("Biểu đồ n"), for the text to refer to."""
+    out: dict[str, int] = {}
+    for chart in drawn:
+        if "kind" in chart and "number" in chart:
+            out.setdefault(chart["kind"], chart["number"])
+    return out
+
+
+def appendix_numbers(appendices: Sequence[rc.Appendix]) -> dict[str, str]:
+    """Appendix table kind ("components", "ranking", …) → the number of the first appendix
+    holding one ("Phụ lục II"), for the text to refer to."""
+    out: dict[str, str] = {}
+    for appendix in appendices:
+        for table in appendix["tables"]:
+            out.setdefault(str(table["kind"]), appendix["number"])
+    return out
 # the headings of sections I–V: context key → macro of phrases/nhan.j2
 SECTION_MACROS = {"results": "muc_ket_qua", "components": "muc_phan_tich",
                   "assessment": "muc_danh_gia", "responsibility": "muc_trach_nhiem",
@@ -245,26 +276,34 @@ class Narrator:
                                     (b for i in indices for b in i.legal_basis))
         base = {k: v for k, v in settings.items() if k in ("unit_label", "unit_short", "peer_label")}
         variables.update(render_setting(self.phrases.env, base, variables))
+        peer_prefix, peer_suffix = peer_name_affixes(self.phrases.env, base, variables)
         report = header_block(settings, self.phrases.env, variables, action_year)
         if sample:
             report["sample_notice"] = self.phrases.text("ket-qua.j2", "du_lieu_mau")
         u = {"name": unit, "year": year, "next_year": action_year, "label": report["unit_label"],
              "short": report["unit_short"], "peer_label": report["peer_label"],
-             "agency_short": report["agency_short"], "draft": bool(self.config.get("draft"))}
+             "agency_short": report["agency_short"], "draft": bool(self.config.get("draft")),
+             "peer_prefix": peer_prefix, "peer_suffix": peer_suffix}
         counter = Numbering()
+        # built first, so that the text can refer to the appendices and to Bảng 1 by number
+        appendices = self._appendices(analysis, u, report)
+        u["appendix"] = appendix_numbers(appendices)
+        u["table_rows_max"] = self.excerpt_rule(analysis.group or "").table_max_units
+        summary = self._summary(indices, u, counter)
+        u["summary_table"] = summary["number"]
         return {
             "report": cast(rc.Report, report),
             "sections": self._sections(u),
             "results": [self._result(i, u, charts.get(i.index, {}), sources, counter)
                         for i in indices],
             "missing": self.phrases.paragraphs("ket-qua.j2", "thieu_chi_so", a=analysis, u=u),
-            "summary": self._summary(indices, u, counter),
+            "summary": summary,
             "components": [self._components(n, i, u, charts.get(i.index, {}), sources, counter)
                            for n, i in enumerate(indices, start=1) if i.components],
             "assessment": self._assessment(analysis, u),
             "responsibility": self._responsibility(analysis, u, counter),
             "tasks": self._tasks(analysis, u),
-            "appendices": self._appendices(analysis, u, report),
+            "appendices": appendices,
         }
 
     def _label(self, macro: str, **kwargs: Any) -> str:
@@ -292,16 +331,22 @@ class Narrator:
                 caption = f"{caption} {self._excerpt_note(chart['excerpt'], u)}".strip()
             source = self.phrases.text("bieu-do.j2", "nguon", i=i, u=u,
                                        source=sources.get(i.index, ""))
-            drawn.append(cast(rc.Chart, {**chart, "caption": caption, "source": source}))
+            drawn.append(cast(rc.Chart, {**chart, "number": n, "caption": caption, "source": source}))
         return drawn, notes
 
     def _result(self, i: IndexAnalysis, u: Mapping[str, Any], charts: Mapping[str, list[dict[str, Any]]],
                 sources: Mapping[str, str], counter: Numbering) -> rc.Result:
         n = counter.next("result")
-        drawn, notes = self._chart_entries(charts.get("results", []), i, u, sources, counter)
+        # the full ranking's appendix, unless its table is an excerpt too
+        full = u["appendix"].get("ranking", "") if len(i.peers) <= u["table_rows_max"] else ""
+        drawn, notes = self._chart_entries(charts.get("results", []), i, {**u, "full_ranking": full},
+                                           sources, counter)
+        # the text refers to the charts by the numbers they were just given; ``order``: the
+        # index's place in section I, so that the phrases can vary the wording
+        here = {**u, "charts": chart_numbers(drawn), "order": n, "full_ranking": full}
         return {
             "heading": self._label("tieu_de_chi_so", i=i, u=u, n=n),
-            "paragraphs": self.phrases.paragraphs("ket-qua.j2", "ket_qua", i=i, u=u),
+            "paragraphs": self.phrases.paragraphs("ket-qua.j2", "ket_qua", i=i, u=here),
             "charts": drawn,
             "notes": notes,
         }
@@ -310,7 +355,11 @@ class Narrator:
                  counter: Numbering) -> rc.Summary:
         n = counter.next("table")
         years = sorted({i.year for i in indices} | {i.previous.year for i in indices if i.previous})
+        prev_head, year_head = self._year_heads(indices)
         return {
+            "number": n,
+            "prev_head": prev_head,
+            "year_head": year_head,
             "caption": self._label("bang_tong_hop", years=years, u=u, n=n),
             "rows": [summary_row(i, self._label("dong_chi_so", i=i)) for i in indices],
             "note": self.phrases.text("ket-qua.j2", "ghi_chu_bang", indices=indices, u=u),
@@ -321,10 +370,12 @@ class Narrator:
                     counter: Numbering) -> rc.Component:
         drawn, notes = self._chart_entries(charts.get("components", []), i, u, sources, counter)
         top = i.top_components
+        table = counter.next("table")
+        here = {**u, "charts": chart_numbers(drawn), "table": table, "order": n}
         subsections: list[rc.Subsection] = []
         for macro in ("cao", "mat_diem", "bien_dong", "trai_chieu"):
-            heading = self.phrases.text("phan-tich.j2", f"{macro}_tieu_de", i=i, u=u)
-            body = self.phrases.paragraphs("phan-tich.j2", macro, i=i, u=u)
+            heading = self.phrases.text("phan-tich.j2", f"{macro}_tieu_de", i=i, u=here)
+            body = self.phrases.paragraphs("phan-tich.j2", macro, i=i, u=here)
             if body:
                 items = [p[2:] for p in body if p.startswith("- ")]
                 paras = [p for p in body if not p.startswith("- ")]
@@ -332,7 +383,8 @@ class Narrator:
                                     "paragraphs": paras, "bullets": items})
         return {
             "heading": self._label("tieu_de_linh_vuc", i=i, u=u, n=n, count=len(top)),
-            "caption": self._label("bang_linh_vuc", i=i, u=u, n=counter.next("table")),
+            "intro": self.phrases.optional("phan-tich.j2", "dan_nhap", i=i, u=here),
+            "caption": self._label("bang_linh_vuc", i=i, u=u, n=table),
             "unit_note": self._label("don_vi_tinh", i=i, u=u),
             "rows": component_rows(i, self._label("dong_tong_cong", i=i, additive=is_additive(i))),
             "note": self.phrases.text("phan-tich.j2", "ghi_chu_bang", i=i, u=u),
@@ -383,9 +435,20 @@ class Narrator:
             "solutions": solutions,
         }
 
-    def _excerpt_note(self, excerpt: Mapping[str, int], u: Mapping[str, Any]) -> str:
+    def _excerpt_note(self, excerpt: Mapping[str, int], u: Mapping[str, Any],
+                      table: bool = False) -> str:
+        """The note after an excerpt's caption; ``table``: of the appendix ranking table
+        itself (the full ranking is then not in the appendix)."""
         return self.phrases.optional("bieu-do.j2", "trich", shown=excerpt["shown"], of=excerpt["of"],
-                                     u=u)
+                                     u={**u, "full_ranking": "" if table else u.get("full_ranking", "")})
+
+    def _year_heads(self, indices: Sequence[IndexAnalysis]) -> tuple[str, str]:
+        """The two year columns' headings ("Năm 2023", "Năm 2024"): the years themselves when
+        every index compares the same two years, else the generic words."""
+        years = {i.year for i in indices}
+        previous = {i.previous.year for i in indices if i.previous}
+        return (self._label("cot_nam_truoc", years=sorted(previous)),
+                self._label("cot_nam_danh_gia", years=sorted(years)))
 
     def _ranking_table(self, letter: str, i: IndexAnalysis, u: Mapping[str, Any],
                        rule: ExcerptRule) -> rc.AppendixTable:
@@ -393,7 +456,7 @@ class Narrator:
         caption = self._label("phu_luc_bang_xep_hang", i=i, letter=letter)
         shown = sum(1 for r in rows if r["unit"] != GAP_CELL)
         if shown < len(i.peers):
-            caption = f"{caption} {self._excerpt_note({'shown': shown, 'of': len(i.peers)}, u)}"
+            caption = f"{caption} {self._excerpt_note({'shown': shown, 'of': len(i.peers)}, u, True)}"
         return {"caption": caption.strip(), "kind": "ranking", "rows": rows}
 
     def _appendices(self, analysis: UnitAnalysis, u: Mapping[str, Any],
@@ -401,9 +464,11 @@ class Narrator:
         indices = analysis.indices
         letters = "ABCDEFGHIK"
         rule = self.excerpt_rule(analysis.group or "")
+        prev_head, year_head = self._year_heads(indices)
         comp_tables: list[rc.AppendixTable] = [
             {"caption": self._label("phu_luc_bang_chi_tiet", i=i, letter=letters[n]),
-             "kind": "components", "rows": appendix_component_rows(i, letters[n])}
+             "kind": "components", "rows": appendix_component_rows(i, letters[n]),
+             "prev_head": prev_head, "year_head": year_head}
             for n, i in enumerate(indices) if i.components]
         rank_tables = [self._ranking_table(letters[n], i, u, rule)
                        for n, i in enumerate(indices) if i.peers]
