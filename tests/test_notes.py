@@ -91,6 +91,42 @@ def test_a_draft_prints_the_library_suggestions_marked(tmp_path):
     assert suggested and all(line.startswith("[Normal] - [Gợi ý") for line in suggested)
 
 
+def test_a_drafts_suggestions_are_highlighted_and_listed(tmp_path):
+    """Each suggestion paragraph is highlighted in yellow in the document (every run), no
+    other paragraph is, and ``generate`` lists the same paragraphs on stderr."""
+    from docx import Document
+    from docx.enum.text import WD_COLOR_INDEX
+
+    templates = _draft_templates(tmp_path)
+    result = CliRunner().invoke(app, ["generate", "--templates", str(templates),
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    path = next((tmp_path / "out").rglob("*.docx"))
+    marked, plain = [], []
+    for p in Document(str(path)).paragraphs:
+        runs = [r for r in p.runs if r.text.strip()]
+        if not runs:
+            continue
+        yellow = [r.font.highlight_color == WD_COLOR_INDEX.YELLOW for r in runs]
+        text = p.text.removeprefix("- ")  # the template's bullet
+        (marked if all(yellow) else plain).append(text)
+        assert all(yellow) or not any(yellow), p.text  # a paragraph is marked whole
+    assert marked and all(t.startswith(SUGGESTION) for t in marked)
+    assert not any(SUGGESTION in t for t in plain)
+    listed = [line[4:] for line in result.stderr.splitlines() if line.startswith("  - ")]
+    assert listed == marked
+    assert f"có {len(marked)} đoạn gợi ý" in result.stderr
+
+
+def test_a_final_report_has_no_highlight(tmp_path):
+    result = CliRunner().invoke(app, ["generate", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0 and "gợi ý" not in result.stderr
+    path = next((tmp_path / "out").rglob("*.docx"))
+    import zipfile
+
+    assert b"w:highlight" not in zipfile.ZipFile(path).read("word/document.xml")
+
+
 def test_final_refuses_a_draft(tmp_path):
     templates = _draft_templates(tmp_path)
     result = CliRunner().invoke(app, ["generate", "--templates", str(templates), "--final",

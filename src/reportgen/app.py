@@ -231,11 +231,13 @@ def generate(data: str | Path | None, unit: str | None, year: int | None, out: P
              config: str | Path | None = None, templates: str | Path | None = None,
              pdf: bool = False, chosen: Callable[[str, int], None] | None = None,
              charts: Backend | None = None, final: bool = False,
-             index: str | None = None) -> Iterator[Path]:
+             index: str | None = None,
+             suggested: Callable[[list[str]], None] | None = None) -> Iterator[Path]:
     """``reportgen generate``: one unit's report written to ``out``, then its PDF; each path
     is yielded as soon as its file is written (a failing PDF keeps the .docx). ``chosen``
     is told the unit's name as in the data and the year, once both are settled; ``charts``:
-    the chart backend (else report.yaml's, else native)."""
+    the chart backend (else report.yaml's, else native); ``suggested`` is told the draft's
+    highlighted suggestions (none in a final report)."""
     from reportgen.output.write import convert_pdf
 
     project = open_project(templates)
@@ -251,7 +253,10 @@ def generate(data: str | Path | None, unit: str | None, year: int | None, out: P
         chosen(name, chosen_year)
     prepared = prepare(dataset)
     with settled():
-        document = render_report(kit, prepared, dataset, name, chosen_year)
+        context = report_context(kit, prepared, dataset, name, chosen_year)
+        document = kit.renderer.render(context)
+    if suggested is not None and context.get("highlight"):
+        suggested(list(context.get("highlight") or ()))
     group = dataset.group_of(name, chosen_year)
     # another unit of the group whose file name would be the same: refused, as batch does
     same_file = [p for p in select_units(dataset, chosen_year, [group], None)

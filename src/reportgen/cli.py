@@ -125,6 +125,15 @@ def analyze_cmd(
     typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
 
 
+def _list_suggestions(paragraphs: list[str]) -> None:
+    """A draft's suggestions, on stderr: each must be confirmed or replaced by the clerk's
+    own finding (the notes table) before the report is signed."""
+    typer.echo(f"Bản dự thảo có {len(paragraphs)} đoạn gợi ý (tô vàng) cần xác nhận hoặc thay "
+               "bằng nhận định của cơ quan (bảng notes) trước khi trình ký:", err=True)
+    for p in paragraphs:
+        typer.echo(f"  - {p}", err=True)
+
+
 @app.command("generate")
 def generate_cmd(
     data: DataOpt = None,
@@ -146,7 +155,7 @@ def generate_cmd(
 
     try:
         for path in generate(data, unit, year, out, config, templates, pdf, charts=_backend(charts),
-                             final=final, index=index):
+                             final=final, index=index, suggested=_list_suggestions):
             typer.echo(str(path))
     except ReportgenError as exc:
         fail(exc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections import Counter
+from collections.abc import Iterable
 
 from docx.oxml.ns import qn
 from lxml import etree
@@ -76,3 +77,41 @@ def _fit_grid(tbl: etree._Element) -> bool:
             if found is not None and found.get(qn("w:type")) in (None, "dxa"):
                 found.set(qn("w:w"), str(width))
     return True
+
+
+def highlight_paragraphs(root: etree._Element, texts: Iterable[str], colour: str = "yellow") -> int:
+    """Highlight every run of the paragraphs that hold one of ``texts`` (a draft's
+    suggestions, which a clerk must confirm or replace before the report is signed);
+    returns how many paragraphs were marked."""
+    wanted = [t.strip() for t in texts if t and t.strip()]
+    if not wanted:
+        return 0
+    marked = 0
+    for p in root.iter(qn("w:p")):
+        text = "".join(t.text or "" for t in p.iter(qn("w:t")))
+        if not any(w in text for w in wanted):
+            continue
+        marked += 1
+        for run in p.iter(qn("w:r")):
+            _set_highlight(run, colour)
+    return marked
+
+
+# run properties that come after w:highlight in CT_RPr's sequence (ECMA-376 §17.3.2.28)
+_AFTER_HIGHLIGHT = {qn(f"w:{name}") for name in (
+    "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang",
+    "eastAsianLayout", "specVanish", "oMath")}
+
+
+def _set_highlight(run: etree._Element, colour: str) -> None:
+    """Give one run a highlight, in its schema place among the run properties."""
+    rpr = run.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = etree.Element(qn("w:rPr"))
+        run.insert(0, rpr)
+    for old in rpr.findall(qn("w:highlight")):
+        rpr.remove(old)
+    mark = etree.Element(qn("w:highlight"))
+    mark.set(qn("w:val"), colour)
+    after = next((i for i, child in enumerate(rpr) if child.tag in _AFTER_HIGHLIGHT), len(rpr))
+    rpr.insert(after, mark)

@@ -46,6 +46,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from reportgen.charts.native import NativeChart
+from reportgen.docx.fixups import highlight_paragraphs
 from reportgen.errors import Issue, Location, RenderError, TemplateError, did_you_mean
 from reportgen.narrate.compiled import compile_cached, from_code
 from reportgen.narrate.limits import TEMPLATE_FAULTS, LimitedSandbox, TemplateTimeout, budget
@@ -436,6 +437,7 @@ class Renderer:
         body = self.parts[BODY]
         job.current_rendering_part = job.docx.part
         tree = self._parse(self._run(body, ctx, context, job), body, job)
+        highlight_paragraphs(tree, context.get("highlight") or ())
         job.fix_docpr_ids(tree)
         drop_empty_last_section(tree)
         job.map_tree(tree)

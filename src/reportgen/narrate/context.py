@@ -420,8 +420,12 @@ class ReportContext(TypedDict):
     """Mục IV: trách nhiệm các cơ quan, đơn vị."""
     tasks: Tasks
     """Mục V: mục tiêu, nhiệm vụ, giải pháp."""
+    implementation: Implementation
+    """Mục VI: tổ chức thực hiện, kiến nghị."""
     appendices: list[Appendix]
     """Các phụ lục (trang ngang, đánh số trang lại từ 1)."""
+    highlight: NotRequired[list[str]]
+    """Các đoạn là gợi ý của thư viện trong bản dự thảo (draft: true): được tô vàng."""
 
 
 # --- reading the contract ----------------------------------------------------------------

@@ -291,6 +291,7 @@ class Narrator:
         u["table_rows_max"] = self.excerpt_rule(analysis.group or "").table_max_units
         summary = self._summary(indices, u, counter)
         u["summary_table"] = summary["number"]
+        assessment = self._assessment(analysis, u)
         return {
             "report": cast(rc.Report, report),
             "sections": self._sections(u),
@@ -300,11 +301,24 @@ class Narrator:
             "summary": summary,
             "components": [self._components(n, i, u, charts.get(i.index, {}), sources, counter)
                            for n, i in enumerate(indices, start=1) if i.components],
-            "assessment": self._assessment(analysis, u),
+            "assessment": assessment,
             "responsibility": self._responsibility(analysis, u, counter),
             "tasks": self._tasks(analysis, u),
+            "implementation": self._implementation(analysis, u, render_setting(
+                self.phrases.env, {k: settings.get(k) for k in SECTION_VI_KEYS}, variables)),
             "appendices": appendices,
+            "highlight": self._suggestions(assessment),
         }
+
+    def _suggestions(self, assessment: rc.Assessment) -> list[str]:
+        """The paragraphs of a draft that are the library's suggestions, not findings
+        (marked by ``goi_y`` of ``phrases/danh-gia.j2``): highlighted in yellow in the
+        document and listed when it is generated."""
+        marker = self.phrases.optional("danh-gia.j2", "goi_y")
+        if not marker:
+            return []
+        return [p for key in ("causes_objective", "causes_subjective")
+                for p in assessment[key] if p.startswith(marker)]
 
     def _label(self, macro: str, **kwargs: Any) -> str:
         """A fixed text of the report (heading, caption…): one line of ``phrases/nhan.j2``."""
