@@ -34,7 +34,15 @@ from reportgen.analysis.model import (
 )
 from reportgen.analysis.numbers import figure
 from reportgen.analysis.numbers import percent_of as _percent
-from reportgen.analysis.unit import Cell, Prepared, direction, prepare, rank_direction, rate
+from reportgen.analysis.unit import (
+    Cell,
+    Prepared,
+    comparable_sizes,
+    direction,
+    prepare,
+    rank_direction,
+    rate,
+)
 from reportgen.config.frameworks import TOTAL, Framework
 from reportgen.config.rules import Rules
 from reportgen.data.validate import Dataset
@@ -101,7 +109,8 @@ def index_overview(prep: Prepared, year: int, group: str, index: str,
     # so (``complete``); no change of place is computed between two such partial lists.
     ranks = cell.ranks if cell.complete else cell.computed
     rows = tuple(ranking_row(prep, year, index, unit, ranks[unit], fw, tolerance,
-                             rules.compare_with) for unit in cell.order)
+                             rules.compare_with, rules.lineage, rules.size_change)
+                 for unit in cell.order)
     first = prep.rows[(cell.order[0], index)][year][TOTAL]
     maximum = first.max or fw.total_max
     comps = component_overviews(prep, year, group, index, fw, compared_year)
@@ -125,15 +134,20 @@ def index_overview(prep: Prepared, year: int, group: str, index: str,
 
 
 def ranking_row(prep: Prepared, year: int, index: str, unit: str, rank: int, fw: Framework,
-                tolerance: float, compare_with: str = "previous_year") -> RankingRow:
-    """One unit's line of the ranking: score, rank, change since its previous year, rating."""
+                tolerance: float, compare_with: str = "previous_year", lineage: str = "weighted",
+                size_change: float = 0.1) -> RankingRow:
+    """One unit's line of the ranking: score, rank, change since its previous year (its
+    predecessors' for a unit formed by the 2025 reorganisation; no change of place between
+    groups of different sizes), rating."""
     row = prep.rows[(unit, index)][year][TOTAL]
     cell = prep.cell(year, index, row.group, TOTAL)
     assert cell is not None
     percent = _percent(row.score, row.max)
     rating = rate(fw.rating, cell, row.score, percent)
-    prev_year = prep.previous_year(unit, index, year, compare_with)
-    prev = prep.rows[(unit, index)][prev_year][TOTAL] if prev_year is not None else None
+    source = prep.previous_source(unit, index, year, compare_with, lineage)
+    prev, prev_cell, prev_unit = (prep.previous_row(source, index, TOTAL) if source is not None
+                                  else (None, None, None))
+    prev_year = source.year if source is not None else None
     alone = RankingRow(unit=unit, score=figure(row.score), percent=percent, rank=rank,
                        previous_year=None, previous_score=None, previous_rank=None,
                        delta_score=None, delta_rank=None, direction=None, rank_direction=None,
@@ -143,15 +157,16 @@ def ranking_row(prep: Prepared, year: int, index: str, unit: str, rank: int, fw:
         return alone
     if prev.version != row.version:
         return dataclasses.replace(alone, methodology_changed=True)
-    prev_cell = prep.cell(prev_year, index, prev.group, TOTAL)
     delta = figure(row.score - prev.score)
     both_whole = prev_cell is not None and prev_cell.complete and cell.complete
-    delta_rank = prev_cell.ranks[unit] - rank if prev_cell and both_whole else None
+    before = prev_cell.ranks.get(prev_unit) if (prev_cell and prev_unit) else None
+    delta_rank = before - rank if (before is not None and prev_cell and both_whole and
+                                   comparable_sizes(prev_cell, cell, size_change)) else None
     prev_rating = rate(prep.framework(index, prev_year).rating, prev_cell, prev.score,
                        _percent(prev.score, prev.max))
     return dataclasses.replace(
         alone, previous_year=prev_year, previous_score=figure(prev.score),
-        previous_rank=prev_cell.ranks[unit] if prev_cell else None,
+        previous_rank=before,
         delta_score=delta, delta_rank=delta_rank, direction=direction(delta, tolerance),
         rank_direction=rank_direction(delta_rank),
         previous_rating=prev_rating.label if prev_rating else None)

@@ -722,10 +722,10 @@ class _Ctx:
     def responsible(self, code: str) -> tuple[str, ...]:
         """Override file first, then the framework for the action year."""
         override = self.rules.responsible_override(self.index, code)
-        if override:
-            return tuple(override)
+        if override:  # the names of the user's file follow renames (responsible.yaml renamed)
+            return self.rules.current_names(override, self.action_year)
         units = self.fw.responsible_for(code, self.action_year)
-        return tuple(units or self.fw.coordinator)
+        return self.rules.current_names(units or self.fw.coordinator, self.action_year)
 
 
 @dataclass(slots=True)

@@ -18,6 +18,7 @@ suggestion.
 from __future__ import annotations
 
 import calendar
+import datetime
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -204,6 +205,7 @@ class Rules:
     # not all are declared), "equal", or "none" (no comparison unless a re-cut is published).
     lineage: str = "weighted"
     lineage_weight: str = ""  # what the shares measure, as the text names it ("dân số")
+    renamed: tuple[Rename, ...] = ()  # agencies renamed or merged (responsible.yaml)
     solutions: Mapping[str, Mapping[str, tuple[Solution, ...]]] = field(default_factory=dict)
     fallback: Solution | None = None
     maintain_fallback: Solution | None = None
@@ -225,6 +227,25 @@ class Rules:
 
     def causes_for(self, index: str, code: str) -> tuple[Cause, ...]:
         return self.causes.get(index, {}).get(code, ())
+
+    def current_names(self, names: Iterator[str] | tuple[str, ...] | list[str],
+                      year: int) -> tuple[str, ...]:
+        """Agencies as named in ``year``: one renamed or merged into another by then
+        (``renamed`` of responsible.yaml, from the year of its date) is its successor; an agency
+        named twice that way is named once."""
+        out: list[str] = []
+        for name in names:
+            seen = {name}
+            while True:
+                after = next((r.new for r in self.renamed
+                              if r.old == name and r.since.year <= year), None)
+                if after is None or after in seen:
+                    break
+                seen.add(after)
+                name = after
+            if name not in out:
+                out.append(name)
+        return tuple(out)
 
     def responsible_override(self, index: str, code: str) -> tuple[str, ...] | None:
         return self.responsible.get(index, {}).get(code)
@@ -409,6 +430,48 @@ def _entry(value: Any) -> Any:
 Responsible = Annotated[ResponsibleEntry, BeforeValidator(_entry)]
 
 
+class RenameSection(Settings):
+    """One entry of ``renamed`` in responsible.yaml: from ``since`` on, ``old`` is ``new``
+    (renamed, or merged into it: Sở Thông tin và Truyền thông → Sở Khoa học và Công nghệ)."""
+
+    old: Text
+    new: Text
+    since: datetime.date
+
+
+class RenamedList(RootModel[list[RenameSection] | None]):
+    """``renamed:`` of responsible.yaml."""
+
+    model_config = ConfigDict(strict=True)
+
+
+@dataclass(frozen=True)
+class Rename:
+    """An agency renamed or merged into another from a date on."""
+
+    old: str
+    new: str
+    since: datetime.date
+
+
+RENAMED_KEY = "renamed"  # the key of responsible.yaml that is not an index code
+
+
+def _without_renamed(doc: Any) -> Any:
+    """responsible.yaml without its ``renamed`` list (the index codes only)."""
+    if isinstance(doc, dict) and RENAMED_KEY in doc:
+        return {k: v for k, v in doc.items() if k != RENAMED_KEY} or None
+    return doc
+
+
+def parse_renamed(doc: Any, path: str) -> tuple[Rename, ...]:
+    """The ``renamed`` list of responsible.yaml (located errors for a bad entry)."""
+    raw = doc.get(RENAMED_KEY) if isinstance(doc, dict) else None
+    entries = validate(RenamedList, raw, path, (RENAMED_KEY,)).root or []
+    return tuple(Rename(" ".join(e.old.split()), " ".join(e.new.split()), e.since)
+                 for e in entries)
+
+
 class ResponsibleFile(RootModel[dict[Code, dict[Code, Responsible] | None] | None]):
     """``responsible.yaml``: ``<INDEX>: {<code, any depth>: unit, [units] or {lead, support}}``."""
 
@@ -582,6 +645,8 @@ def parse_solutions(doc: Any, path: str) -> dict[str, Any]:
 def parse_responsible(doc: Any, path: str) -> tuple[dict[str, dict[str, tuple[str, ...]]],
                                                     list[KeyedEntry]]:
     """``responsible.yaml`` → ``{INDEX: {component: (units…)}}`` and the keys seen."""
+    parse_renamed(doc, path)  # checked with the rest of the file
+    doc = _without_renamed(doc)
     table = validate(ResponsibleFile, doc, path).root or {}
     out: dict[str, dict[str, tuple[str, ...]]] = {}
     keys: list[KeyedEntry] = []
@@ -597,7 +662,7 @@ def parse_responsible(doc: Any, path: str) -> tuple[dict[str, dict[str, tuple[st
 
 def parse_support(doc: Any, path: str) -> dict[str, dict[str, tuple[str, ...]]]:
     """The supporting agencies of ``responsible.yaml`` entries written ``{lead, support}``."""
-    table = validate(ResponsibleFile, doc, path).root or {}
+    table = validate(ResponsibleFile, _without_renamed(doc), path).root or {}
     return {index: {code: _units(entry.support) or () for code, entry in (per_code or {}).items()
                     if entry.support}
             for index, per_code in table.items()}
@@ -638,6 +703,7 @@ def build_rules(analysis_doc: Any, analysis_path: str, solutions_doc: Any, solut
         size_change=comparison.size_change,
         lineage=comparison.lineage,
         lineage_weight=comparison.lineage_weight or "",
+        renamed=parse_renamed(responsible_doc, responsible_path),
         solutions=lib["solutions"],
         fallback=lib["fallback"],
         maintain_fallback=lib["maintain_fallback"],

@@ -224,6 +224,80 @@ def _make_tie(scores: dict[str, dict[str, float]], rng: random.Random) -> None:
         scores[b] = dict(scores[a])
 
 
+COMMUNE_GROUP = "Xã, phường"
+COMMUNE_INDEX = "PAR_XA"  # templates/frameworks/par_xa_vi_du.yaml (an example framework)
+_COMMUNE_WORDS = ["Xã", "Phường"]
+
+
+def commune_names(n: int, seed: int, taken: Iterable[str] = ()) -> list[str]:
+    """``n`` distinct fictional commune names ("Xã Phú Lâm", "Phường Tân Hải 2"), none in
+    ``taken``."""
+    rng = random.Random(seed)
+    combos = [f"{w} {a} {b}" for w in _COMMUNE_WORDS for a in _FIRST for b in _SECOND if a != b]
+    rng.shuffle(combos)
+    used = set(taken)
+    names = [c for c in combos if c not in used]
+    names += [f"Xã mẫu {i:04d}" for i in range(1, max(0, n - len(names)) + 1)]
+    return names[:n]
+
+
+def communes(old: int = 300, new: int = 100, seed: int = 2025, year: int = 2025,
+             ) -> tuple[list[SampleRow], list[dict[str, object]]]:
+    """A fictional province's communes across the 2025 reorganisation: ``old`` communes
+    scored the year before ``year``, merged into ``new`` ones scored in ``year`` (each new
+    commune continues two or more old ones, by population share; one in five keeps the name
+    of its largest predecessor). Returns the score rows and the lineage table's rows."""
+    if not 1 <= new <= old:
+        raise ValueError("số xã sau sắp xếp phải từ 1 đến số xã trước sắp xếp")
+    rng = random.Random(seed)
+    before = commune_names(old, seed)
+    parts = _partition(old, new, rng)
+    lineage: list[dict[str, object]] = []
+    fresh = iter(commune_names(new, seed + 1, before))
+    after: list[str] = []
+    start = 0
+    for k, size in enumerate(parts):
+        preds = before[start:start + size]
+        start += size
+        shares = [rng.uniform(0.5, 2.0) for _ in preds]
+        weights = [round(s / sum(shares), 3) for s in shares]
+        weights[-1] = round(1.0 - sum(weights[:-1]), 3)
+        name = preds[weights.index(max(weights))] if k % 5 == 0 else next(fresh)
+        after.append(name)
+        lineage += [{"year": year, "unit": name, "predecessor": p, "weight": w,
+                     "kind": "merge" if len(preds) > 1 else "rename", "source": SAMPLE_SOURCE}
+                    for p, w in zip(preds, weights, strict=True)]
+    rows: list[SampleRow] = []
+    for when, names in ((year - 1, before), (year, after)):
+        units = _units(names, COMMUNE_GROUP, (when,), rng, 0.0)
+        for u in units:
+            rows.extend(_emit(COMMUNE_INDEX, u, when, _par_so_rows(u, when, rng), None, None))
+    return rows, lineage
+
+
+def _partition(total: int, parts: int, rng: random.Random) -> list[int]:
+    """``parts`` sizes of at least one (two when there is room) summing to ``total``."""
+    floor = 2 if total >= 2 * parts else 1
+    sizes = [floor] * parts
+    for _ in range(total - floor * parts):
+        sizes[rng.randrange(parts)] += 1
+    return sizes
+
+
+LINEAGE_FIELDS = ["year", "unit", "predecessor", "weight", "kind", "source"]
+
+
+def write_communes(folder: Path, old: int = 300, new: int = 100, seed: int = 2025) -> Path:
+    """The commune sample as a data folder: ``scores.csv`` and ``lineage.csv``."""
+    rows, lineage = communes(old, new, seed)
+    write_csv(rows, folder / "scores.csv")
+    with (folder / "lineage.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=LINEAGE_FIELDS)
+        writer.writeheader()
+        writer.writerows(lineage)
+    return folder
+
+
 def write_csv(rows: Iterable[Mapping[str, object]], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fields = ["year", "index", "unit", "component", "score", "max_score", "rank", "group", "source"]
@@ -281,7 +355,13 @@ def main(argv: list[str] | None = None) -> None:
                         help="không ghi bảng groups.csv (số tỉnh mỗi năm) cạnh tệp điểm")
     parser.add_argument("--indexes", default="PAR_INDEX,SIPAS,PAPI",
                         help="chỉ số của các tỉnh, cách nhau bởi dấu phẩy")
+    parser.add_argument("--communes", type=int, nargs=2, metavar=("CU", "MOI"),
+                        help="thay vào đó: thư mục --out gồm điểm các xã của một tỉnh hư cấu, CU "
+                        "xã trước sắp xếp năm 2025 hợp nhất thành MOI xã, kèm bảng lineage.csv")
     args = parser.parse_args(argv)
+    if args.communes:
+        write_communes(args.out, *args.communes, seed=args.seed)
+        return
     rows = generate(args.provinces, departments=not args.no_departments, seed=args.seed,
                     indexes=tuple(args.indexes.split(",")))
     write_csv(rows, args.out)
