@@ -18,7 +18,7 @@ import random
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeAlias, TypedDict
+from typing import NotRequired, TypeAlias, TypedDict
 
 from reportgen.data.text import fold
 
@@ -67,6 +67,45 @@ SIPAS_BASE = {"1": 85.5, "2": 85.0, "3": 87.0, "4": 85.8, "5": 76.0}
 SIPAS_YEAR_SHIFT = {2022: -2.6, 2023: 0.0, 2024: 1.3}
 PAR_SO_MAX = {"1": 12.0, "2": 10.0, "3": 22.0, "4": 10.0, "5": 14.0, "6": 12.0, "7": 20.0}
 
+# PAR INDEX criteria (tiêu chí) under fields 1–7, and sub-criteria under 3.3: HƯ CẤU — names,
+# maxima and lead agencies are illustrative, not the list of Quyết định 876/QĐ-BNV (which could
+# not be confirmed from public sources; see templates/frameworks/par_index_876.yaml). Each
+# field's maxima add up to PAR_MAX; code → (name, maximum, lead agency given in the data or "").
+PAR_CRITERIA: dict[str, tuple[str, float, str]] = {
+    "1.1": ("Kế hoạch cải cách hành chính năm", 2.0, ""),
+    "1.2": ("Báo cáo cải cách hành chính", 1.5, ""),
+    "1.3": ("Kiểm tra công tác cải cách hành chính", 2.0, ""),
+    "1.4": ("Tuyên truyền cải cách hành chính", 1.5, ""),
+    "1.5": ("Sáng kiến, giải pháp mới trong cải cách hành chính", 2.0, ""),
+    "2.1": ("Xây dựng, ban hành văn bản quy phạm pháp luật", 3.5, ""),
+    "2.2": ("Rà soát, hệ thống hóa văn bản quy phạm pháp luật", 3.0, ""),
+    "2.3": ("Theo dõi thi hành pháp luật", 2.0, ""),
+    "2.4": ("Kiểm tra, xử lý văn bản quy phạm pháp luật", 2.5, ""),
+    "3.1": ("Kiểm soát thủ tục hành chính", 3.0, "Văn phòng UBND tỉnh"),
+    "3.2": ("Công khai thủ tục hành chính", 2.5, "Văn phòng UBND tỉnh"),
+    "3.3": ("Thực hiện cơ chế một cửa, một cửa liên thông", 4.0,
+            "Trung tâm Phục vụ hành chính công tỉnh"),
+    "3.3.1": ("Tỷ lệ hồ sơ giải quyết đúng hạn", 2.5, ""),
+    "3.3.2": ("Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính", 1.5, ""),
+    "3.4": ("Tiếp nhận, xử lý phản ánh, kiến nghị về thủ tục hành chính", 4.0,
+            "Văn phòng UBND tỉnh"),
+    "4.1": ("Sắp xếp tổ chức bộ máy", 3.5, ""),
+    "4.2": ("Quản lý biên chế", 3.0, ""),
+    "4.3": ("Phân cấp quản lý", 3.0, ""),
+    "5.1": ("Vị trí việc làm", 3.0, ""),
+    "5.2": ("Tuyển dụng, sử dụng công chức, viên chức", 3.5, ""),
+    "5.3": ("Đánh giá, khen thưởng công chức, viên chức", 3.0, ""),
+    "5.4": ("Kỷ luật, kỷ cương hành chính", 3.5, "Thanh tra tỉnh"),
+    "6.1": ("Quản lý, sử dụng ngân sách nhà nước", 4.0, ""),
+    "6.2": ("Tự chủ tài chính của đơn vị sự nghiệp công lập", 3.0, ""),
+    "6.3": ("Quản lý, sử dụng tài sản công", 3.0, ""),
+    "7.1": ("Hạ tầng, nền tảng số", 3.5, ""),
+    "7.2": ("Cung cấp dịch vụ công trực tuyến", 5.0, ""),
+    "7.3": ("Dữ liệu số", 2.5, ""),
+    "7.4": ("Bảo đảm an toàn thông tin", 2.0, ""),
+}
+FULL_SHARE = 0.3  # share of criteria a sample unit keeps at full score
+
 
 def province_names(n: int, seed: int) -> list[str]:
     """``n`` fictional province names, the home province first, then seeded combinations,
@@ -101,6 +140,8 @@ class SampleRow(TypedDict):
     rank: int | str  # the published rank on TOTAL rows of ranked indexes, else ""
     group: str
     source: str
+    component_name: NotRequired[str]  # a criterion's name (PAR INDEX criteria only)
+    responsible: NotRequired[str]  # a criterion's lead agency, when the data gives one
 
 
 # An index of the provinces: code, score maker, maxima carried by the data, ranks published.
@@ -121,6 +162,53 @@ def _par_rows(u: _Unit, year: int, rng: random.Random) -> dict[str, float]:
     scores["8"] = round(scores["8.1"] + scores["8.2"], 2)
     scores["TOTAL"] = round(sum(scores[c] for c in "12345678"), 2)
     return scores
+
+
+def _split_loss(parent: float, maxima: list[float], lost: float,
+                rng: random.Random) -> list[float]:
+    """Scores of the children of a node scoring ``parent`` (its maximum minus ``lost``): the
+    loss shared at random (some children at full score), each child within its maximum, the
+    scores adding up to ``parent`` exactly (two decimals)."""
+    weights = [0.0 if rng.random() < FULL_SHARE else rng.uniform(0.3, 1.0) for _ in maxima]
+    if not any(weights):
+        weights[rng.randrange(len(weights))] = 1.0
+    losses = [0.0] * len(maxima)
+    left = lost
+    while left > 1e-9:  # shares capped at a child's maximum go to the others
+        open_ = [k for k, w in enumerate(weights) if w and losses[k] < maxima[k] - 1e-9]
+        if not open_:  # the children losing nothing so far share what is left
+            if all(weights):
+                break  # every child at zero: nothing more to lose
+            weights = [w or 1.0 for w in weights]
+            continue
+        total = sum(weights[k] for k in open_)
+        spent = 0.0
+        for k in open_:
+            take = min(left * weights[k] / total, maxima[k] - losses[k])
+            losses[k] += take
+            spent += take
+        left -= spent
+    scores = [round(m - x, 2) for m, x in zip(maxima, losses, strict=True)]
+    last = max((k for k, w in enumerate(weights) if w), key=lambda k: scores[k])
+    scores[last] = round(parent - sum(s for k, s in enumerate(scores) if k != last), 2)
+    return scores
+
+
+def _par_criteria(u: _Unit, year: int, fields: dict[str, float], seed: int) -> dict[str, float]:
+    """The sample unit's criterion scores under fields 1–7 (and 3.3's sub-criteria), adding
+    up to the field scores; their own generator, so that no other score changes."""
+    rng = random.Random(f"{seed}/{u.name}/{year}")
+    out: dict[str, float] = {}
+    for parent in [*"1234567", *(c for c in PAR_CRITERIA if c.count(".") == 1)]:
+        kids = [c for c in PAR_CRITERIA if c.rpartition(".")[0] == parent]
+        score = fields[parent] if parent in fields else out.get(parent)
+        if not kids or score is None:
+            continue
+        maxima = [PAR_CRITERIA[c][1] for c in kids]
+        for code, value in zip(kids, _split_loss(score, maxima, sum(maxima) - score, rng),
+                               strict=True):
+            out[code] = value
+    return out
 
 
 def _sipas_rows(u: _Unit, year: int, rng: random.Random) -> dict[str, float]:
@@ -182,6 +270,17 @@ def _emit(index: str, u: _Unit, year: int, scores: dict[str, float],
         }
 
 
+def _criteria_rows(u: _Unit, year: int, fields: dict[str, float], seed: int
+                   ) -> Iterator[SampleRow]:
+    """The sample unit's PAR INDEX criterion rows: name, maximum and lead agency given."""
+    for code, score in _par_criteria(u, year, fields, seed).items():
+        name, maximum, lead = PAR_CRITERIA[code]
+        yield {"year": year, "index": "PAR_INDEX", "unit": u.name, "component": code,
+               "score": f"{score:.2f}".replace(".", ","),
+               "max_score": f"{maximum:g}".replace(".", ","), "rank": "", "group": u.group,
+               "source": SAMPLE_SOURCE, "component_name": name, "responsible": lead}
+
+
 def _ranked(scores: dict[str, dict[str, float]]) -> dict[str, int]:
     from reportgen.analysis.ranking import rank_map
 
@@ -190,9 +289,11 @@ def _ranked(scores: dict[str, dict[str, float]]) -> dict[str, int]:
 
 def generate(provinces: int = 45, years: tuple[int, ...] = (2022, 2023, 2024),
              departments: bool = True, seed: int = 2025,
-             indexes: tuple[str, ...] = ("PAR_INDEX", "SIPAS", "PAPI")) -> list[SampleRow]:
+             indexes: tuple[str, ...] = ("PAR_INDEX", "SIPAS", "PAPI"),
+             criteria: bool = False) -> list[SampleRow]:
     """Rows of the long layout (text cells, decimal comma) for a fictional dataset; the
-    provinces get the listed indexes (benchmarks may ask for fewer)."""
+    provinces get the listed indexes (benchmarks may ask for fewer), and with ``criteria``
+    the PAR INDEX criteria of :data:`PAR_CRITERIA` (the bundled sample has them)."""
     rng = random.Random(seed)
     prov = _units(province_names(provinces, seed), PROVINCE_GROUP, years, rng, 0.08)
     depts = _units(DEPARTMENTS, DEPARTMENT_GROUP, years, rng, 0.06) if departments else []
@@ -209,6 +310,8 @@ def generate(provinces: int = 45, years: tuple[int, ...] = (2022, 2023, 2024),
             ranks = _ranked(scores) if published else {}
             for u in present:
                 rows.extend(_emit(index, u, year, scores[u.name], maxima, ranks.get(u.name)))
+                if criteria and index == "PAR_INDEX":
+                    rows.extend(_criteria_rows(u, year, scores[u.name], seed))
         dept_scores = {u.name: _par_so_rows(u, year, rng) for u in depts if year not in u.missing}
         for u in depts:
             if u.name in dept_scores:
@@ -300,9 +403,10 @@ def write_communes(folder: Path, old: int = 300, new: int = 100, seed: int = 202
 
 def write_csv(rows: Iterable[Mapping[str, object]], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fields = ["year", "index", "unit", "component", "score", "max_score", "rank", "group", "source"]
+    fields = ["year", "index", "unit", "component", "score", "max_score", "rank", "group", "source",
+              "component_name", "responsible"]
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer = csv.DictWriter(fh, fieldnames=fields, restval="")
         writer.writeheader()
         writer.writerows(rows)
 
@@ -351,6 +455,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--provinces", type=int, default=45)
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--no-departments", action="store_true")
+    parser.add_argument("--no-criteria", action="store_true",
+                        help="không sinh điểm các tiêu chí (hư cấu) của PAR INDEX")
     parser.add_argument("--no-groups", action="store_true",
                         help="không ghi bảng groups.csv (số tỉnh mỗi năm) cạnh tệp điểm")
     parser.add_argument("--indexes", default="PAR_INDEX,SIPAS,PAPI",
@@ -360,10 +466,11 @@ def main(argv: list[str] | None = None) -> None:
                         "xã trước sắp xếp năm 2025 hợp nhất thành MOI xã, kèm bảng lineage.csv")
     args = parser.parse_args(argv)
     if args.communes:
-        write_communes(args.out, *args.communes, seed=args.seed)
+        old, new = args.communes
+        write_communes(args.out, old, new, seed=args.seed)
         return
     rows = generate(args.provinces, departments=not args.no_departments, seed=args.seed,
-                    indexes=tuple(args.indexes.split(",")))
+                    indexes=tuple(args.indexes.split(",")), criteria=not args.no_criteria)
     write_csv(rows, args.out)
     if not args.no_groups:
         write_groups(rows, args.out.parent / "groups.csv")
