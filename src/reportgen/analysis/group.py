@@ -19,6 +19,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from reportgen.analysis.group_actions import group_causes, group_solutions
 from reportgen.analysis.model import (
     ComponentOverview,
     Direction,
@@ -90,8 +91,13 @@ def group_overview(data: Dataset | Prepared, year: int, group: str, rules: Rules
                            f"Các nhóm có kết quả: {', '.join(groups) or 'không có'}.")
     indices = tuple(index_overview(prep, year, group, code, rules) for code in codes)
     units = tuple(dict.fromkeys(r.unit for i in indices for r in i.rows))
-    return GroupAnalysis(year=year, group=group, action_year=year + rules.action_year_offset,
-                         units=units, unit_count=len(units), indices=indices)
+    action_year = year + rules.action_year_offset
+    return GroupAnalysis(year=year, group=group, action_year=action_year,
+                         units=units, unit_count=len(units), indices=indices,
+                         causes=group_causes(prep.dataset.notes, year, units, indices),
+                         solutions=group_solutions(
+                             indices, [prep.framework(c, year) for c in codes], rules,
+                             action_year))
 
 
 def index_overview(prep: Prepared, year: int, group: str, index: str,

@@ -1122,6 +1122,8 @@ class SolutionItem(Figures):
 class Cause(Model):
     """A cause prompt of section III.3 (general ones have no index, code or name)."""
 
+    OMIT_NONE: ClassVar[frozenset[str]] = frozenset(("unit",))
+
     index: str | None
     code: str | None
     name: str | None
@@ -1129,6 +1131,7 @@ class Cause(Model):
     # True: a generic text of the library, not a finding — printed only in a draft, marked
     # as a suggestion; False: written by the clerk (the notes table)
     suggested: bool = False
+    unit: str | None = None  # the unit the clerk wrote it for (the group overview names it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1391,6 +1394,23 @@ class IndexOverview(Model):
 
 
 @dataclass(frozen=True, slots=True)
+class GroupSolution(Model):
+    """A solution of the group overview: for a component whose group mean is among the lowest,
+    the library's text, who leads and supports it, by when."""
+
+    index: str
+    index_short_name: str
+    code: str
+    name: str
+    short_name: str
+    mean_percent: float | None
+    text: str
+    lead: tuple[str, ...]
+    support: tuple[str, ...]
+    deadline: Deadline
+
+
+@dataclass(frozen=True, slots=True)
 class GroupAnalysis(Model):
     """The analysis of a whole group in one year (:func:`reportgen.analysis.group.group_overview`)."""
 
@@ -1400,6 +1420,8 @@ class GroupAnalysis(Model):
     units: tuple[str, ...]
     unit_count: int
     indices: tuple[IndexOverview, ...]
+    causes: Causes = Causes((), ())  # the clerk's causes (notes table) for the group's units
+    solutions: tuple[GroupSolution, ...] = ()
 
 
 def _sign(delta: float | None) -> Direction | None:

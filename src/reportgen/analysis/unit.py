@@ -127,8 +127,9 @@ from reportgen.analysis.numbers import figure
 from reportgen.analysis.numbers import percent_of as _percent
 from reportgen.analysis.numbers import rounded as _r
 from reportgen.analysis.ranking import TIE_EPSILON, rank_map
+from reportgen.analysis.responsibility import Lead, responsibility_rows
 from reportgen.config.frameworks import TOTAL, Framework, RatingRule, fold_code
-from reportgen.config.rules import IndexRules, Rules, Solution
+from reportgen.config.rules import NEXT_GROUP, IndexRules, Rules, Solution
 from reportgen.config.rules import Target as TargetRule
 from reportgen.data.groups import GroupFact
 from reportgen.data.lineage import Lineage, Succession
@@ -1620,55 +1621,20 @@ def _figures(index: IndexAnalysis, c: _Item) -> dict[str, Any]:
             "rating": c.rating.label if c.rating else None}
 
 
-@dataclass
-class _Responsible:
-    """A responsibility row while it is being summed up."""
-
-    unit: str | None
-    components: list[ResponsibilityItem] = field(default_factory=list)
-    points_lost: float = 0.0
-    places_lost: int = 0
-    by_index: dict[str, float] = field(default_factory=dict)
-    indices: list[str] = field(default_factory=list)
-
-    def add(self, index: IndexAnalysis, c: _Item, item: ResponsibilityItem) -> None:
-        self.components.append(item)
-        if index.index not in self.indices:
-            self.indices.append(index.index)
-        self.places_lost += max(0, -(c.delta_rank or 0))
-        if index.additive and c.points_lost is not None:
-            self.points_lost += c.points_lost
-            self.by_index[index.index] = figure(self.by_index.get(index.index, 0.0)
-                                                + c.points_lost)
-
-    def row(self) -> ResponsibilityRow:
-        return ResponsibilityRow(unit=self.unit, components=tuple(self.components),
-                                 points_lost=figure(self.points_lost),
-                                 places_lost=self.places_lost,
-                                 points_lost_by_index=FrozenMap(self.by_index),
-                                 indices=tuple(self.indices))
-
-
-def _responsibility(indices: Sequence[IndexAnalysis],
-                    grouping: str) -> tuple[ResponsibilityRow, ...]:
-    """Weak components grouped per responsible unit, with the points and places lost.
-
-    ``points_lost`` sums only components of additive indexes (their points make up the
-    total); ``places_lost`` sums the places fallen. Sorted by points lost, then places lost.
-    A component with no responsible body named goes to the row whose ``unit`` is None.
-    """
-    table: dict[str | None, _Responsible] = {}
+def _responsibility(indices: Sequence[IndexAnalysis], grouping: str,
+                    unit: str = "") -> tuple[ResponsibilityRow, ...]:
+    """Bảng 5: the weak items of every index with their responsible bodies, one row per
+    agency (see :mod:`reportgen.analysis.responsibility`)."""
+    leads = []
     for index in indices:
+        by_code = {c.code: c for c in index.components}
         for c in _items_for_action(index):
-            units = c.responsible
-            keys: list[str | None] = (
-                ["; ".join(units)] if grouping == "joint" else list(units)) if units else [None]
-            for key in keys:
-                entry = table.setdefault(key, _Responsible(key))
-                shared = tuple(u for u in units if u != key) if grouping == "unit" else ()
-                entry.add(index, c, ResponsibilityItem(**_figures(index, c), shared_with=shared))
-    rows = [entry.row() for entry in table.values()]
-    return tuple(sorted(rows, key=lambda r: (-r.points_lost, -r.places_lost)))
+            own = by_code.get(c.code)
+            gap = own.gap_to_mean if own is not None else index.gap_to_mean
+            item = ResponsibilityItem(**_figures(index, c), shared_with=(),
+                                      loss_measure=index.loss_measure, gap_to_mean=gap)
+            leads.append(Lead(index, item, c.responsible))
+    return responsibility_rows(leads, grouping, unit)
 
 
 def _library(rules: Rules, index: str, code: str, kind: ActionKind) -> tuple[list[Solution], bool]:
@@ -1797,7 +1763,7 @@ def analyze_unit(data: Dataset | Prepared, unit: str, year: int, rules: Rules) -
         group=groups[0] if groups else None, groups=groups,
         indices=indices, missing_indices=tuple(missing_names),
         missing_index_codes=tuple(missing_codes),
-        responsibility=_responsibility(indices, rules.grouping),
+        responsibility=_responsibility(indices, rules.grouping, unit),
         solutions=_solutions(indices, rules, action_year, unit),
         general_tasks=tuple(rules.general_tasks) + (
             tuple(rules.general_tasks_assessment)

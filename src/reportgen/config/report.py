@@ -9,12 +9,22 @@ value located by file, line and key) and returns the plain settings the narrate 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, PlainValidator
 
-from reportgen.config.schema import Count, Settings, Text, Texts, invalid, validate
+from reportgen.config.schema import (
+    Count,
+    Problem,
+    Sentence,
+    Settings,
+    Text,
+    Texts,
+    invalid,
+    validate,
+)
 from reportgen.config.yamlio import read_yaml
 
 REPORT_FILE = "report.yaml"
@@ -65,6 +75,22 @@ class PeerExcerpt(Settings):
     tail: Count = 5
 
 
+class Deadlines(Settings):
+    """``deadlines``: when the agencies of section IV and the Sở Nội vụ report (texts such as
+    "trước ngày 20 tháng 5 năm {{ next_year }}"; a key left out is not stated)."""
+
+    explanation: Wording | None = None  # section IV agencies: explanation and remedy plan
+    progress: Wording | None = None  # every agency leading a task: reports on its progress
+    summary: Wording | None = None  # the Sở Nội vụ: sums up and reports to the province
+
+
+class Proposal(Settings):
+    """One addressee of "Đề xuất, kiến nghị" (section VI) and what is asked of it."""
+
+    to: Sentence
+    items: Texts
+
+
 class Header(Settings):
     """What the reports print in their formal parts; every key optional."""
 
@@ -84,7 +110,20 @@ class Header(Settings):
     signer: Signer | None = None
     recipients: Texts | None = None
     archive: Wording = ""
+    # Before ``deadlines``: the explanation deadline alone (still read as deadlines.explanation).
     explanation_deadline: Text | None = None
+    deadlines: Deadlines | None = None
+    # Section VI: the clerk's own lines of "Tổ chức thực hiện" (after those the analysis
+    # gives), and the proposals to the province, the Ministry…
+    implementation: Texts | None = None
+    proposals: list[Proposal] | None = None
+
+    def problems(self) -> Iterator[Problem]:
+        if self.explanation_deadline is not None and self.deadlines is not None and (
+                self.deadlines.explanation is not None):
+            yield Problem(("explanation_deadline",),
+                          "đã thay bằng deadlines.explanation: chỉ ghi một trong hai",
+                          self.explanation_deadline)
 
 
 class GroupSettings(Header):

@@ -21,7 +21,8 @@ from reportgen.narrate.labels import label, omission_reason
 from reportgen.narrate.phrases import Numbering
 
 PHRASES = "tong-hop.j2"
-OVERRIDDEN = ("subject", "intro", "closing", "recipients")  # unit-specific in report.yaml
+# unit-specific in report.yaml (the overview's own come from its ``overview:`` sections)
+OVERRIDDEN = ("subject", "intro", "closing", "recipients", "proposals", "implementation")
 APPENDIX_LETTERS = "ABCDEGHIKLMN"
 
 
@@ -43,7 +44,12 @@ def overview_settings(config: Mapping[str, Any], group: str) -> dict[str, Any]:
 def overview_context(narrator: Any, overview: GroupAnalysis, charts: Mapping[str, list[dict[str, Any]]],
                      sources: Mapping[str, str], sample: bool = False) -> gc.OverviewContext:
     """The render context of ``tong-hop.docx`` (every string of the overview)."""
-    from reportgen.narrate.header import header_block, render_setting, with_index_bases
+    from reportgen.narrate.header import (
+        header_block,
+        render_setting,
+        report_deadlines,
+        with_index_bases,
+    )
 
     phrases = narrator.phrases
     year, group = overview.year, overview.group
@@ -65,12 +71,17 @@ def overview_context(narrator: Any, overview: GroupAnalysis, charts: Mapping[str
     report = header_block(settings, phrases.env, variables, overview.action_year)
     if sample:
         report["sample_notice"] = phrases.text("ket-qua.j2", "du_lieu_mau")
-    o = {**variables, "peer_label": report["peer_label"], "agency_short": report["agency_short"]}
+    o = {**variables, "peer_label": report["peer_label"], "agency_short": report["agency_short"],
+         "deadlines": report_deadlines(narrator.config, group, phrases.env, variables)}
     counter = Numbering()
-    keys = ["results", *(["components"] if any(i.components for i in indices) else []), "leaders"]
+    own = render_setting(phrases.env, {k: settings.get(k) for k in OVERRIDDEN[-2:]}, variables)
+    actions = _actions(phrases, overview, o, own)
+    keys = ["results", *(["components"] if any(i.components for i in indices) else []), "leaders",
+            *(["actions"] if actions else [])]
     sections = {key: phrases.text(PHRASES, "muc", key=key, o=o, n=n)
                 for n, key in enumerate(keys, start=1)}
     sections.setdefault("components", "")
+    sections.setdefault("actions", "")
     return {
         "report": cast(Report, report),
         "sections": cast(gc.Sections, sections),
@@ -79,6 +90,7 @@ def overview_context(narrator: Any, overview: GroupAnalysis, charts: Mapping[str
                                    sources.get(i.index, ""), counter)
                        for i in indices if i.components],
         "leaders": [_leader_block(phrases, n, i, o) for n, i in enumerate(indices, start=1)],
+        "actions": actions,
         "appendices": _appendices(phrases, overview, o, report),
     }
 
@@ -187,6 +199,44 @@ def _leader_block(phrases: Any, n: int, i: IndexOverview, o: Mapping[str, Any]) 
                                 "bullets": [p[2:] for p in body if p.startswith("- ")]})
     return {"heading": label(phrases.env, "tong_hop_tieu_de_dan_dau", i=i, o=o, n=n),
             "subsections": subsections}
+
+
+def units_to_improve(i: IndexOverview) -> list[str]:
+    """The units the overview asks to improve on one index: its lowest rating group that has
+    units, and the units at the bottom of its ranking (once each, ranking order)."""
+    lowest = i.rating.lowest_filled if i.rating else None
+    named = set(lowest.units if lowest else ()) | {r.unit for r in i.bottom}
+    return [r.unit for r in i.rows if r.unit in named]
+
+
+def _actions(phrases: Any, overview: GroupAnalysis, o: Mapping[str, Any],
+             own: Mapping[str, Any]) -> list[Subsection]:
+    """The last section: the clerk's causes (notes table), tasks and solutions with who and
+    by when, proposals (report.yaml ``overview: proposals``); parts with nothing are left out."""
+    parts: list[Subsection] = []
+    causes = [*overview.causes.objective, *overview.causes.subjective]
+    if causes:
+        parts.append({"heading": phrases.text(PHRASES, "nguyen_nhan_tieu_de", o=o),
+                      "paragraphs": [],
+                      "bullets": [phrases.text(PHRASES, "nguyen_nhan", c=c, o=o) for c in causes]})
+    improve = {i.index: units_to_improve(i) for i in overview.indices}
+    tasks = phrases.paragraphs(PHRASES, "nhiem_vu", g=overview, o=o, improve=improve)
+    solutions = [phrases.text(PHRASES, "giai_phap", s=s, o=o, letter=fmt.letter(n))
+                 for n, s in enumerate(overview.solutions)]
+    follow_up = phrases.paragraphs(PHRASES, "theo_doi", g=overview, o=o)
+    body = [*tasks, *solutions, *(own.get("implementation") or []), *follow_up]
+    if body:
+        parts.append({"heading": phrases.text(PHRASES, "nhiem_vu_tieu_de", o=o),
+                      "paragraphs": body, "bullets": []})
+    proposals = [phrases.text(PHRASES, "kien_nghi", to=p["to"], items=p["items"], o=o,
+                              letter=fmt.letter(n))
+                 for n, p in enumerate(own.get("proposals") or []) if p.get("items")]
+    if proposals:
+        parts.append({"heading": phrases.text(PHRASES, "kien_nghi_tieu_de", o=o),
+                      "paragraphs": proposals, "bullets": []})
+    for n, part in enumerate(parts, start=1):
+        part["heading"] = f"{n}. {part['heading']}"
+    return parts
 
 
 def _appendices(phrases: Any, overview: GroupAnalysis, o: Mapping[str, Any],

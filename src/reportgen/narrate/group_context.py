@@ -17,6 +17,7 @@ class Sections(TypedDict):
     results: str
     components: str
     leaders: str
+    actions: str  # "" when the overview has no causes, tasks or proposals to state
 
 
 class Table(TypedDict):
@@ -116,4 +117,5 @@ class OverviewContext(TypedDict):
     results: list[Result]
     components: list[Component]
     leaders: list[Leaders]
+    actions: list[Subsection]  # causes, tasks and solutions, proposals (numbered headings)
     appendices: list[Appendix]
