@@ -467,6 +467,8 @@ def _without_renamed(doc: Any) -> Any:
 def parse_renamed(doc: Any, path: str) -> tuple[Rename, ...]:
     """The ``renamed`` list of responsible.yaml (located errors for a bad entry)."""
     raw = doc.get(RENAMED_KEY) if isinstance(doc, dict) else None
+    if raw is None:
+        return ()
     entries = validate(RenamedList, raw, path, (RENAMED_KEY,)).root or []
     return tuple(Rename(" ".join(e.old.split()), " ".join(e.new.split()), e.since)
                  for e in entries)
