@@ -323,3 +323,117 @@ def test_no_proposals_no_subsection(tmp_path: Path, project: Project, dataset: D
     assert ctx["implementation"]["proposals"] == []
     rendered = dump(kit.renderer.render(ctx))
     assert "VI. TỔ CHỨC THỰC HIỆN" in rendered and "Đề xuất, kiến nghị" not in rendered
+
+
+# --- the group overview ---------------------------------------------------------------------------
+
+GROUP = "Khối sở"
+
+
+def overview_of(kit: Toolkit, dataset: Dataset, group: str = GROUP) -> tuple[Any, dict[str, Any]]:
+    from reportgen.analysis.group import group_overview
+    from reportgen.narrate.group import overview_context
+    overview = group_overview(dataset, YEAR, group, kit.rules)
+    return overview, dict(overview_context(kit.narrator, overview, {}, {}))
+
+
+def test_overview_counts_say_which_mean(kit: Toolkit, dataset: Dataset) -> None:
+    overview, ctx = overview_of(kit, dataset)
+    index = overview.indices[0]
+    above = sum(1 for r in index.rows if r.score >= index.stats.mean - 1e-9)
+    text = " ".join(ctx["results"][0]["paragraphs"])
+    assert (f"{above:02d} đơn vị đạt điểm từ mức điểm trung bình của nhóm trở lên, "
+            f"{len(index.rows) - above:02d} đơn vị có điểm thấp hơn mức điểm trung bình của nhóm"
+            ) in text
+    assert "đạt từ mức trung bình trở lên" not in text
+
+
+def test_overview_tasks_name_the_units_to_improve_with_deadlines(kit: Toolkit,
+                                                                dataset: Dataset) -> None:
+    from reportgen.narrate.group import units_to_improve
+    overview, ctx = overview_of(kit, dataset)
+    index = overview.indices[0]
+    lowest = index.rating.lowest_filled if index.rating else None
+    expected = [r.unit for r in index.rows
+                if r in index.bottom or (lowest is not None and r.unit in lowest.units)]
+    assert units_to_improve(index) == expected and expected
+    parts = {p["heading"].split(". ", 1)[1]: p for p in ctx["actions"]}
+    tasks = parts["Nhiệm vụ, giải pháp"]["paragraphs"]
+    assert tasks[0] == (f"{index.short_name}: {', '.join(expected)} phân tích nguyên nhân, xây "
+                        f"dựng kế hoạch khắc phục, gửi {ISSUER} trước ngày 20 tháng 5 năm "
+                        f"{overview.action_year}.")
+    assert tasks[-1].startswith(f"{ISSUER} theo dõi, đôn đốc")
+    assert f"trước ngày 15 tháng 12 năm {overview.action_year}" in tasks[-1]
+
+
+def test_overview_solutions_for_the_weakest_components(kit: Toolkit, dataset: Dataset) -> None:
+    overview, ctx = overview_of(kit, dataset)
+    index = overview.indices[0]
+    percents = [c.mean_percent for c in index.components if c.mean_percent is not None]
+    average = sum(percents) / len(percents)
+    assert overview.solutions
+    for s in overview.solutions:
+        assert s.mean_percent is not None and s.mean_percent < average
+        assert s.lead and s.text
+    lowest = min(index.components, key=lambda c: c.mean_percent or 0.0)
+    assert overview.solutions[0].code == lowest.code
+    body = " ".join(p for part in ctx["actions"] for p in part["paragraphs"])
+    first = overview.solutions[0]
+    assert (f"a) {first.short_name} ({first.index_short_name}, điểm trung bình của nhóm đạt "
+            f"{fmt.num(first.mean_percent)}% điểm tối đa): {first.text} Chủ trì: "
+            f"{', '.join(first.lead)}") in body
+
+
+def test_overview_causes_come_from_the_notes_table(kit: Toolkit, dataset: Dataset) -> None:
+    import dataclasses
+
+    from reportgen.data.notes import UserNote
+    notes = [
+        UserNote(YEAR, DEPARTMENT, "subjective", "Công chức pháp chế nghỉ việc giữa năm.",
+                 "PAR_SO", "2"),
+        UserNote(YEAR, "Sở Y tế", "objective", "Sáp nhập hai phòng chuyên môn."),
+        UserNote(YEAR - 1, DEPARTMENT, "objective", "Một nguyên nhân của năm trước."),
+        UserNote(YEAR, PROVINCE, "objective", "Nguyên nhân của một đơn vị ngoài nhóm."),
+    ]
+    with_notes = dataclasses.replace(dataset, notes=notes)
+    overview, ctx = overview_of(kit, with_notes)
+    causes = ctx["actions"][0]
+    assert causes["heading"] == "1. Nguyên nhân"
+    field = next(c.name for c in overview.indices[0].components if c.code == "2")
+    assert causes["bullets"] == [
+        "Sở Y tế: Sáp nhập hai phòng chuyên môn.",
+        f"{DEPARTMENT} ({field}): Công chức pháp chế nghỉ việc giữa năm.",
+    ]
+    assert ctx["actions"][1]["heading"] == "2. Nhiệm vụ, giải pháp"
+
+
+def test_overview_without_notes_has_no_cause_part(kit: Toolkit, dataset: Dataset) -> None:
+    overview, ctx = overview_of(kit, dataset)
+    assert not overview.causes.objective and not overview.causes.subjective
+    assert [p["heading"] for p in ctx["actions"]] == ["1. Nhiệm vụ, giải pháp",
+                                                    "2. Đề xuất, kiến nghị"]
+
+
+def test_overview_proposals_are_the_overview_s_own(tmp_path: Path, project: Project,
+                                                   dataset: Dataset) -> None:
+    _, ctx = overview_of(make_toolkit(project, dpi=0), dataset)
+    proposals = ctx["actions"][-1]["paragraphs"]
+    assert len(proposals) == 1 and proposals[0].startswith("a) Đối với Ủy ban nhân dân tỉnh: ")
+    assert "{{" not in proposals[0] and "Hòa Lâm" not in proposals[0]  # no unit-report wording
+    text = report_yaml(groups={GROUP: {"overview": {"proposals": [
+        {"to": "Bộ Nội vụ", "items": ["Hướng dẫn chấm điểm năm {{ next_year }}."]}]}}})
+    kit = kit_with(tmp_path, project, **{"report.yaml": text})
+    overview, ctx = overview_of(kit, dataset)
+    assert ctx["actions"][-1]["paragraphs"] == [
+        f"a) Đối với Bộ Nội vụ: Hướng dẫn chấm điểm năm {overview.action_year}."]
+
+
+def test_overview_renders_the_section_before_the_closing(kit: Toolkit, dataset: Dataset) -> None:
+    from reportgen.docx.render import Renderer
+    _, ctx = overview_of(kit, dataset)
+    renderer = Renderer(kit.project.search.find("tong-hop.docx"))
+    text = dump(renderer.render(ctx))
+    heading = text.index(f"[Heading 1] {ctx['sections']['actions']}")
+    assert text.index("ĐƠN VỊ DẪN ĐẦU") < heading < text.index("Trên đây là")
+    for part in ctx["actions"]:
+        assert f"[Heading 2] {part['heading']}" in text
