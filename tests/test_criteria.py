@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LONG_HEADER, PAR_FIELD_MAX, TEST_GROUP
 
+from conftest import LONG_HEADER, PAR_FIELD_MAX, TEST_GROUP
 from reportgen.analysis.unit import analyze_unit, prepare
 from reportgen.config.frameworks import Frameworks, parent_code, parse_framework
 from reportgen.config.rules import Rules, build_rules
@@ -93,7 +93,8 @@ def dataset(make_csv: Callable[..., Path], frameworks: Frameworks, rows: list[li
 
 
 def no_rules() -> Rules:
-    return build_rules({}, "analysis.yaml", {}, "solutions.yaml", {}, "responsible.yaml")
+    return build_rules({}, "analysis.yaml", {}, "solutions.yaml", {"renamed": []},
+                       "responsible.yaml")
 
 
 def field3(ds: Dataset, rules: Rules | None = None, unit: str = "Hòa Lâm", year: int = 2024):
@@ -198,7 +199,7 @@ def test_a_criterion_inherits_its_parents_agency(make_csv, frameworks):
 
 
 def test_responsible_yaml_per_code_with_lead_and_support(make_csv, frameworks):
-    rules = build_rules({}, "analysis.yaml", {}, "solutions.yaml", {"PAR_INDEX": {
+    rules = build_rules({}, "analysis.yaml", {}, "solutions.yaml", {"renamed": [], "PAR_INDEX": {
         "3.2": {"lead": "Sở Nội vụ", "support": ["Sở Tư pháp"]}}}, "responsible.yaml")
     index, f = field3(dataset(make_csv, frameworks, table()), rules)
     for code in ("3.2", "3.2.1", "3.2.2"):  # the file wins over the data, children inherit
@@ -244,3 +245,82 @@ def test_wide_layout_one_column_per_code(make_csv, frameworks):
     _, f = field3(ds)
     assert f.by_loss == ("3.2", "3.3")
     assert f.criterion("3.2.2").max == 2.0
+
+
+# --- the report -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def kit():
+    from reportgen.app import make_toolkit, open_project
+
+    return make_toolkit(open_project())
+
+
+def report(kit, ds: Dataset, unit: str = "Hòa Lâm", year: int = 2024) -> dict[str, Any]:
+    from reportgen.app import report_context
+
+    return dict(report_context(kit, prepare(ds), ds, unit, year))
+
+
+def criteria_bullets(context: dict[str, Any]) -> list[str]:
+    part = context["components"][0]
+    return [b for s in part["subsections"] for b in s["bullets"] if "Tiêu chí" in b]
+
+
+def criteria_table(context: dict[str, Any]) -> list[dict[str, Any]]:
+    return [row for ap in context["appendices"] for t in ap["tables"]
+            if t["kind"] == "criteria" for row in t["rows"]]
+
+
+def test_the_report_names_the_largest_loss_of_the_weakest_field_and_its_agency(kit, make_csv,
+                                                                                frameworks):
+    context = report(kit, dataset(make_csv, frameworks, table()))
+    bullets = criteria_bullets(context)
+    # field 3 is Hòa Lâm's weakest (10.5/13.5); its largest loss is 3.2: (2.5 + 1.0)/6
+    first = bullets[0]
+    assert "Tiêu chí 3.2 Giải quyết thủ tục hành chính" in first
+    assert "đạt 3,50/6,00 điểm" in first and "mất 2,50 điểm" in first
+    assert "giảm 2,00 điểm" in first  # 2023: 3.5 + 2.0
+    assert "cơ quan chủ trì: Trung tâm Phục vụ hành chính công tỉnh" in first
+    rows = {row["code"]: row for row in criteria_table(context)}
+    assert {code for code, *_ in CRITERIA} <= set(rows)
+    assert rows["3.2.2"]["lead"] == "Sở Khoa học và Công nghệ"
+    assert (rows["3.2.1"]["score"], rows["3.2.1"]["max"]) == ("2,50", "4,00")
+    assert rows["3"]["bold"] and not rows["3.2"]["bold"]
+
+
+def test_no_criteria_no_appendix_and_no_lines(kit, make_csv, frameworks, par_rows):
+    rows = [r for r in par_rows(years=(2023, 2024)) if r[3] not in ("8.1", "8.2")]
+    for r in rows:  # field 8 given whole (its maximum is then the data's)
+        r[5] = PAR_FIELD_MAX["8.1"] + PAR_FIELD_MAX["8.2"] if r[3] == "8" else r[5]
+    context = report(kit, dataset(make_csv, frameworks, rows))
+    assert criteria_table(context) == []
+    assert all(t["kind"] != "criteria" for ap in context["appendices"] for t in ap["tables"])
+
+
+def test_framework_and_columns_give_the_same_report(kit, make_csv, tmp_path, frameworks):
+    columns = report(kit, dataset(make_csv, frameworks, table(), "a.csv"))
+    framework = report(kit, dataset(make_csv, criteria_framework(tmp_path),
+                                    table(columns=False), "b.csv"))
+    assert criteria_bullets(framework) == criteria_bullets(columns)
+    assert criteria_table(framework) == criteria_table(columns)
+    assert framework["components"] == columns["components"]
+
+
+def test_the_sample_shows_the_criteria(kit):
+    import csv
+
+    from reportgen.app import load_dataset, open_project
+    from reportgen.data.sample import HOME_PROVINCE, sample_path
+
+    with sample_path().open(encoding="utf-8") as fh:
+        named = {r["component"]: r["component_name"] for r in csv.DictReader(fh)
+                 if r["year"] == "2024" and r["unit"] == HOME_PROVINCE
+                 and r["index"] == "PAR_INDEX" and r["component_name"]}
+    assert len(named) >= 20 and any(code.count(".") == 2 for code in named)  # depth 3
+    ds = load_dataset(open_project())
+    context = report(kit, ds, HOME_PROVINCE, 2024)
+    rows = {row["code"]: row["name"] for row in criteria_table(context)}
+    for code, name in named.items():
+        assert rows[code].endswith(name)
+    assert criteria_bullets(context)

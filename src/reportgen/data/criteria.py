@@ -119,8 +119,9 @@ def find_criteria(frame: pd.DataFrame, frameworks: Frameworks, issues: list[Issu
     firsts: dict[tuple[str, str, str], Mapping[str, Any]] = {}
     spelled: dict[tuple[str, str, str], set[tuple[str, str, str]]] = {}
     warned: set[tuple[str, str, str, str]] = set()
-    for rec in rows.to_dict("records"):
-        found = _framework(frameworks, cast(Mapping[str, Any], rec))
+    for raw in rows.to_dict("records"):
+        rec = cast(Mapping[str, Any], raw)
+        found = _framework(frameworks, rec)
         if found is None:
             continue
         fw, year = found

@@ -368,14 +368,42 @@ class RankingRow(TypedDict):
     """Dòng của đơn vị được báo cáo (in đậm, tô nền)."""
 
 
+class CriterionRow(TypedDict):
+    """Phụ lục "Điểm chi tiết theo tiêu chí": one field (bold) or one criterion."""
+
+    code: str
+    """Mã: "3", "3.4", "3.4.2"."""
+    name: str
+    """Tên lĩnh vực/tiêu chí; tiêu chí bắt đầu bằng "- ", tiêu chí thành phần bằng "+ "."""
+    max: str
+    """Điểm tối đa: "1,00"."""
+    score: str
+    """Điểm đạt: "0,50"."""
+    percent: str
+    """Tỷ lệ % điểm tối đa."""
+    lost: str
+    """Điểm bị mất: "0,50"."""
+    delta: str
+    """Tăng/giảm điểm so với năm trước: "-0,25" ("–" khi không so sánh được)."""
+    mean: str
+    """Điểm trung bình của các đơn vị cùng nhóm có tiêu chí này ("–" khi không nêu được)."""
+    rank: str
+    """Xếp hạng trong nhóm: "12/63" ("–" khi không có)."""
+    lead: str
+    """Cơ quan chủ trì: "Văn phòng UBND tỉnh"."""
+    bold: bool
+    """Dòng in đậm (dòng lĩnh vực)."""
+
+
 class AppendixTable(TypedDict):
     """One table of an appendix; ``kind`` picks the table layout in the template."""
 
     caption: str
     """Tên bảng: "A. Chỉ số cải cách hành chính (PAR INDEX)"."""
-    kind: Literal["components", "ranking"]
-    """"components" (bảng chi tiết thành phần) hoặc "ranking" (bảng xếp hạng)."""
-    rows: list[AppendixComponentRow] | list[RankingRow]
+    kind: Literal["components", "ranking", "criteria"]
+    """"components" (bảng chi tiết thành phần), "ranking" (bảng xếp hạng) hoặc "criteria"
+    (điểm chi tiết theo tiêu chí)."""
+    rows: list[AppendixComponentRow] | list[RankingRow] | list[CriterionRow]
     """Các dòng, theo loại bảng."""
     prev_head: NotRequired[str]
     """Bảng chi tiết thành phần: tiêu đề cột năm trước: "Năm 2023"."""

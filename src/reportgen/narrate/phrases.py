@@ -32,7 +32,7 @@ from reportgen.narrate.limits import (
 )
 
 PHRASE_FILES = ("ket-qua.j2", "phan-tich.j2", "danh-gia.j2", "trach-nhiem.j2", "giai-phap.j2",
-                "bieu-do.j2", "tong-hop.j2", "nhan.j2")
+                "bieu-do.j2", "tong-hop.j2", "nhan.j2", "tieu-chi.j2")
 
 
 PHRASE_FOLDER = "phrases"

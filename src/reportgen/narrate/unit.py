@@ -17,6 +17,7 @@ from reportgen.analysis.model import ComponentAnalysis, IndexAnalysis, UnitAnaly
 from reportgen.analysis.ranking import ExcerptRule
 from reportgen.config.report import report_config
 from reportgen.narrate import context as rc
+from reportgen.narrate.criteria import criteria_rows, extremes, weak_fields
 from reportgen.narrate.header import (
     header_block,
     render_setting,
@@ -395,6 +396,7 @@ class Narrator:
                 paras = [p for p in body if not p.startswith("- ")]
                 subsections.append({"heading": f"{fmt.letter(len(subsections))}) {heading}",
                                     "paragraphs": paras, "bullets": items})
+        subsections += self._criteria(i, here, len(subsections))
         return {
             "heading": self._label("tieu_de_linh_vuc", i=i, u=u, n=n, count=len(top)),
             "intro": self.phrases.optional("phan-tich.j2", "dan_nhap", i=i, u=here),
@@ -495,4 +497,30 @@ class Narrator:
             appendices.append({"number": self._label("phu_luc", n=len(appendices) + 1),
                                "title": self._label("phu_luc_xep_hang", u=u),
                                "ref": report["appendix_ref"], "tables": rank_tables})
+        crit_tables: list[rc.AppendixTable] = [  # issue #13: omitted without criteria
+            {"caption": self.phrases.text("tieu-chi.j2", "phu_luc_bang_tieu_chi", i=i,
+                                          letter=letters[n]),
+             "kind": "criteria", "rows": criteria_rows(i)}
+            for n, i in enumerate(indices) if i.criteria]
+        if crit_tables:
+            appendices.append({"number": self._label("phu_luc", n=len(appendices) + 1),
+                               "title": self.phrases.text("tieu-chi.j2", "phu_luc_tieu_chi", u=u),
+                               "ref": report["appendix_ref"], "tables": crit_tables})
         return appendices
+
+    def _criteria(self, i: IndexAnalysis, u: Mapping[str, Any],
+                  before: int) -> list[rc.Subsection]:
+        """Section II (issue #13): the criteria explaining the weak fields' losses, with their
+        lead agencies, the parts of the total, a survey's highest and lowest criteria."""
+        if i.criteria is None:
+            return []
+        fields = weak_fields(i)
+        hi, lo = extremes(i)
+        body = self.phrases.paragraphs("tieu-chi.j2", "tieu_chi", i=i, u=u, fields=fields,
+                                       hi=hi, lo=lo)
+        if not body:
+            return []
+        heading = self.phrases.text("tieu-chi.j2", "tieu_chi_tieu_de", i=i, u=u, fields=fields)
+        return [{"heading": f"{fmt.letter(before)}) {heading}",
+                 "paragraphs": [p for p in body if not p.startswith("- ")],
+                 "bullets": [p[2:] for p in body if p.startswith("- ")]}]
