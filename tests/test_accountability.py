@@ -146,8 +146,8 @@ def test_one_demand_per_row_naming_its_main_item(kit: Toolkit, province: UnitAna
         assert f"{focus.short_name} ({focus.index_short_name})" in row["request"]
         if r.demand is Demand.FALL:
             assert f"giảm {focus.places_lost:02d} bậc" in row["request"]
-            alone = [c for c in r.components if not c.shared_with] or list(r.components)
-            assert focus.places_lost == max(c.places_lost for c in alone)
+            led = [c for c in r.components if c.first_lead] or list(r.components)
+            assert focus.places_lost == max(c.places_lost for c in led)
     requests = [row["request"] for row in ctx["responsibility"]["rows"]]
     assert len(set(requests)) == len(requests), "the same demand printed in every row"
 

@@ -999,6 +999,7 @@ class ResponsibilityItem(Figures):
     loss_measure: str = "points"
     gap_to_mean: float | None = None  # score − group mean (None: no mean can be stated)
     level: str = "component"  # "component" | "criterion"
+    first_lead: bool = True  # the row's agency is named first among the item's bodies
 
     @property
     def places_lost(self) -> int:
@@ -1054,10 +1055,10 @@ class ResponsibilityRow(Model):
 
 
 def main_item(items: Iterable[ResponsibilityItem]) -> ResponsibilityItem | None:
-    """The item an agency's demand names: one it answers for alone before one it shares (two
-    agencies sharing an item are not both asked the same), then most places fallen, then most
-    lost (points, or below the mean); None when there is none."""
-    return max(items, key=lambda c: (not c.shared_with, c.places_lost, c.lost), default=None)
+    """The item an agency's demand names: one it leads (named first among the item's bodies)
+    before one it co-leads — two agencies sharing an item are not both asked the same — then
+    most places fallen, then most lost (points, or below the mean); None when there is none."""
+    return max(items, key=lambda c: (c.first_lead, c.places_lost, c.lost), default=None)
 
 
 class Deadline(FrozenMap[str, Any]):

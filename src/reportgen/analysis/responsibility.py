@@ -119,10 +119,16 @@ def responsibility_rows(leads: Iterable[Lead], grouping: str,
             shared = tuple(u for u in units if u != key and fold(u) != own) \
                 if grouping == "unit" else ()
             entry = table.setdefault(key, _Row(key))
-            entry.add(lead, _with_shared(lead.item, shared))
+            first = grouping != "unit" or not units or units[0] == key
+            entry.add(lead, _placed(lead.item, shared, first))
     rows = [entry.row() for entry in table.values()]
     return tuple(sorted(rows, key=lambda r: (-r.points_lost, -r.places_lost)))
 
 
-def _with_shared(item: ResponsibilityItem, shared: tuple[str, ...]) -> ResponsibilityItem:
-    return item if item.shared_with == shared else replace(item, shared_with=shared)
+def _placed(item: ResponsibilityItem, shared: tuple[str, ...],
+            first: bool) -> ResponsibilityItem:
+    """The item as it stands in one agency's row: who else answers for it, whether this
+    agency is named first."""
+    if item.shared_with == shared and item.first_lead == first:
+        return item
+    return replace(item, shared_with=shared, first_lead=first)
