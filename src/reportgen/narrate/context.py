@@ -96,6 +96,8 @@ class Sections(TypedDict):
     """"IV. TRÁCH NHIỆM CỦA CÁC CƠ QUAN, ĐƠN VỊ"."""
     tasks: str
     """"V. NHIỆM VỤ, GIẢI PHÁP NĂM 2025"."""
+    implementation: str
+    """"VI. TỔ CHỨC THỰC HIỆN, KIẾN NGHỊ"."""
 
 
 # --- charts ------------------------------------------------------------------------------
@@ -261,19 +263,17 @@ class Assessment(TypedDict):
 
 
 class ResponsibilityRow(TypedDict):
-    """Bảng 5: one responsible body."""
+    """Bảng 5: one accountable agency."""
 
     no: str
     """STT: "1"."""
     unit: str
-    """Cơ quan chủ trì: "Văn phòng UBND tỉnh; Trung tâm Phục vụ hành chính công tỉnh"."""
-    items: str
-    """Lĩnh vực/tiêu chí còn hạn chế. Trong mẫu viết ``row['items']`` (``row.items`` là hàm
-    có sẵn của từ điển)."""
-    lost: str
-    """Điểm bị mất / thứ hạng giảm."""
+    """Cơ quan chủ trì: "Văn phòng UBND tỉnh"."""
+    lines: list[str]
+    """Mỗi nội dung còn hạn chế một dòng, kèm mức độ của chính nó: "PAR INDEX – Cải cách
+    TTHC: mất 2,33/13,50 điểm, giảm 21 bậc"."""
     request: str
-    """Yêu cầu giải trình."""
+    """Yêu cầu và thời hạn: "Làm rõ nguyên nhân …; gửi … trước ngày 20 tháng 5 năm 2025"."""
 
 
 class Responsibility(TypedDict):
@@ -311,6 +311,24 @@ class Tasks(TypedDict):
     """Nhiệm vụ chung (V.2), mỗi mục một gạch đầu dòng."""
     solutions: list[Solution]
     """Giải pháp cụ thể (V.3)."""
+
+
+class Proposal(TypedDict):
+    """Section VI.2: the proposals to one addressee."""
+
+    heading: str
+    """"a) Đối với Ủy ban nhân dân tỉnh:"."""
+    items: list[str]
+    """Các kiến nghị, mỗi mục một gạch đầu dòng. Trong mẫu viết ``p['items']``."""
+
+
+class Implementation(TypedDict):
+    """Section VI: organising the work, proposals."""
+
+    tasks: list[str]
+    """Tổ chức thực hiện (VI.1): cơ quan nào làm gì, thời hạn nào; mỗi mục một đoạn."""
+    proposals: list[Proposal]
+    """Đề xuất, kiến nghị (VI.2); rỗng thì không in mục này."""
 
 
 # --- appendices --------------------------------------------------------------------------

@@ -15,12 +15,15 @@ from typing import Any, Literal, cast
 from reportgen import formatting as fmt
 from reportgen.analysis.model import ComponentAnalysis, IndexAnalysis, UnitAnalysis
 from reportgen.analysis.ranking import ExcerptRule
+from reportgen.analysis.responsibility import is_collective
 from reportgen.config.report import report_config
+from reportgen.data.text import fold
 from reportgen.narrate import context as rc
 from reportgen.narrate.criteria import criteria_rows, extremes, weak_fields
 from reportgen.narrate.header import (
     header_block,
     render_setting,
+    report_deadlines,
     report_settings,
     with_index_bases,
 )
@@ -229,7 +232,15 @@ def appendix_numbers(appendices: Sequence[rc.Appendix]) -> dict[str, str]:
 # the headings of sections I–V: context key → macro of phrases/nhan.j2
 SECTION_MACROS = {"results": "muc_ket_qua", "components": "muc_phan_tich",
                   "assessment": "muc_danh_gia", "responsibility": "muc_trach_nhiem",
-                  "tasks": "muc_giai_phap"}
+                  "tasks": "muc_giai_phap", "implementation": "muc_to_chuc"}
+SECTION_VI_KEYS = ("implementation", "proposals")  # report.yaml keys section VI prints
+
+
+def is_issuer(unit: str | None, u: Mapping[str, Any]) -> bool:
+    """The agency issuing the report (``agency_short`` of report.yaml): its row of Bảng 5
+    states its own responsibility, and it is never asked to report to itself."""
+    issuer = str(u.get("agency_short") or "")
+    return bool(unit and issuer) and fold(unit or "") == fold(issuer)
 
 
 # --- the whole context ------------------------------------------------------------------
@@ -285,6 +296,8 @@ class Narrator:
              "short": report["unit_short"], "peer_label": report["peer_label"],
              "agency_short": report["agency_short"], "draft": bool(self.config.get("draft")),
              "peer_prefix": peer_prefix, "peer_suffix": peer_suffix}
+        u["deadlines"] = report_deadlines(self.config, analysis.group or "", self.phrases.env,
+                                          variables)
         counter = Numbering()
         # built first, so that the text can refer to the appendices and to Bảng 1 by number
         appendices = self._appendices(analysis, u, report)
@@ -420,21 +433,45 @@ class Narrator:
 
     def _responsibility(self, analysis: UnitAnalysis, u: Mapping[str, Any],
                         counter: Numbering) -> rc.Responsibility:
+        """Bảng 5: one row per agency, one line per weak item (its loss beside it), one
+        demand with its deadline; the issuing agency's own row states its own duty."""
         rows: list[rc.ResponsibilityRow] = []
         for n, r in enumerate(analysis.responsibility, start=1):
+            own = is_issuer(r.unit, u)
             rows.append({
                 "no": str(n),
                 "unit": self.phrases.optional("trach-nhiem.j2", "co_quan", r=r, u=u) or r.unit or "",
-                "items": self.phrases.text("trach-nhiem.j2", "noi_dung", r=r, u=u),
-                "lost": self.phrases.text("trach-nhiem.j2", "muc_do", r=r, u=u),
-                "request": self.phrases.text("trach-nhiem.j2", "yeu_cau", r=r, u=u),
+                "lines": [self.phrases.text("trach-nhiem.j2", "dong", c=c, r=r, u=u)
+                          for c in r.components],
+                "request": self.phrases.text("trach-nhiem.j2", "yeu_cau", r=r, u=u, own=own),
             })
+        own_row = any(is_issuer(r.unit, u) for r in analysis.responsibility)
         return {
             "intro": self.phrases.text("trach-nhiem.j2", "mo_dau", a=analysis, u=u),
             "caption": self._label("bang_trach_nhiem", u=u, n=counter.next("table")),
             "rows": rows,
-            "closing": self.phrases.text("trach-nhiem.j2", "ket_luan", a=analysis, u=u),
+            "closing": self.phrases.text("trach-nhiem.j2", "ket_luan", a=analysis, u=u,
+                                         own=own_row),
         }
+
+    def _implementation(self, analysis: UnitAnalysis, u: Mapping[str, Any],
+                        settings: Mapping[str, Any]) -> rc.Implementation:
+        """Section VI: who does what by when (the agencies of sections IV and V, the issuing
+        agency), then the clerk's own lines and the proposals of report.yaml."""
+        bodies = [r.unit for r in analysis.responsibility
+                  if r.unit is not None and not is_issuer(r.unit, u)]
+        leads = list(dict.fromkeys(
+            unit for s in analysis.solutions for unit in s.lead
+            if not is_issuer(unit, u) and not is_collective(unit)))
+        tasks = self.phrases.paragraphs("trach-nhiem.j2", "to_chuc_thuc_hien", a=analysis, u=u,
+                                        bodies=bodies, leads=leads)
+        proposals: list[rc.Proposal] = [
+            {"heading": self.phrases.text("trach-nhiem.j2", "kien_nghi_doi_voi", to=p["to"],
+                                          letter=fmt.letter(n), u=u),
+             "items": list(p["items"])}
+            for n, p in enumerate(settings.get("proposals") or []) if p.get("items")]
+        return {"tasks": [*tasks, *(settings.get("implementation") or [])],
+                "proposals": proposals}
 
     def _tasks(self, analysis: UnitAnalysis, u: Mapping[str, Any]) -> rc.Tasks:
         solutions: list[rc.Solution] = []
