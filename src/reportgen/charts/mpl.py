@@ -49,9 +49,10 @@ PT_PER_CM = 72 / CM_PER_INCH
 FONT_CANDIDATES = ("Liberation Serif", "Times New Roman", "DejaVu Serif", "DejaVu Sans")
 TICK_PT = 8.5
 LABEL_PT = 9.0
-DATA_PT = 7.5
+DATA_PT = 8.0
 LEGEND_PT = 8.5
-MIN_PT = 5.5
+MIN_PT = 5.5  # the group overview's heatmap cells only
+PRINT_MIN_PT = 8.0  # smallest text of a unit report's chart at print size (placed at its drawn size)
 PAD_PT = 4.0
 CHAR_EM = 0.5  # mean glyph width of a Times-like font, in em, for layout estimates
 LINE_EM = 1.2
@@ -300,18 +301,19 @@ def _category_axis(ax: Axes, axis: Literal["x", "y"], labels: Sequence[str], nam
 
 def _fit_side_labels(spec: ChartSpec, reserved_cm: float) -> tuple[list[str], float]:
     """Wrap category names for the left of horizontal bars: as narrow as the row height
-    allows, at most SIDE_LABEL_SHARE of the width; shrink the font only if needed."""
+    allows, at most SIDE_LABEL_SHARE of the width; shrink the font only if needed, never
+    below PRINT_MIN_PT."""
     rows = max(len(spec.categories), 1)
     row_pt = _plot_pt(spec, "y", reserved_cm) / rows
     widest_pt = spec.width_cm * SIDE_LABEL_SHARE * PT_PER_CM
-    for size in (TICK_PT, 8.0, 7.5, 7.0, 6.5, 6.0):
+    for size in (TICK_PT, PRINT_MIN_PT):
         lines = max(1, int(row_pt * 0.95 / (size * LINE_EM)))
         most = int(widest_pt / (size * CHAR_EM))
         for chars in range(max(most // 2, 8), most + 1, 2):
             wrapped = [_wrap(c, chars) for c in spec.categories]
             if _lines(wrapped) <= lines:
                 return wrapped, size
-    return [_wrap(c, most) for c in spec.categories], 6.0
+    return [_wrap(c, most) for c in spec.categories], PRINT_MIN_PT
 
 
 def _legend(fig: Figure, handles: list[Any]) -> None:
@@ -482,13 +484,13 @@ def _data_label_size(spec: ChartSpec, axis: str, width: float) -> float:
     values = [v for s in spec.series for v in _present(s.values)]
     widest = max((_text_em(fmt(v, spec.decimals)) for v in values), default=1.0)
     size = min(DATA_PT, bar_pt * 0.92 / max(widest, 1.0))
-    return size if size >= MIN_PT else 0.0
+    return size if size >= PRINT_MIN_PT else 0.0
 
 
 def _label_inside(ax: Axes, bars: Any, series: Series, spec: ChartSpec, top: float,
                   size: float) -> None:
     """Labels inside the bar tops (clear of lines crossing above); above short bars."""
-    size = size or MIN_PT
+    size = size or PRINT_MIN_PT
     height_pt = _plot_pt(spec, "y", 2.0)
     light = "white" if series.role == S.MAIN else S.INK
     for bar, v in zip(bars, series.values, strict=True):
@@ -504,7 +506,7 @@ def _label_inside(ax: Axes, bars: Any, series: Series, spec: ChartSpec, top: flo
 # ---------------------------------------------------------------- peer bars
 
 
-MIN_PEER_PT = 5.0  # smallest rotated name in a column chart
+MIN_PEER_PT = PRINT_MIN_PT  # smallest rotated name in a column chart
 PEER_ROW_MIN_PT = 7.0  # below this row height, horizontal bars give way to vertical ones
 
 
@@ -522,7 +524,7 @@ def _peer_bars(fig: Figure, spec: ChartSpec) -> None:
     row = _plot_pt(spec, "y", 1.6) / max(len(peers), 1)
     horizontal = row >= PEER_ROW_MIN_PT or len(peers) <= 12
     if horizontal:
-        _peer_rows(ax, spec, peers, min(TICK_PT, row * 0.78))
+        _peer_rows(ax, spec, peers, max(PRINT_MIN_PT, min(TICK_PT, row * 0.78)))
     else:
         _peer_columns(ax, spec, peers)
     _reference_mark(ax, spec, horizontal)
@@ -582,7 +584,7 @@ def _peer_rows(ax: Axes, spec: ChartSpec, peers: Sequence[tuple[str, float | Non
     ax.set_xlim(0, top)
     ax.set_yticks([])
     _row_names(ax, names, spec.highlight, size)
-    _row_values(ax, spec, names, values, max(size - 0.5, 5.0), top)
+    _row_values(ax, spec, names, values, max(size - 0.5, PRINT_MIN_PT), top)
     _value_ticks(ax, "x", top, spec.value_max)
     ax.set_xlabel(spec.value_label)
     ax.spines["left"].set_visible(False)
@@ -682,7 +684,9 @@ def _component_bars(fig: Figure, spec: ChartSpec) -> None:
     """Components (as % of max): the unit against comparisons, grouped bars; columns when
     the names fit under them, horizontal bars with wrapped names on the left otherwise."""
     ax = fig.add_subplot()
-    columns = _column_labels(spec)
+    columns = _column_labels(spec, fig)
+    if columns and not _values_fit_columns(fig, spec):
+        columns = None  # values would not fit across the columns at print size: rows
     axis: Literal["x", "y"] = "y" if columns else "x"
     handles = _grouped_bars(ax, spec, axis)
     handles += _reference_ticks(ax, spec, axis)
@@ -701,11 +705,39 @@ def _component_bars(fig: Figure, spec: ChartSpec) -> None:
     _legend(fig, handles)
 
 
-def _column_labels(spec: ChartSpec) -> list[str] | None:
-    """Names wrapped under columns, or None when some would need more than three lines."""
+def _column_labels(spec: ChartSpec, fig: Figure | None = None) -> list[str] | None:
+    """Names wrapped under columns, or None when some would need more than three lines (or,
+    measured in ``fig``'s font, be wider than a column's slot: they would touch)."""
     slot_pt = _plot_pt(spec, "x", 1.6) / max(len(spec.categories), 1)
     wrapped = [_wrap(c, int(slot_pt / (TICK_PT * CHAR_EM))) for c in spec.categories]
-    return wrapped if _lines(wrapped) <= 3 else None
+    if _lines(wrapped) > 3:
+        return None
+    if fig is not None and max((_text_pt(fig, w, TICK_PT) for w in wrapped), default=0.0) > (
+            slot_pt * 0.92):
+        return None
+    return wrapped
+
+
+def _text_pt(fig: Figure, text: str, size: float) -> float:
+    """Width of the widest line of ``text`` at ``size`` in the figure's font, in points
+    (measured: the layout estimates assume a Times-like font, the fallback may be wider)."""
+    canvas = fig.canvas
+    assert isinstance(canvas, FigureCanvasAgg)  # build_figure's
+    renderer = canvas.get_renderer()
+    font = font_manager.FontProperties(size=size)
+    widths = [renderer.get_text_width_height_descent(line, font, ismath=False)[0]
+              for line in text.split("\n")]
+    return max(widths, default=0.0) * 72 / fig.dpi
+
+
+def _values_fit_columns(fig: Figure, spec: ChartSpec) -> bool:
+    """Whether the value labels fit across grouped columns at PRINT_MIN_PT (measured)."""
+    count = max(len([s for s in spec.series if s.role != S.REFERENCE]), 1)
+    width = min(0.84 / count, 0.42 if count > 1 else 0.6)
+    bar_pt = _plot_pt(spec, "x", 2.4) / max(len(spec.categories), 1) * width
+    values = [v for s in spec.series for v in _present(s.values)]
+    widest = max((_text_pt(fig, fmt(v, spec.decimals), PRINT_MIN_PT) for v in values), default=0.0)
+    return widest <= bar_pt * 0.92
 
 
 def _reference_ticks(ax: Axes, spec: ChartSpec, axis: str) -> list[Any]:
@@ -733,6 +765,11 @@ def _change_bars(fig: Figure, spec: ChartSpec) -> None:
     values = main.values
     colours = [S.RISE if (v or 0) > 0 else S.FALL if (v or 0) < 0 else S.PEERS for v in values]
     bars = ax.barh(range(len(values)), _nan(values), 0.62, color=colours, zorder=2)
+    for bar, v in zip(bars, values, strict=True):
+        if v is not None and v < 0:  # a pattern besides the shade: falls read in grey print
+            bar.set_hatch(S.FALL_HATCH)
+            bar.set_edgecolor("white")
+            bar.set_linewidth(0)
     limit = _symmetric_limit(values, spec.decimals)
     ax.set_xlim(-limit, limit)
     ax.axvline(0, color=S.INK, linewidth=0.8, zorder=3)
@@ -745,8 +782,9 @@ def _change_bars(fig: Figure, spec: ChartSpec) -> None:
     ax.set_xlabel(spec.value_label)
     ax.spines["left"].set_visible(False)
     ax.grid(axis="x")
-    _legend(fig, [Patch(color=S.RISE, label=spec.rise_label),
-                  Patch(color=S.FALL, label=spec.fall_label)])
+    _legend(fig, [Patch(facecolor=S.RISE, label=spec.rise_label),
+                  Patch(facecolor=S.FALL, edgecolor="white", linewidth=0, hatch=S.FALL_HATCH,
+                        label=spec.fall_label)])
 
 
 def _symmetric_limit(values: Sequence[float | None], decimals: int) -> float:

@@ -50,8 +50,11 @@ PEERS: Final = "#B4B4B4"
 COMPARE_COLOURS: Final[tuple[str, ...]] = ("#9A9A9A", "#E69F00", "#56B4E9", "#CC79A7")
 REFERENCE_COLOUR: Final = "#D55E00"
 RANK_COLOUR: Final = "#E69F00"
+# Rises and falls differ in shade as well as hue (a greyscale print keeps them apart: luma about
+# 106 and 162 of 255), and the falls are hatched besides (FALL_HATCH; native: a pattern fill).
 RISE: Final = "#009E73"
-FALL: Final = "#D55E00"
+FALL: Final = "#E69F00"
+FALL_HATCH: Final = "////"
 INK: Final = "#262626"
 # Sequential, colour-blind safe and readable in grey print: viridis, as stops from low to high
 # (a backend interpolates between them). Missing cells are MISSING_CELL.

@@ -74,7 +74,8 @@ def peer_bars(index: IndexAnalysis, unit: str, rule: ExcerptRule | None = None, 
         value_label=labels["score"],
         category_label=labels["peers_axis"],
         alt_text=labels["alt_peer_bars"],
-        height_cm=max(8.0, min(17.0, 0.24 * len(names) + 2.5)),
+        # rows of at least 0.37 cm: names at 8 pt or more at print size (45 names: 18.5 cm)
+        height_cm=max(7.0, min(23.0, 0.37 * len(names) + 1.8)),
     )
 
 
@@ -91,6 +92,8 @@ def component_bars(index: IndexAnalysis, unit: str, *, labels: Mapping[str, str]
         value_label=labels["percent"],
         value_max=100.0,
         alt_text=labels["alt_component_bars"],
+        # rows of 0.9 cm: two bars labelled at 8 pt and a name on two lines never touch
+        height_cm=max(6.0, min(20.0, 0.9 * len(comps) + 2.4)),
     )
 
 
