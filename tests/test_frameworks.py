@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.config.frameworks import TOTAL, Framework, fold_code, load_frameworks, parse_framework
+from reportgen.config.frameworks import (
+    TOTAL,
+    Framework,
+    fold_code,
+    load_frameworks,
+    parent_code,
+    parse_framework,
+)
 from reportgen.config.search import SearchPath
 from reportgen.config.yamlio import read_yaml
 from reportgen.data.sample import sample_path
@@ -229,14 +236,20 @@ def test_par_so_example():
 
 
 def test_sample_dataset_matches_the_frameworks(frameworks):
-    """Every index and component code of the bundled sample exists in the framework of its year."""
+    """Every index and component code of the bundled sample exists in the framework of its year,
+    or is a criterion the data names whose parent is in the framework or in the data (#13)."""
     with sample_path().open(encoding="utf-8") as fh:
-        pairs = {(int(r["year"]), r["index"], r["component"]) for r in csv.DictReader(fh)}
-    for year, index, component in sorted(pairs):
+        rows = list(csv.DictReader(fh))
+    pairs = {(int(r["year"]), r["index"], r["component"]): r["component_name"] for r in rows}
+    for (year, index, component), name in sorted(pairs.items()):
         code = frameworks.resolve_code(index)
         fw = frameworks.for_year(code, year)
         assert fw is not None, (index, year)
-        assert component == TOTAL or component in fw.components, (index, year, component)
+        if component == TOTAL or component in fw.components:
+            continue
+        parent = parent_code(component)
+        assert name and parent is not None, (index, year, component)
+        assert parent in fw.components or (year, index, parent) in pairs, (index, year, component)
 
 
 # --- responsible units -------------------------------------------------------------------------
