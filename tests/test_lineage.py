@@ -19,7 +19,7 @@ from reportgen.config.rules import Rules, load_rules
 from reportgen.data.lineage import is_lineage_file
 from reportgen.data.sample import COMMUNE_GROUP, communes, write_communes
 from reportgen.data.validate import Dataset
-from reportgen.docx.dump import dump
+from reportgen.docx.dump import dump, dump_file
 from reportgen.errors import DataError
 
 PROVINCES = "Tỉnh, thành phố"
@@ -309,14 +309,23 @@ def test_the_report_of_a_merged_province_names_predecessors_and_method_and_no_pl
     a, b = _total(folder / "scores.csv", "Tỉnh Cũ 03", 2024), _total(folder / "scores.csv",
                                                                      "Tỉnh Cũ 04", 2024)
     printed = f"{0.6 * a + 0.4 * b:.2f}".replace(".", ",")
+    flat = " ".join(text.split())
     assert ("so với kết quả năm 2024 của Tỉnh Cũ 03 và Tỉnh Cũ 04 trước hợp nhất "
-            f"({printed}/80 điểm, bình quân theo dân số)") in " ".join(text.split())
-    assert not re.search(r"(tăng|giảm) \d+ bậc", text)
+            f"({printed}/80 điểm, bình quân theo dân số)") in flat
+    assert _no_change_of_places(flat)
     unchanged = dump(render_report(kit, prepare(dataset), dataset, "Tỉnh Cũ 63", 2025))
     flat = " ".join(unchanged.split())
-    assert not re.search(r"(tăng|giảm) \d+ bậc", flat)
+    assert _no_change_of_places(flat)
     assert "năm 2024: thứ" in flat and "/63" in flat and "/34" in flat
     assert "số đơn vị của nhóm hai năm khác nhau nên không so sánh số bậc" in flat
+
+
+def _no_change_of_places(text: str) -> bool:
+    """No "tăng/giảm N bậc" but a target within this year's 34 ("để tăng 05 bậc (lên vị trí
+    10/34)"), and no count of components or units that rose or fell places."""
+    changes = re.findall(r"(?:tăng|giảm) \d+ bậc(.{0,25})", text)
+    counts = re.search(r"(?<!/ )(?<!/)(tăng|giảm) bậc", text)  # not the column "Tăng/ giảm bậc"
+    return all("/34)" in tail for tail in changes) and counts is None
 
 
 # --- renamed agencies -----------------------------------------------------------------------------
@@ -385,3 +394,6 @@ def test_the_batch_of_the_commune_sample_runs(tmp_path):
     assert result.exit_code == 0, result.output
     reports = sorted(p.name for p in (out / "2025").rglob("*.docx"))
     assert len(reports) == 5 and "tong-hop.docx" in reports
+    overview = " ".join(dump_file(next((out / "2025").rglob("tong-hop.docx"))).split())
+    assert "So với năm 2024, " in overview  # every commune compared with its predecessors
+    assert _no_change_of_places(overview)  # and never place against place (12 then, 4 now)

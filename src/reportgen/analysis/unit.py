@@ -371,6 +371,7 @@ class Prepared:
         self.recut_sources: dict[tuple[str, str, int], str] = {}
         self._recut_entries: dict[tuple[int, str, str, str], list[tuple[str, Row]]] = {}
         self._recut_cells: dict[tuple[int, str, str, str], Cell | None] = {}
+        self._first_year = min(dataset.years, default=0)  # how far back "latest_available" looks
         self._read(dataset.frame)
         self._derive_totals()
 
@@ -505,7 +506,7 @@ class Prepared:
         results (combined by ``lineage``: "weighted", "equal"; "none": no comparison), else
         nothing; never a namesake's own result alone."""
         candidates = [year - 1] if compare_with == "previous_year" else list(
-            range(year - 1, min(self.dataset.years, default=year) - 1, -1))
+            range(year - 1, min(self._first_year, year) - 1, -1))
         for before in candidates:
             found = self._source_in(unit, index, year, before, lineage)
             if found is not None:
