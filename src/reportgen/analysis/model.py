@@ -690,6 +690,8 @@ class Target(Model):
 class IndexAnalysis(Model):
     """Everything about one index of the unit in the year."""
 
+    OMIT_NONE: ClassVar[frozenset[str]] = frozenset(("criteria",))  # no criteria: no key
+
     index: str
     name: str
     short_name: str
@@ -1000,6 +1002,7 @@ class ResponsibilityItem(Figures):
     gap_to_mean: float | None = None  # score − group mean (None: no mean can be stated)
     level: str = "component"  # "component" | "criterion"
     first_lead: bool = True  # the row's agency is named first among the item's bodies
+    field_name: str | None = None  # a criterion's field (short name)
 
     @property
     def places_lost(self) -> int:
