@@ -125,6 +125,30 @@ def test_the_lineage_table_is_recognised_by_its_name():
     assert is_lineage_file("lineage") and is_lineage_file("Kế thừa") and not is_lineage_file("notes")
 
 
+def test_a_lineage_sheet_of_an_excel_file_is_read_with_vietnamese_headers(tmp_path):
+    from openpyxl import Workbook
+
+    folder, _ = _reorganised(tmp_path / "d")
+    with (folder / "scores.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    (folder / "scores.csv").unlink()
+    (folder / "lineage.csv").unlink()
+    book = Workbook()
+    scores = book.active
+    scores.title = "scores"
+    for row in rows:
+        scores.append(row)
+    sheet = book.create_sheet("lineage")
+    sheet.append(["Năm", "Đơn vị", "Đơn vị trước sắp xếp", "Trọng số", "Hình thức"])
+    sheet.append([2025, "Tỉnh Mới 02", "Tỉnh Cũ 03", 0.6, "Hợp nhất"])
+    sheet.append([2025, "Tỉnh Mới 02", "Tỉnh Cũ 04", 0.4, "Hợp nhất"])
+    book.save(folder / "data.xlsx")
+    i, dataset, _ = _analyse(folder, "Tỉnh Mới 02", 2025)
+    assert [link.predecessor for link in dataset.lineage.links] == ["Tỉnh Cũ 03", "Tỉnh Cũ 04"]
+    assert i.previous is not None and i.previous.basis == "merge"
+    assert [p.weight for p in i.previous.predecessors] == [0.6, 0.4]
+
+
 def test_merge_weighted_by_the_declared_shares(tmp_path):
     folder, _ = _reorganised(tmp_path / "d")
     i, _, _ = _analyse(folder, "Tỉnh Mới 02", 2025)
@@ -318,6 +342,8 @@ def test_the_report_of_a_merged_province_names_predecessors_and_method_and_no_pl
     assert _no_change_of_places(flat)
     assert "năm 2024: thứ" in flat and "/63" in flat and "/34" in flat
     assert "số đơn vị của nhóm hai năm khác nhau nên không so sánh số bậc" in flat
+    # PAPI 8 (Quản trị điện tử) is led by Sở KH&CN from 2025 (frameworks/papi_2018.yaml)
+    assert "Sở Khoa học và Công nghệ" in flat and "Thông tin và Truyền thông" not in flat
 
 
 def _no_change_of_places(text: str) -> bool:
