@@ -234,7 +234,9 @@ def test_wide_layout_one_column_per_code(make_csv, frameworks):
     names = {c: n for c, n, _, _ in CRITERIA}
     header = ["unit", "group", *(f"{c}. {names[c]}" if c in names else c for c in codes)]
     maxima = {**PAR_FIELD_MAX, **{c: m for c, _, m, _ in CRITERIA}}
-    rows: list[list[Any]] = [header, ["Điểm tối đa", "", *(maxima.get(c, "") for c in codes)]]
+    rows: list[list[Any]] = [header, ["Điểm tối đa", "", *(maxima.get(c, "") for c in codes)],
+                             ["Cơ quan chủ trì", "", *("Sở Nội vụ" if c == "3.3" else ""
+                                                       for c in codes)]]
     long = table(years=(2024,))
     for unit in UNITS:
         scores = {r[3]: r[4] for r in long if r[2] == unit}
@@ -245,6 +247,43 @@ def test_wide_layout_one_column_per_code(make_csv, frameworks):
     _, f = field3(ds)
     assert f.by_loss == ("3.2", "3.3")
     assert f.criterion("3.2.2").max == 2.0
+    assert f.criterion("3.3").lead == ("Sở Nội vụ",)  # the 'Cơ quan chủ trì' row
+
+
+# --- frameworks: nesting, parts ---------------------------------------------------------------
+
+def test_parts_of_the_total_from_the_framework(make_csv, tmp_path, frameworks):
+    bundled = frameworks.for_year("PAR_INDEX", 2024)
+    assert bundled is not None
+    doc = read_yaml(Path(bundled.path))
+    doc["parts"] = [{"name": "Thẩm định", "codes": ["1", "2", "3", "4", "5", "6", "7", "8.2"]},
+                    {"name": "Điều tra xã hội học", "codes": ["8.1"]}]
+    parted = parse_framework(doc, str(tmp_path / "parted.yaml"))
+    fws = Frameworks([parted if f.code == "PAR_INDEX" and f.version == parted.version else f
+                      for f in frameworks.items])
+    index, _ = field3(dataset(make_csv, fws, table()))
+    assert index.criteria is not None
+    survey = next(p for p in index.criteria.parts if p.name == "Điều tra xã hội học")
+    # Hòa Lâm's 8.1 is 0.95 of its 14.5 points (unit_rows)
+    assert (survey.score, survey.max) == (round(14.5 * 0.95, 2), 14.5)
+    appraisal = next(p for p in index.criteria.parts if p.name == "Thẩm định")
+    assert appraisal.score == pytest.approx(index.score - survey.score, abs=0.011)
+
+
+def test_a_part_naming_an_unknown_code_is_a_located_error(tmp_path):
+    from reportgen.config.schema import SettingsError
+
+    doc = {"code": "X", "version": "1", "name": "Chỉ số X", "unit": "điểm", "total_max": 10,
+           "years": {"from": 2024}, "component_word": "lĩnh vực",
+           "components": [{"code": "1", "name": "Một", "max": 10, "children": [
+               {"code": "1.1", "name": "Một một", "max": 10}]}],
+           "parts": [{"name": "Phần A", "codes": ["1.1", "1.9"]}]}
+    with pytest.raises(SettingsError) as caught:
+        parse_framework(doc, "x.yaml")
+    assert "'1.9'" in str(caught.value) and "parts" in str(caught.value)
+    del doc["parts"]
+    fw = parse_framework(doc, "x.yaml")
+    assert fw.components["1.1"].parent == "1" and fw.criteria_level == 3  # deepest + 1
 
 
 # --- the report -----------------------------------------------------------------------------
