@@ -115,7 +115,9 @@ def test_each_line_carries_its_own_loss(kit: Toolkit, province: UnitAnalysis) ->
     for row, r in zip(table, province.responsibility, strict=True):
         assert len(row["lines"]) == len(r.components)
         for line, item in zip(row["lines"], r.components, strict=True):
-            assert line.startswith(f"{item.index_short_name} – {item.short_name}:")
+            name = (f"tiêu chí {item.code} {item.name} ({item.field_name})"
+                    if item.level == "criterion" else item.short_name)
+            assert line.startswith(f"{item.index_short_name} – {name}:")
             if item.gap_measured:
                 assert "mất" not in line, line  # a survey index loses no points
                 assert item.gap_to_mean is not None
@@ -437,3 +439,38 @@ def test_overview_renders_the_section_before_the_closing(kit: Toolkit, dataset: 
     assert text.index("ĐƠN VỊ DẪN ĐẦU") < heading < text.index("Trên đây là")
     for part in ctx["actions"]:
         assert f"[Heading 2] {part['heading']}" in text
+
+
+# --- criteria (when the data has them) ------------------------------------------------------------
+
+def test_criteria_explaining_a_weak_field_go_to_their_own_leads(province: UnitAnalysis,
+                                                              kit: Toolkit) -> None:
+    from reportgen.analysis.responsibility import explaining
+    listed = {(r.unit, i.index, i.code) for r in province.responsibility for i in r.components
+              if i.level == "criterion"}
+    assert listed, "the sample PAR INDEX has criteria"
+    expected = set()
+    for index, c in weak_items(province):
+        fields = {f.code: f for f in (index.criteria.fields if index.criteria else ())}
+        if c.code not in fields:
+            continue
+        for crit in explaining(fields[c.code]):
+            for body in crit.lead or c.responsible:
+                expected.add((body, index.index, crit.code))
+    assert listed == expected
+    # an agency answers for a criterion of a field it does not lead
+    foreign = [(u, i, code) for u, i, code in listed
+               if all(u not in comp.responsible for idx, comp in weak_items(province)
+                      if idx.index == i and code.startswith(comp.code + "."))]
+    assert foreign
+    for r in province.responsibility:  # a criterion's points are already in its field's
+        assert r.points_lost == pytest.approx(sum(
+            i.points_lost or 0.0 for i in r.components
+            if i.level == "component" and i.additive and not i.gap_measured))
+    ctx = context(kit, province)
+    for row, r in zip(ctx["responsibility"]["rows"], province.responsibility, strict=True):
+        for line, item in zip(row["lines"], r.components, strict=True):
+            if item.level == "criterion":
+                assert line.startswith(f"{item.index_short_name} – tiêu chí {item.code} "
+                                       f"{item.name} ({item.field_name}): ")
+                assert f"mất {fmt.num(item.points_lost)}/{fmt.num(item.max)} điểm" in line

@@ -3,6 +3,8 @@
 One row per agency (grouping "unit" of ``analysis.yaml``; "joint" keeps the bodies that share
 an item together). Each row lists its items — components, or criteria when the analysis has
 them — each with its own loss, so that an item and what it lost always stay on one line.
+Under a weak field, the criteria that explain most of its loss (when the data has criteria)
+are items of their own lead agencies, which may not lead the field.
 
 Who is accountable comes from the frameworks and ``responsible.yaml``; a name that stands for
 a set of bodies ("các sở theo nhóm chính sách") is nobody in particular: it is dropped, and an
@@ -16,7 +18,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from reportgen.analysis.model import (
+    CriterionAnalysis,
     Demand,
+    FieldCriteria,
     FrozenMap,
     IndexAnalysis,
     ResponsibilityItem,
@@ -29,6 +33,10 @@ from reportgen.data.text import fold
 # First words that make a name a set of bodies rather than one body: Vietnamese plural
 # markers ("các sở theo nhóm chính sách", "những cơ quan liên quan").
 _PLURAL_MARKERS = ("cac", "nhung", "moi")
+# Criteria listed under a weak field: the most lost first, at most this many, and no more
+# once they explain this share of the field's loss (as section II names them).
+CRITERIA_PER_FIELD = 3
+EXPLAINED_SHARE = 0.6
 
 
 def is_collective(name: str) -> bool:
@@ -58,6 +66,53 @@ def accountable(lead: Lead) -> tuple[str, ...]:
     return tuple(u for u in lead.index.coordinator if not is_collective(u))
 
 
+def criterion_loss(c: CriterionAnalysis, f: FieldCriteria) -> float:
+    """Points lost, or the gap below the group mean (a survey); 0 when none."""
+    if f.loss_measure == "gap":
+        return max(0.0, -(c.gap_to_mean or 0.0))
+    return c.points_lost or 0.0
+
+
+def explaining(f: FieldCriteria) -> tuple[CriterionAnalysis, ...]:
+    """The field's first-level criteria that lost, most first, until they explain
+    :data:`EXPLAINED_SHARE` of its loss (at most :data:`CRITERIA_PER_FIELD`)."""
+    ranked = [f.criterion(code) for code in f.by_loss]
+    ranked = [c for c in ranked if criterion_loss(c, f) > 0]
+    total = sum(criterion_loss(c, f) for c in ranked)
+    out: list[CriterionAnalysis] = []
+    explained = 0.0
+    for c in ranked:
+        out.append(c)
+        explained += criterion_loss(c, f)
+        if len(out) >= CRITERIA_PER_FIELD or explained >= EXPLAINED_SHARE * total:
+            break
+    return tuple(out)
+
+
+def criteria_leads(index: IndexAnalysis, field_item: ResponsibilityItem,
+                   field_bodies: tuple[str, ...]) -> list[Lead]:
+    """The criteria explaining a weak field's loss, each as an item of its own lead agencies
+    (the field's bodies when the data names none)."""
+    if index.criteria is None:
+        return []
+    found = [f for f in index.criteria.fields if f.code == field_item.code]
+    if not found:
+        return []
+    f = found[0]
+    out = []
+    for c in explaining(f):
+        item = ResponsibilityItem(
+            index=index.index, index_short_name=index.short_name, additive=index.additive,
+            component_unit=index.component_unit, code=c.code, name=c.name, short_name=c.name,
+            score=c.score, max=c.max, percent=c.percent, rank=c.rank, of=c.of,
+            points_lost=c.points_lost, delta_score=c.delta_score, delta_rank=None,
+            direction=None, rank_direction=None, mixed=None, rating=None, shared_with=(),
+            loss_measure=f.loss_measure, gap_to_mean=c.gap_to_mean, level="criterion",
+            field_name=f.short_name)
+        out.append(Lead(index, item, c.lead or field_bodies))
+    return out
+
+
 @dataclass
 class _Row:
     """A row while it is being summed up."""
@@ -77,7 +132,8 @@ class _Row:
         if self.unit is not None and self.unit in index.coordinator and (
                 index.short_name not in self.coordinates):
             self.coordinates.append(index.short_name)
-        if index.additive and not item.gap_measured and item.points_lost is not None:
+        if index.additive and not item.gap_measured and item.points_lost is not None and (
+                item.level == "component"):  # a criterion's points are in its field's
             self.points_lost += item.points_lost
             self.by_index[index.index] = figure(self.by_index.get(index.index, 0.0)
                                                 + item.points_lost)

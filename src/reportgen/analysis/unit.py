@@ -127,7 +127,7 @@ from reportgen.analysis.numbers import figure
 from reportgen.analysis.numbers import percent_of as _percent
 from reportgen.analysis.numbers import rounded as _r
 from reportgen.analysis.ranking import TIE_EPSILON, rank_map
-from reportgen.analysis.responsibility import Lead, responsibility_rows
+from reportgen.analysis.responsibility import Lead, criteria_leads, responsibility_rows
 from reportgen.config.frameworks import TOTAL, Framework, RatingRule, fold_code
 from reportgen.config.rules import NEXT_GROUP, IndexRules, Rules, Solution
 from reportgen.config.rules import Target as TargetRule
@@ -1635,6 +1635,7 @@ def _responsibility(indices: Sequence[IndexAnalysis], grouping: str,
             item = ResponsibilityItem(**_figures(index, c), shared_with=(),
                                       loss_measure=index.loss_measure, gap_to_mean=gap)
             leads.append(Lead(index, item, c.responsible))
+            leads += criteria_leads(index, item, c.responsible)
     return responsibility_rows(leads, grouping, unit)
 
 
