@@ -158,15 +158,15 @@ def build_context(kit: Toolkit, analysis: UnitAnalysis, sources: dict[str, str],
                   sample: bool) -> ReportContext:
     """chart specs → draw → narrate: the render context of an analysed unit, from the
     analysis and the dataset facts its text cites (what a batch worker receives)."""
-    from reportgen.charts.unit import chart_kinds, index_charts
+    from reportgen.charts.unit import chart_kinds, index_charts, trend_min_years
     from reportgen.narrate.labels import unit_chart_labels
 
     unit = analysis.unit
     rule = kit.narrator.excerpt_rule(analysis.group or "")
     env = kit.narrator.phrases.env
-    kinds = chart_kinds(kit.narrator.config)
+    kinds, years = chart_kinds(kit.narrator.config), trend_min_years(kit.narrator.config)
     charts = {i.index: draw_charts(index_charts(i, unit, rule, labels=unit_chart_labels(env, i, unit),
-                                                kinds=kinds),
+                                                kinds=kinds, trend_years=years),
                                    kit.dpi, kit.charts)
               for i in analysis.indices}
     return kit.narrator.context(analysis, charts, sources, sample)

@@ -313,7 +313,7 @@ def _style_components(chart: Chart, spec: ChartSpec) -> None:
     plot.gap_width = 60
     plot.overlap = -5
     _colour_series(chart, spec.series)
-    _labels(plot, spec.decimals, XL_LABEL_POSITION.OUTSIDE_END, 7.0)
+    _labels(plot, spec.decimals, XL_LABEL_POSITION.OUTSIDE_END)  # LABEL_PT: 8 pt at print size
     chart.category_axis.tick_labels.font.size = Pt(FONT_PT)
     _value_axis(chart.value_axis, spec, spec.value_max)
     if chart.chart_type == XL_CHART_TYPE.BAR_CLUSTERED:

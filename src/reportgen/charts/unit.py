@@ -20,9 +20,13 @@ RESULT_CHARTS = ("score_rank", "peer_bars")
 COMPONENT_CHARTS = ("component_bars", "change_bars", "radar")
 UNIT_KINDS = (*RESULT_CHARTS, *COMPONENT_CHARTS)
 # Drawn when report.yaml's ``charts: kinds:`` is not given: those that add to the tables (the
-# trend over the years, the position among the peers, the components against the peer mean);
-# the change chart and the radar repeat columns of Bảng 2–4 and are off.
-DEFAULT_KINDS = ("score_rank", "peer_bars", "component_bars")
+# trend over more years than Bảng 1 has, the position among the peers); the change chart, the
+# radar and the components chart repeat columns of Bảng 2–4 (the rank column already places
+# each component among the peers) and are off.
+DEFAULT_KINDS = ("score_rank", "peer_bars")
+# The score-and-rank chart needs more years than Bảng 1's two to say something the table does
+# not (report.yaml ``charts: trend_min_years:``).
+DEFAULT_TREND_MIN_YEARS = 4
 RADAR_MIN_AXES = 5
 
 
@@ -43,6 +47,7 @@ def score_rank(index: IndexAnalysis, *, labels: Mapping[str, str]) -> ChartSpec:
         secondary_label=labels["rank"],
         value_max=index.max,
         alt_text=labels["alt_score_rank"],
+        height_cm=6.5,  # a few years: a low chart says it all and keeps section I short
     )
 
 
@@ -141,11 +146,18 @@ def chart_kinds(config: Mapping[str, Any]) -> tuple[str, ...]:
     return DEFAULT_KINDS if kinds is None else tuple(kinds)
 
 
+def trend_min_years(config: Mapping[str, Any]) -> int:
+    """Fewest years with a score for the score-and-rank chart (``charts: trend_min_years:``)."""
+    years = (config.get("charts") or {}).get("trend_min_years")
+    return DEFAULT_TREND_MIN_YEARS if years is None else int(years)
+
+
 def index_charts(index: IndexAnalysis, unit: str, rule: ExcerptRule | None = None, *,
-                 labels: Mapping[str, str],
-                 kinds: Collection[str] = UNIT_KINDS) -> dict[str, list[ChartSpec]]:
+                 labels: Mapping[str, str], kinds: Collection[str] = UNIT_KINDS,
+                 trend_years: int = 0) -> dict[str, list[ChartSpec]]:
     """Charts for section I (results) and section II (components) of one index, those of
-    ``kinds`` only (report.yaml's ``charts: kinds:``); ``rule`` says when the position chart
+    ``kinds`` only (report.yaml's ``charts: kinds:``), the score-and-rank chart only with at
+    least ``trend_years`` years of scores; ``rule`` says when the position chart
     of a large group becomes an excerpt; ``labels``: the words of the charts
     (:func:`reportgen.narrate.labels.unit_chart_labels`)."""
     components: list[ChartSpec] = []
@@ -157,7 +169,8 @@ def index_charts(index: IndexAnalysis, unit: str, rule: ExcerptRule | None = Non
         spider = radar(index, labels=labels) if "radar" in kinds else None
         if spider is not None:
             components.append(spider)
-    results = [score_rank(index, labels=labels)] if "score_rank" in kinds else []
+    years = sum(h.score is not None for h in index.history)
+    results = [score_rank(index, labels=labels)] if "score_rank" in kinds and years >= trend_years else []
     if "peer_bars" in kinds:
         results.append(peer_bars(index, unit, rule, labels=labels))
     return {"results": results, "components": components}

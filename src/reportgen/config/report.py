@@ -145,10 +145,12 @@ class ChartSettings(Settings):
     """How the charts are made: ``backend`` native (Word charts whose numbers open in Excel
     with "Edit Data", the default) or png (pictures); ``--charts`` overrides it. ``kinds``:
     the charts a unit report draws (absent: those that add to the tables, see
-    :data:`reportgen.charts.unit.DEFAULT_KINDS`; an empty list: none)."""
+    :data:`reportgen.charts.unit.DEFAULT_KINDS`; an empty list: none); ``trend_min_years``: the
+    fewest years of scores for the score-and-rank chart (absent: 4, more than Bảng 1 shows)."""
 
     backend: Literal["native", "png"] = "native"
     kinds: list[ChartKind] | None = None
+    trend_min_years: Count | None = None
 
 
 class ReportFile(Settings):
