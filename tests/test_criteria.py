@@ -3,6 +3,7 @@ framework, located errors, responsibility per criterion, and the criteria analys
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -224,6 +225,27 @@ def test_the_2025_renames_apply_by_action_year(make_csv, frameworks):
     assert index.criteria is not None
     seven = next(f for f in index.criteria.fields if f.code == "7")
     assert seven.criteria[0].lead == ("Sở Khoa học và Công nghệ",)  # action year 2025
+
+
+def test_a_renamed_agency_is_named_as_in_the_action_year(make_csv, frameworks):
+    """The data names Sở Thông tin và Truyền thông for 7.1 (its 2024 lead); responsible.yaml's
+    renamed list makes it Sở Khoa học và Công nghệ for the 2025 tasks."""
+    rows = table(years=(2024,))
+    for unit in UNITS:
+        seven = next(r for r in rows if r[2] == unit and r[3] == "7")
+        rows.append([2024, "PAR_INDEX", unit, "7.1", seven[4], 13, "", TEST_GROUP,
+                     "Hạ tầng số", "Sở Thông tin và Truyền thông"])
+    ds = dataset(make_csv, frameworks, rows)
+    renamed = build_rules({}, "analysis.yaml", {}, "solutions.yaml", {"renamed": [
+        {"old": "Sở Thông tin và Truyền thông", "new": "Sở Khoa học và Công nghệ",
+         "since": datetime.date(2025, 3, 1)}]}, "responsible.yaml")
+    for rules, lead in ((no_rules(), "Sở Thông tin và Truyền thông"),
+                        (renamed, "Sở Khoa học và Công nghệ")):
+        result = analyze_unit(prepare(ds), "Hòa Lâm", 2024, rules)
+        index = next(i for i in result.indices if i.index == "PAR_INDEX")
+        assert index.criteria is not None
+        seven = next(f for f in index.criteria.fields if f.code == "7")
+        assert seven.criteria[0].lead == (lead,)
 
 
 # --- wide layout ----------------------------------------------------------------------------

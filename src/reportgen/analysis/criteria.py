@@ -8,7 +8,8 @@ those where the unit is first or last among the peers that have the criterion. F
 index: the framework's parts of the total, and for surveys the criteria with the highest and
 the lowest satisfaction. Lead agency: ``responsible.yaml`` (the code, else its nearest
 ancestor listed there), else the data's ``responsible`` column, else the framework for the
-action year (a child inherits its parent's), else the index's coordinator.
+action year (a child inherits its parent's), else the index's coordinator; named as in the
+action year (``renamed``: Sở Thông tin và Truyền thông → Sở Khoa học và Công nghệ from 2025).
 """
 
 from __future__ import annotations
@@ -53,7 +54,15 @@ class Scope:
 
 
 def _agencies(scope: Scope, code: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Lead and supporting agencies of a code (see the module's description)."""
+    """Lead and supporting agencies of a code (see the module's description), as named in
+    the action year (``renamed`` of responsible.yaml: a merged department's successor)."""
+    lead, support = _assigned(scope, code)
+    now = scope.rules.current_names
+    return now(lead, scope.action_year), now(support, scope.action_year)
+
+
+def _assigned(scope: Scope, code: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Lead and supporting agencies of a code as the files and the data write them."""
     rules, fw = scope.rules, scope.fw
     walk: str | None = code
     while walk is not None:  # responsible.yaml: the code, else its nearest ancestor
