@@ -106,11 +106,24 @@ def rating_of(percent: float) -> str:
 
 # --- group_overview: numbers against the rows -------------------------------------------------
 
+def test_places_compare_when_the_size_change_allows(data: Dataset, kit: Any) -> None:
+    """With ``comparison.size_change`` 0.2, 5 → 6 units compare places (#15: as a unit's report)."""
+    import dataclasses
+
+    index = ov.group_overview(data, 2024, GROUP,
+                              dataclasses.replace(kit.rules, size_change=0.2)).indices[0]
+    ranks, ranks_before = competition_ranks(expected_totals(2024)), competition_ranks(
+        expected_totals(2023))
+    for r in index.rows:
+        expected = ranks_before[r.unit] - ranks[r.unit] if r.unit in ranks_before else None
+        assert r.delta_rank == expected
+
+
 def test_ranking_with_ties_and_changes(overview: GroupAnalysis) -> None:
     index = overview.indices[0]
     assert [i.index for i in overview.indices] == ["PAR_SO"]
     totals, before = expected_totals(2024), expected_totals(2023)
-    ranks, ranks_before = competition_ranks(totals), competition_ranks(before)
+    ranks = competition_ranks(totals)
     rows = {r.unit: r for r in index.rows}
     assert set(rows) == set(totals) and index.count == 6
     assert [r.rank for r in index.rows] == sorted(ranks.values())
@@ -122,7 +135,7 @@ def test_ranking_with_ties_and_changes(overview: GroupAnalysis) -> None:
         assert r.percent == pytest.approx(totals[unit])  # PAR_SO max is 100
         if unit in before:
             assert r.delta_score == pytest.approx(totals[unit] - before[unit])
-            assert r.delta_rank == ranks_before[unit] - ranks[unit]
+            assert r.delta_rank is None  # 5 → 6 units: over size_change (10%), no places compared
         else:
             assert r.delta_score is None and r.previous_year is None
     counts = index.counts
