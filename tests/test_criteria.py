@@ -385,3 +385,26 @@ def test_the_sample_shows_the_criteria(kit):
     for code, name in named.items():
         assert rows[code].endswith(name)
     assert criteria_bullets(context)
+
+
+# --- the group overview ---------------------------------------------------------------------
+
+def test_group_overview_criteria_most_often_lost_and_agency_totals(make_csv, frameworks):
+    from reportgen.analysis.group import group_overview
+
+    ds = dataset(make_csv, frameworks, table())
+    overview = group_overview(ds, 2024, TEST_GROUP, no_rules())
+    index = next(i for i in overview.indices if i.index == "PAR_INDEX")
+    crit = {c.code: c for c in index.criteria}
+    assert "3.2.1" not in crit  # first-level criteria only (no double count)
+    # 2024, 3.2 of maximum 6: 3.5, 5.0, 5.0 → all three below it, 1.5 lost on average
+    assert (crit["3.2"].units, crit["3.2"].losing) == (3, 3)
+    assert crit["3.2"].mean_lost == pytest.approx((2.5 + 1.0 + 1.0) / 3)
+    # 3.1 of maximum 4: 4.0, 3.0, 3.5 → two below it
+    assert (crit["3.1"].losing, crit["3.1"].mean_lost) == (2, pytest.approx(1.5 / 3))
+    assert [c.code for c in index.criteria][:5] == ["3.2", "8.1", "8.2", "3.1", "3.3"]
+    agencies = {a.agency: a for a in index.agencies}
+    centre = agencies["Trung tâm Phục vụ hành chính công tỉnh"]  # 3.2 (data), 3.3 (field 3)
+    assert set(centre.criteria) == {"3.2", "3.3"} and centre.losses == 3 + 2
+    assert centre.mean_lost == pytest.approx(1.5 + 1.5 / 3)
+    assert agencies["Sở Tài chính"].criteria == ("8.2",)  # field 8.2's lead from 2025

@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from reportgen.analysis.model import (
+    AgencyOverview,
     Basis,
     ComponentAnalysis,
     CriteriaAnalysis,
     CriterionAnalysis,
+    CriterionOverview,
     FieldCriteria,
     IndexPart,
 )
@@ -196,3 +198,53 @@ def analyze_criteria(scope: Scope, components: Sequence[ComponentAnalysis]
     highest, lowest = _extremes(scope.fw, fields)
     return CriteriaAnalysis(fields=tuple(fields), parts=_parts(scope.fw, rows),
                             highest=highest, lowest=lowest)
+
+
+# --- across a group (the overview report) ---------------------------------------------------
+
+def _field_of(fw: Framework, code: str) -> str:
+    while True:
+        parent = fw.components[code].parent
+        if parent is None:
+            return code
+        code = parent
+
+
+def group_criteria(scope: Scope) -> tuple[tuple[CriterionOverview, ...],
+                                          tuple[AgencyOverview, ...]]:
+    """The first-level criteria of an index across ``scope.group`` (``scope.unit`` unused),
+    most often lost first (then most points lost), and their lead agencies' totals; nothing
+    for a survey (a survey's maxima are never reached: no points are "lost")."""
+    fw, prep = scope.fw, scope.prep
+    if fw.loss_measure != "points":
+        return (), ()
+    out: list[CriterionOverview] = []
+    for comp in fw.components.values():
+        code = comp.code
+        if not fw.is_criterion(code) or (comp.parent and fw.is_criterion(comp.parent)):
+            continue
+        entries = prep.entries.get((scope.year, scope.index, scope.group, code))
+        if not entries:
+            continue
+        lost = [row.max - row.score for _, row in entries if row.max is not None]
+        out.append(CriterionOverview(
+            code=code, name=comp.name, field=_field_of(fw, code),
+            max=entries[0][1].max, units=len(entries),
+            losing=sum(1 for x in lost if x > FULL_TOLERANCE),
+            mean_lost=figure(sum(lost) / len(lost)) if lost else None,
+            lead=_agencies(scope, code)[0]))
+    out.sort(key=lambda c: (-c.losing, -(c.mean_lost or 0.0), code_key(c.code)))
+    return tuple(out), _agency_totals(out)
+
+
+def _agency_totals(criteria: Sequence[CriterionOverview]) -> tuple[AgencyOverview, ...]:
+    codes: dict[str, list[str]] = {}
+    losses: dict[str, int] = {}
+    lost: dict[str, float] = {}
+    for c in criteria:
+        for agency in c.lead:
+            codes.setdefault(agency, []).append(c.code)
+            losses[agency] = losses.get(agency, 0) + c.losing
+            lost[agency] = lost.get(agency, 0.0) + (c.mean_lost or 0.0)
+    return tuple(sorted((AgencyOverview(a, tuple(codes[a]), losses[a], figure(lost[a]))
+                         for a in codes), key=lambda a: (-a.mean_lost, a.agency)))

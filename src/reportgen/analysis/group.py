@@ -19,9 +19,12 @@ import statistics
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from reportgen.analysis.criteria import Scope, group_criteria
 from reportgen.analysis.group_actions import group_causes, group_solutions
 from reportgen.analysis.model import (
+    AgencyOverview,
     ComponentOverview,
+    CriterionOverview,
     Direction,
     GroupAnalysis,
     GroupCounts,
@@ -121,6 +124,7 @@ def index_overview(prep: Prepared, year: int, group: str, index: str,
     maximum = first.max or fw.total_max
     comps = component_overviews(prep, year, group, index, fw, compared_year)
     leaders = _leaders(rows)
+    criteria, agencies = _criteria(prep, year, group, index, fw, rules)
     return IndexOverview(
         index=index, name=fw.name, short_name=fw.short_name, version=fw.version,
         year=year, group=group, unit=fw.unit, max=maximum,
@@ -136,7 +140,17 @@ def index_overview(prep: Prepared, year: int, group: str, index: str,
         rows=rows, counts=_counts(rows, fw),
         rating=_rating_summary(prep, fw, rows, index, group, compared_year),
         **leaders, components=comps,
-        matrix=_matrix(prep, year, index, [r.unit for r in rows], comps))
+        matrix=_matrix(prep, year, index, [r.unit for r in rows], comps),
+        criteria=criteria, agencies=agencies)
+
+
+def _criteria(prep: Prepared, year: int, group: str, index: str, fw: Framework,
+              rules: Rules) -> tuple[tuple[CriterionOverview, ...], tuple[AgencyOverview, ...]]:
+    """The criteria most often lost across the group and their agencies' totals (#13)."""
+    coordinator = rules.responsible_override(index, TOTAL) or fw.coordinator
+    return group_criteria(Scope(
+        prep, "", year, index, fw, group, None, year + rules.action_year_offset, rules,
+        tuple(coordinator)))
 
 
 def ranking_row(prep: Prepared, year: int, index: str, unit: str, rank: int, fw: Framework,

@@ -1356,6 +1356,8 @@ class IndexOverview(Model):
     components: tuple[ComponentOverview, ...]
     matrix: Matrix
     legal_basis: tuple[str, ...] = ()  # the framework's "Căn cứ" lines
+    criteria: tuple[CriterionOverview, ...] = ()  # most often lost first (#13)
+    agencies: tuple[AgencyOverview, ...] = ()  # lead agencies of those criteria, most lost first
 
     # -- what the phrase files ask --
 
@@ -1515,3 +1517,28 @@ class CriteriaAnalysis(Model):
             for agency in c.lead:
                 out.setdefault(agency, []).append(c.code)
         return FrozenMap({a: tuple(codes) for a, codes in out.items()})
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionOverview(Model):
+    """One criterion across a group (overview report): how many units lost points on it, the
+    mean points lost per unit, the agency that leads it."""
+
+    code: str
+    name: str
+    field: str  # the code of its field
+    max: float | None
+    units: int  # units of the group with a score on it
+    losing: int  # … of which below its maximum
+    mean_lost: float | None  # mean of (maximum − score) over those units
+    lead: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyOverview(Model):
+    """One lead agency across a group: its criteria and what the group lost on them."""
+
+    agency: str
+    criteria: tuple[str, ...]  # codes, most lost first
+    losses: int  # (unit, criterion) pairs below the maximum
+    mean_lost: float  # points lost per unit, summed over its criteria
