@@ -336,12 +336,15 @@ def test_the_report_of_a_merged_province_names_predecessors_and_method_and_no_pl
     flat = " ".join(text.split())
     assert ("so với kết quả năm 2024 của Tỉnh Cũ 03 và Tỉnh Cũ 04 trước hợp nhất "
             f"({printed}/80 điểm, bình quân theo dân số)") in flat
+    assert ("PAPI năm 2024 là kết quả gộp của Tỉnh Cũ 03 và Tỉnh Cũ 04 trước hợp nhất (bình quân "
+            "theo dân số)") in flat  # the note under Bảng 1 says what its 2024 column is
     assert _no_change_of_places(flat)
     unchanged = dump(render_report(kit, prepare(dataset), dataset, "Tỉnh Cũ 63", 2025))
     flat = " ".join(unchanged.split())
     assert _no_change_of_places(flat)
     assert "năm 2024: thứ" in flat and "/63" in flat and "/34" in flat
     assert "số đơn vị của nhóm hai năm khác nhau nên không so sánh số bậc" in flat
+    assert "Năm 2024 nhóm có 63 tỉnh, thành phố, năm 2025 có 34 nên không so sánh số bậc" in flat
     # PAPI 8 (Quản trị điện tử) is led by Sở KH&CN from 2025 (frameworks/papi_2018.yaml)
     assert "Sở Khoa học và Công nghệ" in flat and "Thông tin và Truyền thông" not in flat
 
