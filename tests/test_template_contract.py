@@ -117,6 +117,11 @@ OVERVIEW_PATHS = {
     "components[].note",
     *(f"components[].rows[].{k}" for k in
       ("no", "name", "max", "mean", "mean_percent", "delta", "best", "worst")),
+    "components[].criteria.caption", "components[].criteria.agency_caption",
+    *(f"components[].criteria.rows[].{k}" for k in
+      ("no", "code", "name", "max", "losing", "mean_lost", "lead")),
+    *(f"components[].criteria.agencies[].{k}" for k in
+      ("no", "agency", "criteria", "losses", "mean_lost")),
     "leaders[].heading", "leaders[].subsections[].heading",
     "leaders[].subsections[].paragraphs[]", "leaders[].subsections[].bullets[]",
     "appendices[].number", "appendices[].title", "appendices[].ref",

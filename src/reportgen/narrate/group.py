@@ -21,6 +21,7 @@ from reportgen.narrate.labels import label, omission_reason
 from reportgen.narrate.phrases import Numbering
 
 PHRASES = "tong-hop.j2"
+CRITERIA_PHRASES = "tieu-chi.j2"  # the criteria's tables (#13)
 # unit-specific in report.yaml (the overview's own come from its ``overview:`` sections)
 OVERRIDDEN = ("subject", "intro", "closing", "recipients", "proposals", "implementation")
 APPENDIX_LETTERS = "ABCDEGHIKLMN"
@@ -166,7 +167,35 @@ def _components(phrases: Any, i: IndexOverview, o: Mapping[str, Any],
         "unit_note": phrases.text(PHRASES, "don_vi_tinh", i=i, o=o),
         "rows": component_table_rows(i),
         "note": phrases.text(PHRASES, "ghi_chu_linh_vuc", i=i, o=o),
+        "criteria": criteria_tables(phrases, i, o, counter),  # numbered after the above
     }
+
+
+CRITERIA_LISTED = 10  # criteria in the overview's table of the most often lost (#13)
+
+
+def criteria_tables(phrases: Any, i: IndexOverview, o: Mapping[str, Any],
+                    counter: Numbering) -> gc.CriteriaTables:
+    """The criteria most often lost across the group and the lead agencies' totals (#13);
+    phrases in ``phrases/tieu-chi.j2``. No criteria: empty, and no table number taken."""
+    if not i.criteria:
+        return {"caption": "", "rows": [], "agency_caption": "", "agencies": []}
+    shown = i.criteria[:CRITERIA_LISTED]
+    rows: list[gc.CriterionLossRow] = [
+        {"no": str(n), "code": c.code, "name": c.name, "max": fmt.num(c.max),
+         "losing": f"{c.losing}/{c.units}", "mean_lost": fmt.num(c.mean_lost),
+         "lead": "; ".join(c.lead)}
+        for n, c in enumerate(shown, start=1)]
+    caption = phrases.text(CRITERIA_PHRASES, "tong_hop_bang_tieu_chi", i=i, o=o,
+                           n=counter.next("table"), shown=len(shown))
+    agencies: list[gc.AgencyLossRow] = [
+        {"no": str(n), "agency": a.agency, "criteria": ", ".join(a.criteria),
+         "losses": str(a.losses), "mean_lost": fmt.num(a.mean_lost)}
+        for n, a in enumerate(i.agencies, start=1)]
+    agency_caption = phrases.text(CRITERIA_PHRASES, "tong_hop_bang_co_quan", i=i, o=o,
+                                  n=counter.next("table")) if agencies else ""
+    return {"caption": caption, "rows": rows, "agency_caption": agency_caption,
+            "agencies": agencies}
 
 
 def _names(units: Iterable[str]) -> str:

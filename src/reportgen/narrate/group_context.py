@@ -72,6 +72,39 @@ class Component(TypedDict):
     unit_note: str
     rows: list[ComponentRow]
     note: str
+    criteria: CriteriaTables
+
+
+class CriterionLossRow(TypedDict):
+    """One criterion most often lost across the group (#13)."""
+
+    no: str
+    code: str
+    name: str
+    max: str
+    losing: str  # "37/45": units below the maximum / units with a score
+    mean_lost: str
+    lead: str
+
+
+class AgencyLossRow(TypedDict):
+    """One lead agency's total over its criteria across the group (#13)."""
+
+    no: str
+    agency: str
+    criteria: str  # "7.2, 7.3, 7.4"
+    losses: str
+    mean_lost: str
+
+
+class CriteriaTables(TypedDict):
+    """Section II for one index: the criteria most often lost, their agencies' totals; empty
+    rows when the data has no criteria (the template leaves the tables out)."""
+
+    caption: str
+    rows: list[CriterionLossRow]
+    agency_caption: str
+    agencies: list[AgencyLossRow]
 
 
 class Leaders(TypedDict):
