@@ -159,6 +159,8 @@ class ReportFile(Settings):
     defaults: DefaultSettings | None = None
     groups: dict[Text, GroupSettings | None] | None = None
     charts: ChartSettings | None = None
+    # Abbreviation → full form, spelled out at its first use in the running text.
+    abbreviations: dict[Text, Text] | None = None
     # A draft prints the library's generic causes as marked suggestions for the clerk to
     # confirm or replace; a final report (the default) prints only what the data and the
     # notes table say. ``generate --final`` refuses a draft.

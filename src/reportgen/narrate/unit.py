@@ -19,6 +19,7 @@ from reportgen.analysis.responsibility import is_collective
 from reportgen.config.report import report_config
 from reportgen.data.text import fold
 from reportgen.narrate import context as rc
+from reportgen.narrate.abbrev import spell_out
 from reportgen.narrate.criteria import criteria_rows, extremes, weak_fields
 from reportgen.narrate.header import (
     header_block,
@@ -306,7 +307,7 @@ class Narrator:
         summary = self._summary(indices, u, counter)
         u["summary_table"] = summary["number"]
         assessment = self._assessment(analysis, u)
-        return {
+        context: rc.ReportContext = {
             "report": cast(rc.Report, report),
             "sections": self._sections(u),
             "results": [self._result(i, u, charts.get(i.index, {}), sources, counter)
@@ -323,6 +324,9 @@ class Narrator:
             "appendices": appendices,
             "highlight": self._suggestions(assessment),
         }
+        # abbreviations spelled out on first use in the running text (report.yaml glossary)
+        return cast(rc.ReportContext, spell_out(context, self.config.get("abbreviations") or {},
+                                                keep=set(context.get("highlight") or ())))
 
     def _suggestions(self, assessment: rc.Assessment) -> list[str]:
         """The paragraphs of a draft that are the library's suggestions, not findings
@@ -435,6 +439,7 @@ class Narrator:
                         counter: Numbering) -> rc.Responsibility:
         """Bảng 5: one row per agency, one line per weak item (its loss beside it), one
         demand with its deadline; the issuing agency's own row states its own duty."""
+        table = counter.next("table")
         rows: list[rc.ResponsibilityRow] = []
         for n, r in enumerate(analysis.responsibility, start=1):
             own = is_issuer(r.unit, u)
@@ -447,8 +452,9 @@ class Narrator:
             })
         own_row = any(is_issuer(r.unit, u) for r in analysis.responsibility)
         return {
-            "intro": self.phrases.text("trach-nhiem.j2", "mo_dau", a=analysis, u=u),
-            "caption": self._label("bang_trach_nhiem", u=u, n=counter.next("table")),
+            # the intro refers to the table by its number
+            "intro": self.phrases.text("trach-nhiem.j2", "mo_dau", a=analysis, u={**u, "table": table}),
+            "caption": self._label("bang_trach_nhiem", u=u, n=table),
             "rows": rows,
             "closing": self.phrases.text("trach-nhiem.j2", "ket_luan", a=analysis, u=u,
                                          own=own_row),
