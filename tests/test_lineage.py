@@ -426,3 +426,4 @@ def test_the_batch_of_the_commune_sample_runs(tmp_path):
     overview = " ".join(dump_file(next((out / "2025").rglob("tong-hop.docx"))).split())
     assert "So với năm 2024, " in overview  # every commune compared with its predecessors
     assert _no_change_of_places(overview)  # and never place against place (12 then, 4 now)
+    assert "thứ hạng không so sánh được: năm 2024 nhóm có 12 đơn vị, năm 2025 có 4" in overview
