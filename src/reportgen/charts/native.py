@@ -284,7 +284,7 @@ def _style_peer_bars(chart: Chart, spec: ChartSpec) -> None:
             _fill(ser.points[n], S.UNIT)
         elif spec.reference is not None and name == spec.reference_label:
             _fill(ser.points[n], S.REFERENCE_COLOUR)
-    size = max(5.5, min(LABEL_PT, spec.height_cm * 28.35 / max(len(rows), 1) * 0.55))
+    size = LABEL_PT  # never below 8 pt in print: the spec's height gives each row room for it
     _labels(plot, spec.decimals, XL_LABEL_POSITION.OUTSIDE_END, size)
     chart.category_axis.reverse_order = True
     chart.category_axis.tick_labels.font.size = Pt(size)
