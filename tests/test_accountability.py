@@ -474,3 +474,26 @@ def test_criteria_explaining_a_weak_field_go_to_their_own_leads(province: UnitAn
                 assert line.startswith(f"{item.index_short_name} – tiêu chí {item.code} "
                                        f"{item.name} ({item.field_name}): ")
                 assert f"mất {fmt.num(item.points_lost)}/{fmt.num(item.max)} điểm" in line
+
+
+# --- a department's report: the bodies are its own divisions ---------------------------------------
+
+@pytest.mark.parametrize("unit", [DEPARTMENT, ISSUER])
+def test_a_department_directs_its_divisions(kit: Toolkit, dataset: Dataset, unit: str) -> None:
+    analysis = analyze_unit(dataset, unit, YEAR, kit.rules)
+    assert analysis.responsibility, f"{unit} has weak fields in the sample"
+    ctx = context(kit, analysis)
+    section = ctx["responsibility"]
+    deadline = f"trước ngày 20 tháng 5 năm {analysis.action_year}"
+    for row in section["rows"]:
+        assert f"báo cáo lãnh đạo {unit}" in row["request"] and deadline in row["request"]
+    tasks = ctx["implementation"]["tasks"]
+    bodies = ", ".join(r.unit or "" for r in analysis.responsibility)
+    assert tasks[0].startswith(f"{unit} chỉ đạo các bộ phận nêu tại Mục IV ({bodies})")
+    assert section["closing"].startswith(f"Đề nghị {unit} chỉ đạo các bộ phận nêu trên")
+    text = " ".join([section["closing"], *tasks, *(r["request"] for r in section["rows"])])
+    if unit == ISSUER:  # the issuing agency reports on itself: never to itself
+        assert f"gửi {ISSUER}" not in text and f"về {ISSUER}" not in text
+        assert "báo cáo Ủy ban nhân dân tỉnh" in tasks[0]
+    else:
+        assert f"về {ISSUER} {deadline}" in tasks[0]

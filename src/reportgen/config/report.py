@@ -117,6 +117,9 @@ class Header(Settings):
     # gives), and the proposals to the province, the Ministry…
     implementation: Texts | None = None
     proposals: list[Proposal] | None = None
+    # The bodies of Bảng 5 are divisions of the unit reported on (a department's own offices):
+    # the unit directs them and reports for them.
+    divisions: bool | None = None
 
     def problems(self) -> Iterator[Problem]:
         if self.explanation_deadline is not None and self.deadlines is not None and (

@@ -299,6 +299,8 @@ class Narrator:
              "peer_prefix": peer_prefix, "peer_suffix": peer_suffix}
         u["deadlines"] = report_deadlines(self.config, analysis.group or "", self.phrases.env,
                                           variables)
+        u["divisions"] = bool(settings.get("divisions"))
+        u["own_unit"] = is_issuer(unit, u)
         counter = Numbering()
         # built first, so that the text can refer to the appendices and to Bảng 1 by number
         appendices = self._appendices(analysis, u, report)
