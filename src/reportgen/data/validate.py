@@ -22,8 +22,8 @@ from reportgen.analysis.ranking import rank_map
 from reportgen.config.frameworks import TOTAL, Framework, Frameworks, fold_code
 from reportgen.data.criteria import ResponsibleKey, find_criteria
 from reportgen.data.groups import FactKey, GroupFact, check_groups
-from reportgen.data.load import Loaded
 from reportgen.data.lineage import Lineage, check_lineage
+from reportgen.data.load import Loaded
 from reportgen.data.notes import UserNote, check_notes
 from reportgen.data.screen import screen
 from reportgen.data.text import fold, fold_total, is_missing_mark, parse_number
