@@ -355,7 +355,7 @@ def test_overview_tasks_name_the_units_to_improve_with_deadlines(kit: Toolkit,
     from reportgen.narrate.group import units_to_improve
     overview, ctx = overview_of(kit, dataset)
     index = overview.indices[0]
-    lowest = index.rating.lowest_filled if index.rating else None
+    lowest = index.rating.groups[-1] if index.rating else None
     expected = [r.unit for r in index.rows
                 if r in index.bottom or (lowest is not None and r.unit in lowest.units)]
     assert units_to_improve(index) == expected and expected
@@ -497,3 +497,13 @@ def test_a_department_directs_its_divisions(kit: Toolkit, dataset: Dataset, unit
         assert "báo cáo Ủy ban nhân dân tỉnh" in tasks[0]
     else:
         assert f"về {ISSUER} {deadline}" in tasks[0]
+
+
+def test_a_provinces_overview_assigns_no_tasks_to_other_provinces(kit: Toolkit,
+                                                                 dataset: Dataset) -> None:
+    overview, ctx = overview_of(kit, dataset, "Tỉnh, thành phố")
+    tasks = next(p for p in ctx["actions"] if p["heading"].endswith("Nhiệm vụ, giải pháp"))
+    text = " ".join(tasks["paragraphs"])
+    assert "phân tích nguyên nhân, xây dựng kế hoạch khắc phục" not in text
+    assert not [r.unit for i in overview.indices for r in i.bottom if r.unit in text]
+    assert overview.solutions and text.startswith("a) ")  # the solutions are still there

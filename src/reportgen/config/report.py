@@ -120,6 +120,9 @@ class Header(Settings):
     # The bodies of Bảng 5 are divisions of the unit reported on (a department's own offices):
     # the unit directs them and reports for them.
     divisions: bool | None = None
+    # The group overview assigns tasks with deadlines to its lagging units (they report to the
+    # issuing agency: a province's departments, communes; not the provinces of the country).
+    tasks_to_units: bool | None = None
 
     def problems(self) -> Iterator[Problem]:
         if self.explanation_deadline is not None and self.deadlines is not None and (

@@ -76,6 +76,7 @@ def overview_context(narrator: Any, overview: GroupAnalysis, charts: Mapping[str
          "deadlines": report_deadlines(narrator.config, group, phrases.env, variables)}
     counter = Numbering()
     own = render_setting(phrases.env, {k: settings.get(k) for k in OVERRIDDEN[-2:]}, variables)
+    own["tasks_to_units"] = bool(settings.get("tasks_to_units"))
     actions = _actions(phrases, overview, o, own)
     keys = ["results", *(["components"] if any(i.components for i in indices) else []), "leaders",
             *(["actions"] if actions else [])]
@@ -231,9 +232,10 @@ def _leader_block(phrases: Any, n: int, i: IndexOverview, o: Mapping[str, Any]) 
 
 
 def units_to_improve(i: IndexOverview) -> list[str]:
-    """The units the overview asks to improve on one index: its lowest rating group that has
-    units, and the units at the bottom of its ranking (once each, ranking order)."""
-    lowest = i.rating.lowest_filled if i.rating else None
+    """The units the overview asks to improve on one index: those at the bottom of its
+    ranking, and every unit of the scale's lowest rating group when it has any (once each,
+    ranking order)."""
+    lowest = i.rating.groups[-1] if i.rating and i.rating.groups else None
     named = set(lowest.units if lowest else ()) | {r.unit for r in i.bottom}
     return [r.unit for r in i.rows if r.unit in named]
 
@@ -241,14 +243,16 @@ def units_to_improve(i: IndexOverview) -> list[str]:
 def _actions(phrases: Any, overview: GroupAnalysis, o: Mapping[str, Any],
              own: Mapping[str, Any]) -> list[Subsection]:
     """The last section: the clerk's causes (notes table), tasks and solutions with who and
-    by when, proposals (report.yaml ``overview: proposals``); parts with nothing are left out."""
+    by when, proposals (report.yaml ``overview: proposals``); parts with nothing are left out.
+    Tasks go to lagging units only when they report to the issuer (``tasks_to_units``)."""
     parts: list[Subsection] = []
     causes = [*overview.causes.objective, *overview.causes.subjective]
     if causes:
         parts.append({"heading": phrases.text(PHRASES, "nguyen_nhan_tieu_de", o=o),
                       "paragraphs": [],
                       "bullets": [phrases.text(PHRASES, "nguyen_nhan", c=c, o=o) for c in causes]})
-    improve = {i.index: units_to_improve(i) for i in overview.indices}
+    improve = {i.index: units_to_improve(i) if own.get("tasks_to_units") else []
+               for i in overview.indices}
     tasks = phrases.paragraphs(PHRASES, "nhiem_vu", g=overview, o=o, improve=improve)
     solutions = [phrases.text(PHRASES, "giai_phap", s=s, o=o, letter=fmt.letter(n))
                  for n, s in enumerate(overview.solutions)]
