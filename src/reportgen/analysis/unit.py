@@ -50,10 +50,13 @@ The result (:class:`~reportgen.analysis.model.UnitAnalysis`; its ``to_dict()`` i
   reached, basis_year, unit_at_rank, current_score, current_rank, places_to_gain, recoverable
   [{code, name, short_name, points_lost, gap_to_best, recover_to_previous}],
   recover_to_previous_total, recover_to_previous_codes``;
-- ``responsibility`` (:class:`ResponsibilityRow`): ``[{unit (None: no responsible body
-  named), components [{index, index_short_name, code, name, score, max, percent, rank, of,
-  points_lost, delta_score, delta_rank, direction, rank_direction, mixed, rating,
-  shared_with, …}], points_lost, places_lost, points_lost_by_index, indices}]``;
+- ``responsibility`` (:class:`ResponsibilityRow`, :mod:`reportgen.analysis.responsibility`):
+  one row per agency ``[{unit (None: no responsible body named), components [{index,
+  index_short_name, code, name, score, max, percent, rank, of, points_lost, delta_score,
+  delta_rank, direction, rank_direction, mixed, rating, shared_with, loss_measure,
+  gap_to_mean, level (component | criterion), first_lead, field_name, …}], points_lost,
+  places_lost, points_lost_by_index, indices, demand (fall | loss | gap | low),
+  coordinates}]``;
 - ``solutions`` (:class:`SolutionItem`): the same figures plus ``kind`` (weakness |
   strength), ``maintain, from_library, text, lead, support, deadline {kind, quarter | day,
   month | text, year}``;
