@@ -81,15 +81,21 @@ def _where(rec: Mapping[str, Any], column: str) -> Location:
 _CELLS = ["index", "year", "component", "max_score", "component_name", "responsible"]
 
 
-def _relevant(frame: pd.DataFrame) -> pd.DataFrame:
+def _relevant(frame: pd.DataFrame, frameworks: Frameworks) -> pd.DataFrame:
     """The distinct cells that may define or describe a criterion (a dotted code, a name, an
-    agency or a maximum), each with the first row giving it."""
+    agency, a maximum of a component whose maximum a framework confirms), each with the first
+    row giving it. Column-wise: a large table's common rows are never looked at one by one."""
     comps = pd.Series(frame["component"].unique())
     dotted = set(comps[comps.map(lambda c: isinstance(c, str) and bool(_CHILD_CODE.match(c)))])
     mask = frame["component"].isin(dotted)
-    for column in ("component_name", "responsible", "max_score"):
+    for column in ("component_name", "responsible"):
         if column in frame:
             mask |= frame[column].fillna("").astype(str) != ""
+    confirmed = {c.code for fw in frameworks.items for c in fw.components.values()
+                 if c.max_confirmed}
+    if "max_score" in frame and confirmed:
+        mask |= frame["component"].isin(confirmed) & (
+            frame["max_score"].fillna("").astype(str) != "")
     present = [c for c in _CELLS if c in frame]
     return frame[mask].drop_duplicates(present)
 
@@ -113,7 +119,7 @@ def find_criteria(frame: pd.DataFrame, frameworks: Frameworks, issues: list[Issu
     out = Criteria()
     if frame.empty:
         return out
-    rows = _relevant(frame)
+    rows = _relevant(frame, frameworks)
     names: dict[tuple[str, str, str], tuple[str, Mapping[str, Any]]] = {}
     parents: dict[tuple[str, str], set[str]] = {}
     firsts: dict[tuple[str, str, str], Mapping[str, Any]] = {}
