@@ -318,8 +318,8 @@ def test_unknown_code_in_solutions_names_file_line_code_and_nearest(mine: Path,
 def test_unknown_code_in_responsible_names_file_line_code_and_nearest(mine: Path,
                                                                       small_data: Path) -> None:
     responsible = mine / "responsible.yaml"
-    replace_line(responsible, r"\{\}", 'PAR_INDEX:\n  "7": Sở Khoa học và Công nghệ\n'
-                 '  "8.3": Sở Tài chính')
+    replace_line(responsible, r"renamed:", 'PAR_INDEX:\n  "7": Sở Khoa học và Công nghệ\n'
+                 '  "8.3": Sở Tài chính\nrenamed:')
     line = responsible.read_text(encoding="utf-8").split("\n").index('  "8.3": Sở Tài chính') + 1
     result = check(mine, "--data", small_data)
     assert result.exit_code == 1
