@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 
 from reportgen.config.frameworks import (
@@ -83,21 +84,46 @@ _CELLS = ["index", "year", "component", "max_score", "component_name", "responsi
 
 def _relevant(frame: pd.DataFrame, frameworks: Frameworks) -> pd.DataFrame:
     """The distinct cells that may define or describe a criterion (a dotted code, a name, an
-    agency, a maximum of a component whose maximum a framework confirms), each with the first
-    row giving it. Column-wise: a large table's common rows are never looked at one by one."""
-    comps = pd.Series(frame["component"].unique())
-    dotted = set(comps[comps.map(lambda c: isinstance(c, str) and bool(_CHILD_CODE.match(c)))])
-    mask = frame["component"].isin(dotted)
+    agency, a maximum that no framework confirms for a code whose maximum one confirms), each
+    with the first row giving it. Column-wise on integer codes: a large table's rows are
+    never looked at one by one, each distinct value once."""
+    comp, comps = pd.factorize(frame["component"], use_na_sentinel=False)
+    dotted = np.array([isinstance(c, str) and bool(_CHILD_CODE.match(c)) for c in comps],
+                      dtype=bool)
+    mask = dotted[comp]
     for column in ("component_name", "responsible"):
         if column in frame:
-            mask |= frame[column].fillna("").astype(str) != ""
-    confirmed = {c.code for fw in frameworks.items for c in fw.components.values()
-                 if c.max_confirmed}
-    if "max_score" in frame and confirmed:
-        mask |= frame["component"].isin(confirmed) & (
-            frame["max_score"].fillna("").astype(str) != "")
+            cells = frame[column].to_numpy(dtype=object)
+            mask |= (cells != "") & pd.notna(cells)
+    if "max_score" in frame:
+        mask |= _odd_maxima(comp, list(comps), frame["max_score"], frameworks)
     present = [c for c in _CELLS if c in frame]
     return frame[mask].drop_duplicates(present)
+
+
+def _odd_maxima(comp: np.ndarray, comps: list[object], maxima: pd.Series,
+                frameworks: Frameworks) -> np.ndarray:
+    """Rows giving a maximum that no framework confirms for their code, among the codes some
+    framework confirms a maximum for (conflict candidates, checked against the row's own
+    framework afterwards); each distinct (code, maximum) pair read once."""
+    confirmed: dict[str, set[float]] = {}
+    for fw in frameworks.items:
+        for c in fw.components.values():
+            if c.max_confirmed and c.max is not None:
+                confirmed.setdefault(c.code, set()).add(c.max)
+    given, texts = pd.factorize(maxima, use_na_sentinel=False)
+    width = len(texts) + 1
+    pairs = np.unique(comp.astype(np.int64) * width + given)
+    odd = []
+    for pair in pairs.tolist():
+        code, text = comps[pair // width], texts[pair % width]
+        value = parse_number(text) if isinstance(text, str) and text else None
+        if value is not None and isinstance(code, str) and code in confirmed and all(
+                abs(value - m) > 1e-9 for m in confirmed[code]):
+            odd.append(pair)
+    if not odd:
+        return np.zeros(len(comp), dtype=bool)
+    return np.isin(comp.astype(np.int64) * width + given, odd)
 
 
 def _framework(frameworks: Frameworks, rec: Mapping[str, Any]) -> tuple[Framework, int] | None:
