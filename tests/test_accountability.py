@@ -126,7 +126,8 @@ def test_each_line_carries_its_own_loss(kit: Toolkit, province: UnitAnalysis) ->
             elif item.points_lost:
                 assert f"mất {fmt.num(item.points_lost)}/{fmt.num(item.max)} điểm" in line
             if item.delta_rank is not None and item.delta_rank < 0:
-                assert line.endswith(f"giảm {abs(item.delta_rank):02d} bậc"), line
+                own = line.split(" (tiêu chí ")[0]  # the field's loss, before its criteria
+                assert own.endswith(f"giảm {abs(item.delta_rank):02d} bậc"), line
 
 
 def test_survey_indexes_never_say_points_lost(kit: Toolkit, province: UnitAnalysis) -> None:
@@ -448,6 +449,10 @@ def test_criteria_explaining_a_weak_field_go_to_their_own_leads(province: UnitAn
     from reportgen.analysis.responsibility import explaining
     listed = {(r.unit, i.index, i.code) for r in province.responsibility for i in r.components
               if i.level == "criterion"}
+    folded = {(r.unit, t.index, t.code) for r in province.responsibility for i in r.components
+              for t in i.criteria}
+    assert not listed & folded
+    listed |= folded
     assert listed, "the sample PAR INDEX has criteria"
     expected = set()
     for index, c in weak_items(province):
@@ -470,10 +475,16 @@ def test_criteria_explaining_a_weak_field_go_to_their_own_leads(province: UnitAn
     ctx = context(kit, province)
     for row, r in zip(ctx["responsibility"]["rows"], province.responsibility, strict=True):
         for line, item in zip(row["lines"], r.components, strict=True):
-            if item.level == "criterion":
+            if item.level == "criterion":  # led by an agency that does not lead its field
                 assert line.startswith(f"{item.index_short_name} – tiêu chí {item.code} "
                                        f"{item.name} ({item.field_name}): ")
                 assert f"mất {fmt.num(item.points_lost)}/{fmt.num(item.max)} điểm" in line
+                assert (item.index, item.field_code) not in {
+                    (i.index, i.code) for i in r.components if i.level == "component"}
+            elif item.criteria:  # the field's own criteria, on the field's line
+                parts = "; ".join(f"{t.code}: mất {fmt.num(t.points_lost)} điểm"
+                                  for t in item.criteria)
+                assert line.endswith(f" (tiêu chí {parts})"), line
 
 
 # --- a department's report: the bodies are its own divisions ---------------------------------------

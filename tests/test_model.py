@@ -271,7 +271,8 @@ def test_to_dict_keeps_the_keys_of_the_analyze_json(analysis: UnitAnalysis) -> N
                                               "places_lost", "points_lost_by_index", "indices",
                                               "demand", "coordinates"]
     assert list(out["responsibility"][0]["components"][0]) == [
-        *FIGURE_KEYS, "shared_with", "loss_measure", "gap_to_mean", "level", "first_lead"]
+        *FIGURE_KEYS, "shared_with", "loss_measure", "gap_to_mean", "level", "first_lead",
+        "field_name", "field_code", "criteria"]
     assert list(out["solutions"][0]) == [*FIGURE_KEYS, "kind", "maintain", "from_library",
                                          "text", "lead", "support", "deadline"]
     assert out["solutions"][0]["deadline"] == {"kind": "quarter", "quarter": 3, "year": 2025}

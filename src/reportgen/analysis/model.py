@@ -1003,6 +1003,9 @@ class ResponsibilityItem(Figures):
     level: str = "component"  # "component" | "criterion"
     first_lead: bool = True  # the row's agency is named first among the item's bodies
     field_name: str | None = None  # a criterion's field (short name)
+    field_code: str | None = None  # a criterion's field (code)
+    # a field's criteria that the same agency leads, folded into the field's line
+    criteria: tuple[ResponsibilityItem, ...] = ()
 
     @property
     def places_lost(self) -> int:

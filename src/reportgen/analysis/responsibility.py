@@ -4,7 +4,8 @@ One row per agency (grouping "unit" of ``analysis.yaml``; "joint" keeps the bodi
 an item together). Each row lists its items — components, or criteria when the analysis has
 them — each with its own loss, so that an item and what it lost always stay on one line.
 Under a weak field, the criteria that explain most of its loss (when the data has criteria)
-are items of their own lead agencies, which may not lead the field.
+are items of their own lead agencies, which may not lead the field; in the field's own row
+they are folded into the field's line.
 
 Who is accountable comes from the frameworks and ``responsible.yaml``; a name that stands for
 a set of bodies ("các sở theo nhóm chính sách") is nobody in particular: it is dropped, and an
@@ -108,7 +109,7 @@ def criteria_leads(index: IndexAnalysis, field_item: ResponsibilityItem,
             points_lost=c.points_lost, delta_score=c.delta_score, delta_rank=None,
             direction=None, rank_direction=None, mixed=None, rating=None, shared_with=(),
             loss_measure=f.loss_measure, gap_to_mean=c.gap_to_mean, level="criterion",
-            field_name=f.short_name)
+            field_name=f.short_name, field_code=f.code)
         out.append(Lead(index, item, c.lead or field_bodies))
     return out
 
@@ -126,6 +127,8 @@ class _Row:
 
     def add(self, lead: Lead, item: ResponsibilityItem) -> None:
         index = lead.index
+        if item.level == "criterion" and self._fold(item):
+            return
         self.items.append(item)
         if index.index not in self.indices:
             self.indices.append(index.index)
@@ -137,6 +140,17 @@ class _Row:
             self.points_lost += item.points_lost
             self.by_index[index.index] = figure(self.by_index.get(index.index, 0.0)
                                                 + item.points_lost)
+
+    def _fold(self, criterion: ResponsibilityItem) -> bool:
+        """Put a criterion under its field when this agency's row has the field (one line:
+        the field's loss, then its criteria's); False when the field is not in the row."""
+        for n, field_item in enumerate(self.items):
+            if (field_item.level == "component" and field_item.index == criterion.index
+                    and field_item.code == criterion.field_code):
+                self.items[n] = replace(field_item,
+                                        criteria=(*field_item.criteria, criterion))
+                return True
+        return False
 
     def row(self) -> ResponsibilityRow:
         items = tuple(self.items)
