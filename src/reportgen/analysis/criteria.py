@@ -95,8 +95,8 @@ def _criterion(scope: Scope, code: str, row: Row, depth: int) -> CriterionAnalys
     prep, fw = scope.prep, scope.fw
     cell = prep.cell(scope.year, scope.index, scope.group, code)
     figures = cell.figures(scope.rules.partial_groups) if cell else None
-    mean = figures.mean if figures and figures.basis in (Basis.PUBLISHED, Basis.COMPLETE) else (
-        None)
+    mean = figure(figures.mean) if figures and figures.mean is not None and figures.basis in (
+        Basis.PUBLISHED, Basis.COMPLETE) else None
     rank = cell.trusted_rank(scope.unit) if cell else None
     of = cell.of if cell else None
     before = None
