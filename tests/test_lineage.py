@@ -228,8 +228,10 @@ def test_a_published_re_cut_wins_over_the_combination(tmp_path):
         writer = csv.DictWriter(fh, fieldnames=["year", "index", "unit", "component", "score",
                                                 "group", "source"])
         writer.writerows(extra)
-    i, _, _ = _analyse(folder, "Tỉnh Mới 02", 2025)
+    i, dataset, _ = _analyse(folder, "Tỉnh Mới 02", 2025)
     published = next(float(str(r["score"])) for r in extra if r["component"] == "TOTAL")
+    [said] = [w for w in dataset.warnings if w.code == "lineage_recut"]  # also a lost self-link
+    assert "'Tỉnh Mới 02'" in said.message and said.location.column == "unit"
     assert i.previous is not None and i.previous.basis == "recut"
     assert i.previous.score == pytest.approx(published) and i.previous.source == recut
     j, _, _ = _analyse(folder, "Tỉnh Cũ 03", 2024)

@@ -529,10 +529,11 @@ class Prepared:
         if lineage == "none" or not all(
                 TOTAL in self.rows.get((p, index), {}).get(before, {}) for p in preds):
             return None
-        shares = succession.weights if lineage == "weighted" else None
-        method = ("weighted" if shares else "equal") if len(preds) > 1 else ""
-        if not shares:
-            shares = tuple(1.0 / len(preds) for _ in preds)
+        declared = succession.weights if lineage == "weighted" else None
+        method = ("weighted" if declared else "equal") if len(preds) > 1 else ""
+        total = sum(declared) if declared else 0.0
+        shares = tuple(w / total for w in declared) if declared and total > 0 else tuple(
+            1.0 / len(preds) for _ in preds)  # declared shares sum to 1 give or take rounding
         return PreviousSource(before, succession.kind, preds, shares, method, succession,
                               next((link.source for link in succession.links if link.source), ""))
 

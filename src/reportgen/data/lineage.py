@@ -194,6 +194,7 @@ def check_lineage(records: Iterable[LineageRecord], scores: pd.DataFrame,
     kept = _no_cycles(kept, issues)
     _weights(kept, issues)
     _still_scored(kept, years, issues)
+    _recuts(kept, years, issues)
     return Lineage.of([link for link, _ in kept])
 
 
@@ -295,3 +296,24 @@ def _still_scored(typed: list[tuple[Link, LineageRecord]], years: Mapping[str, s
                                 "tên, thêm dòng nó kế thừa chính nó",
                                 _located(rec, "predecessor"), link.predecessor, "error",
                                 "lineage_still_scored"))
+
+
+def _recuts(typed: list[tuple[Link, LineageRecord]], years: Mapping[str, set[int]],
+            issues: list[Issue]) -> None:
+    """A new unit scored before it continues others is read as a re-cut for it (a result
+    published for its new borders, not ranked with that year's units); said once, because
+    it is also what a forgotten self-link looks like (a unit that kept its name)."""
+    keeps = {(link.unit, link.year) for link, _ in typed if link.unit == link.predecessor}
+    said: set[tuple[str, int]] = set()
+    for link, rec in typed:
+        key = (link.unit, link.year)
+        earlier = sorted(y for y in years.get(link.unit, ()) if y < link.year)
+        if key in keeps or key in said or not earlier:
+            continue
+        said.add(key)
+        issues.append(Issue(f"'{link.unit}' kế thừa đơn vị khác từ năm {link.year} nhưng có điểm năm "
+                            f"{', '.join(map(str, earlier))}: các điểm đó được coi là kết quả tính "
+                            "lại cho đơn vị mới (không xếp hạng cùng các đơn vị của năm đó). Nếu "
+                            "đó là kết quả của đơn vị cùng tên trước sắp xếp, thêm dòng đơn vị này "
+                            "kế thừa chính nó", _located(rec, "unit"), link.unit, "warning",
+                            "lineage_recut"))
