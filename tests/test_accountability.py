@@ -349,6 +349,13 @@ def test_overview_counts_say_which_mean(kit: Toolkit, dataset: Dataset) -> None:
             f"{len(index.rows) - above:02d} đơn vị có điểm thấp hơn mức điểm trung bình của nhóm"
             ) in text
     assert "đạt từ mức trung bình trở lên" not in text
+    lagging = " ".join(p for block in ctx["leaders"] for sub in block["subsections"]
+                       for p in [*sub["paragraphs"], *sub["bullets"]])
+    assert index.rating and any(g.label == "Trung bình" for g in index.rating.groups)
+    for r in index.bottom:  # beside a rating group named "Trung bình": which mean is said
+        assert (f"{'cao hơn' if r.above_mean else 'thấp hơn'} mức điểm trung bình của nhóm "
+                f"{fmt.num(abs(r.gap_to_mean))}") in lagging
+    assert "mức trung bình " not in lagging
 
 
 def test_overview_tasks_name_the_units_to_improve_with_deadlines(kit: Toolkit,
@@ -518,3 +525,17 @@ def test_a_provinces_overview_assigns_no_tasks_to_other_provinces(kit: Toolkit,
     assert "phân tích nguyên nhân, xây dựng kế hoạch khắc phục" not in text
     assert not [r.unit for i in overview.indices for r in i.bottom if r.unit in text]
     assert overview.solutions and text.startswith("a) ")  # the solutions are still there
+
+
+@pytest.mark.parametrize("key", ["deadlines", "proposals"])
+def test_a_broken_setting_template_is_a_located_error(tmp_path: Path, project: Project,
+                                                      dataset: Dataset, key: str) -> None:
+    broken = "trước ngày {{ ngay"
+    value: Any = ({"explanation": broken} if key == "deadlines"
+                  else [{"to": "Bộ Nội vụ", "items": [broken]}])
+    kit = kit_with(tmp_path, project, **{"report.yaml": report_yaml({key: value})})
+    analysis = analyze_unit(dataset, PROVINCE, YEAR, kit.rules)
+    with pytest.raises(ReportgenError) as info:
+        context(kit, analysis)
+    message = str(info.value)
+    assert "report.yaml" in message and broken in message
