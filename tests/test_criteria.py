@@ -408,3 +408,47 @@ def test_group_overview_criteria_most_often_lost_and_agency_totals(make_csv, fra
     assert set(centre.criteria) == {"3.2", "3.3"} and centre.losses == 3 + 2
     assert centre.mean_lost == pytest.approx(1.5 + 1.5 / 3)
     assert agencies["Sở Tài chính"].criteria == ("8.2",)  # field 8.2's lead from 2025
+
+
+# --- a survey: gap to the mean, highest and lowest satisfaction ----------------------------------
+
+SURVEY = {"code": "HL", "version": "thử", "name": "Chỉ số hài lòng thử", "short_name": "HL",
+          "unit": "%", "component_unit": "%", "total_max": 100, "years": {"from": 2023},
+          "component_word": "yếu tố", "additive": False, "method": "survey",
+          "coordinator": ["Sở Nội vụ"], "criteria_level": 2,
+          "components": [{"code": "1", "name": "Tiếp cận dịch vụ", "max": 100,
+                          "responsible": ["Trung tâm Phục vụ hành chính công tỉnh"]},
+                         {"code": "2", "name": "Thủ tục hành chính", "max": 100,
+                          "responsible": ["Văn phòng UBND tỉnh"]}]}
+# unit → (1, 1.1, 1.2, 2, 2.1, 2.2, TOTAL), percent of people satisfied
+SURVEY_SCORES = {"Hòa Lâm": (80.0, 90.0, 70.0, 85.0, 88.0, 82.0, 82.5),
+                 "Kim Sơn": (86.0, 92.0, 80.0, 84.0, 86.0, 82.0, 85.0),
+                 "Vạn Xuyên": (89.0, 94.0, 84.0, 83.0, 84.0, 82.0, 86.0)}
+
+
+def test_a_survey_ranks_criteria_by_gap_and_names_the_extremes(kit, make_csv, frameworks):
+    fws = Frameworks([*frameworks.items, parse_framework(SURVEY, "hl.yaml")])
+    codes = ("1", "1.1", "1.2", "2", "2.1", "2.2", "TOTAL")
+    names = {"1.1": "Thông tin về thủ tục", "1.2": "Nơi tiếp nhận hồ sơ",
+             "2.1": "Thành phần hồ sơ", "2.2": "Thời hạn giải quyết"}
+    rows: list[list[Any]] = [HEADER]
+    for unit, values in SURVEY_SCORES.items():
+        rows += [[2024, "HL", unit, code, value, 100, "", TEST_GROUP, names.get(code, ""), ""]
+                 for code, value in zip(codes, values, strict=True)]
+    ds = dataset(make_csv, fws, rows)
+    result = analyze_unit(prepare(ds), "Hòa Lâm", 2024, no_rules())
+    index = next(i for i in result.indices if i.index == "HL")
+    assert index.criteria is not None
+    one = next(f for f in index.criteria.fields if f.code == "1")
+    # means: 1.1 (90 + 92 + 94)/3 = 92, 1.2 (70 + 80 + 84)/3 = 78 → gaps −2 and −8
+    assert one.by_loss == ("1.2", "1.1")
+    assert one.criterion("1.2").gap_to_mean == pytest.approx(70.0 - 78.0)
+    assert (index.criteria.highest, index.criteria.lowest) == (("1.1",), ("1.2",))
+    context = report(kit, ds)
+    part = next(c for c in context["components"] if "HL" in c["heading"])
+    text = " ".join(p for s in part["subsections"] for p in s["paragraphs"])
+    assert "cao nhất là Thông tin về thủ tục (90,00%), thấp nhất là Nơi tiếp nhận hồ sơ (70,00%)" \
+        in text
+    bullets = [b for s in part["subsections"] for b in s["bullets"] if "Tiêu chí" in b]
+    assert any("Tiêu chí 1.2 Nơi tiếp nhận hồ sơ: đạt 70,00%, thấp hơn mức trung bình 8,00" in b
+               for b in bullets), bullets
