@@ -429,3 +429,5 @@ def test_the_batch_of_the_commune_sample_runs(tmp_path):
     assert "So với năm 2024, " in overview  # every commune compared with its predecessors
     assert _no_change_of_places(overview)  # and never place against place (12 then, 4 now)
     assert "thứ hạng không so sánh được: năm 2024 nhóm có 12 đơn vị, năm 2025 có 4" in overview
+    assert ("Kết quả năm 2024 của 04 đơn vị hình thành từ hợp nhất là kết quả gộp của các đơn vị "
+            "trước hợp nhất (bình quân có trọng số)") in overview

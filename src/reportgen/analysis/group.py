@@ -186,7 +186,8 @@ def ranking_row(prep: Prepared, year: int, index: str, unit: str, rank: int, fw:
                        _percent(prev.score, prev.max))
     return dataclasses.replace(
         alone, previous_year=prev_year, previous_score=figure(prev.score),
-        previous_rank=before,
+        previous_rank=before, previous_basis=source.basis if source else None,
+        previous_method=source.method if source else "",
         delta_score=delta, delta_rank=delta_rank, direction=direction(delta, tolerance),
         rank_direction=rank_direction(delta_rank),
         previous_rating=prev_rating.label if prev_rating else None)

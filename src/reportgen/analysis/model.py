@@ -1208,6 +1208,8 @@ class RankingRow(Model):
     previous_rating: str | None
     methodology_changed: bool
     gap_to_mean: float  # score − the group's mean
+    previous_basis: str | None = None  # whose result the previous one is (see Previous.basis)
+    previous_method: str = ""  # how predecessors were combined (see Previous.method)
 
     @property
     def above_mean(self) -> bool:
