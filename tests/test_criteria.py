@@ -94,8 +94,7 @@ def dataset(make_csv: Callable[..., Path], frameworks: Frameworks, rows: list[li
 
 
 def no_rules() -> Rules:
-    return build_rules({}, "analysis.yaml", {}, "solutions.yaml", {"renamed": []},
-                       "responsible.yaml")
+    return build_rules({}, "analysis.yaml", {}, "solutions.yaml", {}, "responsible.yaml")
 
 
 def field3(ds: Dataset, rules: Rules | None = None, unit: str = "Hòa Lâm", year: int = 2024):
@@ -200,7 +199,7 @@ def test_a_criterion_inherits_its_parents_agency(make_csv, frameworks):
 
 
 def test_responsible_yaml_per_code_with_lead_and_support(make_csv, frameworks):
-    rules = build_rules({}, "analysis.yaml", {}, "solutions.yaml", {"renamed": [], "PAR_INDEX": {
+    rules = build_rules({}, "analysis.yaml", {}, "solutions.yaml", {"PAR_INDEX": {
         "3.2": {"lead": "Sở Nội vụ", "support": ["Sở Tư pháp"]}}}, "responsible.yaml")
     index, f = field3(dataset(make_csv, frameworks, table()), rules)
     for code in ("3.2", "3.2.1", "3.2.2"):  # the file wins over the data, children inherit
