@@ -359,6 +359,40 @@ def _no_change_of_places(text: str) -> bool:
     return all("/34)" in tail for tail in changes) and counts is None
 
 
+def test_a_merged_department_s_own_index_follows_its_merger(tmp_path):
+    """Chỉ số CCHC khối sở: Sở Khoa học và Công nghệ of 2025 continues itself and Sở Thông tin và
+    Truyền thông; Sở Tài chính continues itself and Sở Kế hoạch và Đầu tư (weights not given)."""
+    maxima = {"1": 12, "2": 10, "3": 22, "4": 10, "5": 14, "6": 12, "7": 20}  # par_so_vi_du.yaml
+    before = ["Sở Nội vụ", "Sở Tư pháp", "Sở Tài chính", "Sở Kế hoạch và Đầu tư",
+              "Sở Khoa học và Công nghệ", "Sở Thông tin và Truyền thông", "Sở Y tế"]
+    after = ["Sở Nội vụ", "Sở Tư pháp", "Sở Tài chính", "Sở Khoa học và Công nghệ", "Sở Y tế"]
+    rows: list[dict[str, object]] = []
+    for year, names in ((2024, before), (2025, after)):
+        for n, unit in enumerate(names, start=1):
+            comps = {c: round(m * (0.7 + ((n * 5 + int(c) + year) % 25) / 100), 2)
+                     for c, m in maxima.items()}
+            rows += [{"year": year, "index": "PAR_SO", "unit": unit, "component": c, "score": v,
+                      "group": "Khối sở", "source": "hư cấu"} for c, v in comps.items()]
+    lineage = [{"year": 2025, "unit": "Sở Khoa học và Công nghệ", "predecessor": p}
+               for p in ("Sở Khoa học và Công nghệ", "Sở Thông tin và Truyền thông")]
+    lineage += [{"year": 2025, "unit": "Sở Tài chính", "predecessor": p}
+                for p in ("Sở Tài chính", "Sở Kế hoạch và Đầu tư")]
+    folder = _write(tmp_path / "d", rows, lineage)
+
+    def total(unit: str, year: int) -> float:  # the sum of the fields, as the input has them
+        return sum(float(str(r["score"])) for r in rows if r["unit"] == unit and r["year"] == year)
+
+    i, _, _ = _analyse(folder, "Sở Khoa học và Công nghệ", 2025)
+    expected = (total("Sở Khoa học và Công nghệ", 2024) + total("Sở Thông tin và Truyền thông",
+                                                                  2024)) / 2
+    assert i.previous is not None and i.previous.basis == "merge" and i.previous.method == "equal"
+    assert i.previous.score == pytest.approx(expected, abs=1e-6)
+    assert i.delta_rank is None  # 7 departments then, 5 now
+    unchanged, _, _ = _analyse(folder, "Sở Y tế", 2025)
+    assert unchanged.previous is not None and unchanged.previous.basis == "own"
+    assert unchanged.previous.score == pytest.approx(total("Sở Y tế", 2024), abs=1e-6)
+
+
 # --- renamed agencies -----------------------------------------------------------------------------
 
 RENAMED = """PAPI:

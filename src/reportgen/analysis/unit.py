@@ -29,8 +29,9 @@ The result (:class:`~reportgen.analysis.model.UnitAnalysis`; its ``to_dict()`` i
   names), ``missing_index_codes, responsibility, solutions, general_tasks, causes, notes``;
 - per index (:class:`IndexAnalysis`): ``index, name, short_name, version, year, group, unit,
   component_unit, component_word, additive, coordinator, total_derived, score, max, percent,
-  rank, of, rank_published, previous {year, score, max, percent, rank, of, version, group} |
-  None, delta_score, delta_rank, direction, rank_direction, mixed, methodology_changed,
+  rank, of, rank_published, previous {year, score, max, percent, rank, of, version, group,
+  basis, method, weighted_by, predecessors [{unit, score, max, rank, of, weight}], since,
+  source} | None, delta_score, delta_rank, direction, rank_direction, mixed, methodology_changed,
   methodology_note, group_label, rating {label, description, kind, previous_label} | None,
   peer {mean, median, max, min, best_unit, worst_unit, best_score, worst_score, count,
   quartiles, mean_previous, count_previous, delta_mean}, peer_mean, gap_to_mean,
@@ -39,7 +40,8 @@ The result (:class:`~reportgen.analysis.model.UnitAnalysis`; its ``to_dict()`` i
   peer_mean}], points_lost, counts {total, compared, up, down, same, rank_up, rank_down,
   rank_same}, rating_counts, order {points_lost, percent, rank, delta_score, delta_rank:
   [codes]}, components, strengths, weaknesses, strength_details, weakness_details,
-  assessment (the rules applied to the total), target, notes``;
+  assessment (the rules applied to the total), target, notes``; a unit formed by the 2025
+  reorganisation (the lineage table) also has ``previous_basis, predecessors, formed``;
 - per component (:class:`ComponentAnalysis`): ``code, name, short_name, parent, level,
   analysed, score, max, percent, rank, of, rank_published, previous_score, previous_max,
   previous_percent, previous_rank, previous_of, delta_score, delta_rank, direction,
