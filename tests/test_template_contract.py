@@ -124,6 +124,7 @@ OVERVIEW_PATHS = {
       ("no", "agency", "criteria", "losses", "mean_lost")),
     "leaders[].heading", "leaders[].subsections[].heading",
     "leaders[].subsections[].paragraphs[]", "leaders[].subsections[].bullets[]",
+    "sections.actions", "actions[].heading", "actions[].paragraphs[]", "actions[].bullets[]",
     "appendices[].number", "appendices[].title", "appendices[].ref",
     "appendices[].tables[].caption", "appendices[].tables[].unit_note",
     "appendices[].tables[].columns[]", "appendices[].tables[].total",

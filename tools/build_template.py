@@ -668,9 +668,8 @@ COMPONENT_COLS = [
 RESPONSIBILITY_COLS = [
     Col("STT", 1.1, "no", "Ô bảng - giữa"),
     Col("Cơ quan chủ trì", 3.5, "unit", "Ô bảng"),
-    Col("Lĩnh vực, tiêu chí còn hạn chế", 4.2, "items", "Ô bảng"),
-    Col("Điểm bị mất / thứ hạng giảm", 3.7, "lost", "Ô bảng"),
-    Col("Yêu cầu giải trình", 4.0, "request", "Ô bảng"),
+    Col("Nội dung còn hạn chế, mức độ", 7.9, "lines", "Ô bảng"),  # one paragraph per item
+    Col("Yêu cầu, thời hạn", 4.0, "request", "Ô bảng"),
 ]
 
 APPENDIX_COMPONENT_COLS = [
@@ -771,10 +770,32 @@ def table_if_rows(doc, cols: list[Col], table: str) -> None:
     tag(doc, "{%p endif %}")
 
 
+def list_cell(table: Table, cell_text: str, item: str, seq: str) -> None:
+    """The cell holding ``cell_text`` becomes one paragraph per element of ``seq``
+    (``{%p for item in seq %}`` · ``{{ item }}`` · ``{%p endfor %}`` inside the cell)."""
+    for row in table.rows:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                if p.text == cell_text:
+                    style = p.style
+                    p.text = ""
+                    p.add_run(f"{{{{ {item} }}}}")
+                    p.insert_paragraph_before(f"{{%p for {item} in {seq} %}}", "Lệnh mẫu")
+                    cell.add_paragraph("{%p endfor %}", "Lệnh mẫu")
+                    p.style = style
+                    return
+
+
 def section_responsibility(doc) -> None:
+    """IV. Bảng 5: one row per agency, one paragraph per weak item in its cell."""
     para(doc, "{{ sections.responsibility }}", "Heading 1")
     para(doc, "{{ responsibility.intro }}")
-    table_if_rows(doc, RESPONSIBILITY_COLS, "responsibility")
+    tag(doc, "{%p if responsibility.rows %}")
+    para(doc, "{{ responsibility.caption }}", "Caption")
+    table = data_table(doc, RESPONSIBILITY_COLS, "responsibility.rows", [("", {})],
+                       PORTRAIT_TEXT_CM)
+    list_cell(table, "{{ row.lines }}", "line", "row.lines")
+    tag(doc, "{%p endif %}")
     para(doc, "{{ responsibility.closing }}")
 
 
@@ -789,6 +810,20 @@ def section_tasks(doc) -> None:
     runs(doc, [("{{ s.label }} ", {}), ("{{ s.lead_in }}", {"italic": True}),
                (": {{ s.text }} {{ s.assignment }}", {})])
     tag(doc, "{%p endfor %}")
+
+
+def section_implementation(doc) -> None:
+    """VI. Tasks by agency with deadlines; proposals per addressee (left out when none)."""
+    para(doc, "{{ sections.implementation }}", "Heading 1")
+    para(doc, "1. Tổ chức thực hiện", "Heading 2")
+    each(doc, "t", "implementation.tasks", "{{ t }}")
+    tag(doc, "{%p if implementation.proposals %}")
+    para(doc, "2. Đề xuất, kiến nghị", "Heading 2")
+    tag(doc, "{%p for p in implementation.proposals %}")
+    para(doc, "{{ p.heading }}")
+    each(doc, "item", "p['items']", "- {{ item }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
 
 
 def signature_block(doc) -> None:
@@ -917,7 +952,8 @@ def build_document(properties_of: Callable, parts: Sequence[Callable],
 def build() -> Document:
     """The unit report template."""
     return build_document(properties, [title_block, section_results, section_components,
-                                       section_assessment, section_responsibility, section_tasks],
+                                       section_assessment, section_responsibility, section_tasks,
+                                       section_implementation],
                           [appendices])
 
 
@@ -1009,6 +1045,19 @@ def overview_leaders(doc) -> None:
     tag(doc, "{%p endfor %}")
 
 
+def overview_actions(doc) -> None:
+    """IV. Causes (notes table), tasks and solutions, proposals: numbered parts, each only
+    when the overview has it; the section left out when it has none."""
+    tag(doc, "{%p if actions %}")
+    para(doc, "{{ sections.actions }}", "Heading 1")
+    tag(doc, "{%p for part in actions %}")
+    para(doc, "{{ part.heading }}", "Heading 2")
+    each(doc, "p", "part.paragraphs", "{{ p }}")
+    each(doc, "b", "part.bullets", "- {{ b }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+
+
 def matrix_table(where, seq: str, width_cm: float) -> Table:
     """Every unit × every component: ``{%tc for %}`` repeats the component column in the
     header and in each row. Cells keep their natural widths; the table is ``width_cm`` wide
@@ -1058,7 +1107,8 @@ def overview_properties(doc) -> None:
 def build_overview() -> Document:
     """The group overview template."""
     return build_document(overview_properties, [overview_title_block, overview_results,
-                                                overview_components, overview_leaders],
+                                                overview_components, overview_leaders,
+                                                overview_actions],
                           [overview_appendices])
 
 
