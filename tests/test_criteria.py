@@ -342,6 +342,10 @@ def test_the_report_names_the_largest_loss_of_the_weakest_field_and_its_agency(k
     assert "đạt 3,50/6,00 điểm" in first and "mất 2,50 điểm" in first
     assert "giảm 2,00 điểm" in first  # 2023: 3.5 + 2.0
     assert "cơ quan chủ trì: Trung tâm Phục vụ hành chính công tỉnh" in first
+    # 3.2 fell by 2.00 (3.5 + 2.0 → 2.5 + 1.0), the largest fall
+    text = " ".join(p for s in context["components"][0]["subsections"] for p in s["paragraphs"])
+    assert "Có 01/05 tiêu chí đạt điểm tối đa" in text  # 3.1 of 3.1, 3.2, 3.3, 8.1, 8.2
+    assert "nhiều nhất là tiêu chí 3.2 (giảm 2,00 điểm)" in text
     rows = {row["code"]: row for row in criteria_table(context)}
     assert {code for code, *_ in CRITERIA} <= set(rows)
     assert rows["3.2.2"]["lead"] == "Sở Khoa học và Công nghệ"

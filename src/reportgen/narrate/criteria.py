@@ -62,6 +62,29 @@ def _loss(c: CriterionAnalysis, f: FieldCriteria) -> float:
     return c.points_lost or 0.0
 
 
+@dataclass(frozen=True)
+class Overall:
+    """The index's first-level criteria at a glance: how many, at full score, lost points
+    against last year (the largest falls first)."""
+
+    count: int
+    full: int
+    declined: tuple[CriterionAnalysis, ...]
+
+
+DECLINES_NAMED = 3  # falls named in the sentence on the criteria that lost points
+
+
+def overall(index: IndexAnalysis) -> Overall | None:
+    """See :class:`Overall`; None without criteria."""
+    if index.criteria is None:
+        return None
+    top = [c for c in index.criteria.all() if c.depth == 1]
+    fell = sorted((c for c in top if c.delta_score is not None and c.delta_score < 0),
+                  key=lambda c: c.delta_score or 0.0)
+    return Overall(len(top), sum(1 for c in top if c.full), tuple(fell))
+
+
 def extremes(index: IndexAnalysis) -> tuple[CriterionAnalysis | None, CriterionAnalysis | None]:
     """Surveys: the criteria with the highest and the lowest satisfaction, if the analysis
     names them."""

@@ -20,7 +20,7 @@ from reportgen.config.report import report_config
 from reportgen.data.text import fold
 from reportgen.narrate import context as rc
 from reportgen.narrate.abbrev import spell_out
-from reportgen.narrate.criteria import criteria_rows, extremes, weak_fields
+from reportgen.narrate.criteria import criteria_rows, extremes, overall, weak_fields
 from reportgen.narrate.header import (
     header_block,
     render_setting,
@@ -562,7 +562,7 @@ class Narrator:
         fields = weak_fields(i)
         hi, lo = extremes(i)
         body = self.phrases.paragraphs("tieu-chi.j2", "tieu_chi", i=i, u=u, fields=fields,
-                                       hi=hi, lo=lo)
+                                       hi=hi, lo=lo, all=overall(i))
         if not body:
             return []
         heading = self.phrases.text("tieu-chi.j2", "tieu_chi_tieu_de", i=i, u=u, fields=fields)
