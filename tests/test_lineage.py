@@ -234,6 +234,7 @@ def test_a_published_re_cut_wins_over_the_combination(tmp_path):
     assert "'Tỉnh Mới 02'" in said.message and said.location.column == "unit"
     assert i.previous is not None and i.previous.basis == "recut"
     assert i.previous.score == pytest.approx(published) and i.previous.source == recut
+    assert i.previous.rank is None  # no published rank: none computed from one re-cut unit
     j, _, _ = _analyse(folder, "Tỉnh Cũ 03", 2024)
     assert j.of == 63  # the re-cut is not one of the 63 provinces ranked in 2024
 

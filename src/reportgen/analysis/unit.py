@@ -412,11 +412,16 @@ class Prepared:
             self.recut_sources.setdefault((unit, index, year), source)
 
     def recut_cell(self, year: int, index: str, group: str, comp: str) -> Cell | None:
-        """The peer table of the re-cut results of one year (the new units among themselves)."""
+        """The peer table of the re-cut results of one year (the new units among themselves):
+        only their published ranks stand (the data may re-cut some new units, not all), out of
+        a size the data does not give."""
         key = (year, index, group, comp)
         if key not in self._recut_cells:
             entries = self._recut_entries.get(key)
-            self._recut_cells[key] = _build_cell(entries) if entries else None
+            cell = _build_cell(entries) if entries else None
+            if cell is not None:
+                cell.complete, cell.of = False, None
+            self._recut_cells[key] = cell
         return self._recut_cells[key]
 
     def _add(self, year: int, index: str, unit: str, comp: str, row: Row) -> None:

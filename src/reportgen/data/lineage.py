@@ -300,20 +300,22 @@ def _still_scored(typed: list[tuple[Link, LineageRecord]], years: Mapping[str, s
 
 def _recuts(typed: list[tuple[Link, LineageRecord]], years: Mapping[str, set[int]],
             issues: list[Issue]) -> None:
-    """A new unit scored before it continues others is read as a re-cut for it (a result
-    published for its new borders, not ranked with that year's units); said once, because
-    it is also what a forgotten self-link looks like (a unit that kept its name)."""
+    """New units scored before they continue others are read as re-cuts for them (results
+    published for the new borders, not ranked with that year's units); said once, because it
+    is also what a forgotten self-link looks like (a unit that kept its name)."""
     keeps = {(link.unit, link.year) for link, _ in typed if link.unit == link.predecessor}
-    said: set[tuple[str, int]] = set()
+    found: dict[str, LineageRecord] = {}
     for link, rec in typed:
-        key = (link.unit, link.year)
-        earlier = sorted(y for y in years.get(link.unit, ()) if y < link.year)
-        if key in keeps or key in said or not earlier:
-            continue
-        said.add(key)
-        issues.append(Issue(f"'{link.unit}' kế thừa đơn vị khác từ năm {link.year} nhưng có điểm năm "
-                            f"{', '.join(map(str, earlier))}: các điểm đó được coi là kết quả tính "
-                            "lại cho đơn vị mới (không xếp hạng cùng các đơn vị của năm đó). Nếu "
-                            "đó là kết quả của đơn vị cùng tên trước sắp xếp, thêm dòng đơn vị này "
-                            "kế thừa chính nó", _located(rec, "unit"), link.unit, "warning",
-                            "lineage_recut"))
+        if (link.unit, link.year) not in keeps and link.unit not in found and any(
+                y < link.year for y in years.get(link.unit, ())):
+            found[link.unit] = rec
+    if not found:
+        return
+    names = list(found)
+    shown = ", ".join(f"'{n}'" for n in names[:5]) + (f" và {len(names) - 5} đơn vị khác"
+                                                      if len(names) > 5 else "")
+    issues.append(Issue(f"{shown} kế thừa đơn vị khác nhưng có điểm của năm trước năm kế thừa: các "
+                        "điểm đó được coi là kết quả tính lại cho đơn vị mới (không xếp hạng cùng "
+                        "các đơn vị của năm đó). Nếu là kết quả của đơn vị cùng tên trước sắp xếp, "
+                        "thêm dòng đơn vị đó kế thừa chính nó", _located(found[names[0]], "unit"),
+                        names[0], "warning", "lineage_recut"))
