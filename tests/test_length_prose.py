@@ -212,6 +212,8 @@ def test_spell_out_changes_the_first_running_use_only() -> None:
     assert out["results"][0]["heading"] == "Cải cách TTHC"
     assert out["results"][0]["paragraphs"] == ["Thủ tục hành chính (TTHC) giảm điểm.", "Cải cách TTHC"]
     assert out["tasks"]["general"] == ["rà soát TTHC; Ủy ban nhân dân (UBND) chỉ đạo", "UBND tỉnh"]
+    quoted = spell_out({"paragraphs": ["theo (Quyết định về UBND); UBND tỉnh"]}, glossary)
+    assert quoted["paragraphs"] == ["theo (Quyết định về UBND); Ủy ban nhân dân (UBND) tỉnh"]
     again = spell_out({"paragraphs": ["thủ tục hành chính (TTHC) và TTHC"]}, glossary)
     assert again["paragraphs"] == ["thủ tục hành chính (TTHC) và TTHC"]  # already introduced
 

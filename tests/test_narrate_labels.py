@@ -181,6 +181,7 @@ def test_a_heading_edited_in_a_templates_folder_reaches_the_report(tmp_path: Pat
     edit(labels, "\nBÁO CÁO\n", "\nBÁO CÁO TÓM TẮT\n")
     edit(labels, "Điểm số và thứ hạng {{ i.short_name }} qua các năm",
          "Diễn biến điểm số, thứ hạng {{ i.short_name }}")
+    edit(folder / "report.yaml", "trend_min_years: 4", "trend_min_years: 2")  # the chart drawn
     assert run("templates", "check", folder).exit_code == 0
 
     out = tmp_path / "out"

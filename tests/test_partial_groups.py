@@ -122,7 +122,7 @@ def test_report_states_the_published_facts_and_nothing_from_the_ten_rows(project
            f"là {PUBLISHED_MEAN}%" in text
     gap = abs(_number("86,45") - _number(PUBLISHED_MEAN))
     assert f"tỉnh cao hơn mức trung bình {gap:.2f}".replace(".", ",") in text
-    assert f"Đơn vị dẫn đầu là {PUBLISHED[0][0]}" in text
+    assert f"Đơn vị dẫn đầu là tỉnh {PUBLISHED[0][0]}" in text  # named like the unit (#12)
     loaded = len(PUBLISHED)
     assert f"Dữ liệu có kết quả PAR INDEX năm {YEAR} của {loaded}/{GROUP_SIZE}" in text
     # no "x/N" with N the count of loaded rows or below the highest published rank
@@ -142,12 +142,12 @@ def test_without_the_groups_table_nothing_computed_from_ten_rows_is_national(pro
     assert not [n for _, n in _ns(text) if highest > n > 12], _ns(text)
     scored = sum(1 for _, s, _ in PUBLISHED if s)
     assert f"Điểm trung bình của {scored} tỉnh, thành phố có số liệu" in text
-    assert "Đơn vị dẫn đầu là Phú Hòa" in text  # the holder of the published rank 1
+    assert "Đơn vị dẫn đầu là tỉnh Phú Hòa" in text  # the holder of the published rank 1
     # a mean of the rows loaded is stated as such, and so is the comparison with it
     mean = sum(_number(s) for _, s, _ in PUBLISHED if s) / scored
     side = "cao hơn" if _number("86,45") >= mean else "thấp hơn"
     assert f"tỉnh {side} mức trung bình của các tỉnh, thành phố có số liệu" in text
-    assert "trong số các tỉnh, thành phố có số liệu, thấp nhất là Lạc Thủy" in text
+    assert "trong số các tỉnh, thành phố có số liệu, thấp nhất là tỉnh Lạc Thủy" in text
 
 
 def test_the_framework_knows_the_size_of_the_provinces(project, tmp_path):
@@ -277,7 +277,7 @@ def test_omit_leaves_out_what_only_part_of_the_group_gives(tmp_path):
     said = "\n".join(line for line in _text(project, folder).splitlines()
                      if line.startswith("[Normal]"))
     assert "Điểm trung bình" not in said and "thành phố có số liệu, " not in said
-    assert "Đơn vị dẫn đầu là Phú Hòa (91,20%)" in said
+    assert "Đơn vị dẫn đầu là tỉnh Phú Hòa (91,20%)" in said
 
 
 def test_components_of_part_of_a_group_get_no_computed_rank(project, tmp_path):

@@ -21,7 +21,8 @@ NOT_TEXT = frozenset({"report", "sections", "summary", "rows", "charts", "append
 
 def spell_out(context: Any, glossary: Mapping[str, str], keep: Collection[str] = ()) -> Any:
     """``context`` with the first use of each glossary abbreviation in its running text
-    written as "full form (ABBR)"; an abbreviation already introduced as "(ABBR)" is left;
+    written as "full form (ABBR)" (not inside brackets, where titles and sources are quoted);
+    an abbreviation already introduced as "(ABBR)" is left;
     the texts of ``keep`` (a draft's highlighted suggestions, found again by their text)
     are not changed."""
     if not glossary:
@@ -39,8 +40,9 @@ def spell_out(context: Any, glossary: Mapping[str, str], keep: Collection[str] =
             if f"({abbr})" in text:
                 introduced.add(abbr)
                 continue
-            found = pattern.search(text)
-            if found is None:
+            found = next((m for m in pattern.finditer(text) if not _in_brackets(text, m.start())),
+                         None)
+            if found is None:  # only inside brackets: a title or a source quoted as written
                 continue
             introduced.add(abbr)
             full = glossary[abbr]
@@ -50,6 +52,12 @@ def spell_out(context: Any, glossary: Mapping[str, str], keep: Collection[str] =
         return text
 
     return _walk(context, expand)
+
+
+def _in_brackets(text: str, at: int) -> bool:
+    """Whether position ``at`` is inside "( … )" (a quoted title, a source)."""
+    before = text[:at]
+    return before.count("(") > before.count(")")
 
 
 def _starts_sentence(text: str, at: int) -> bool:
