@@ -539,3 +539,19 @@ def test_a_broken_setting_template_is_a_located_error(tmp_path: Path, project: P
         context(kit, analysis)
     message = str(info.value)
     assert "report.yaml" in message and broken in message
+
+
+def test_joint_grouping_keeps_co_leads_in_one_row(tmp_path: Path, project: Project,
+                                                  dataset: Dataset) -> None:
+    text = (packaged_dir() / "analysis.yaml").read_text(encoding="utf-8")
+    assert text.count("grouping: unit") == 1
+    kit = kit_with(tmp_path, project, **{"analysis.yaml": text.replace("grouping: unit",
+                                                                       "grouping: joint")})
+    analysis = analyze_unit(dataset, PROVINCE, YEAR, kit.rules)
+    units = [r.unit for r in analysis.responsibility]
+    assert len(units) == len(set(units))
+    for index, c in weak_items(analysis):
+        bodies = [u for u in c.responsible if not is_collective(u)] or list(index.coordinator)
+        assert "; ".join(bodies) in units
+    ctx = context(kit, analysis)
+    assert [row["unit"] for row in ctx["responsibility"]["rows"]] == units
