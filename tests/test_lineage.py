@@ -207,6 +207,20 @@ def test_an_unchanged_unit_gives_both_places_and_no_change_of_places(tmp_path):
     assert all(c.delta_rank is None for c in i.components)
 
 
+def test_no_range_of_places_across_group_sizes(tmp_path):
+    folder, _ = _reorganised(tmp_path / "d")
+    with (folder / "scores.csv").open("a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, fieldnames=["year", "index", "unit", "component", "score", "group",
+                                       "source"]).writerows(
+            [r for i, u in enumerate(OLD, start=1) for r in _rows(2023, u, i + 3)])
+    i, _, _ = _analyse(folder, "Tỉnh Cũ 63", 2025)
+    assert [(h.year, h.of, h.comparable) for h in i.history] == [
+        (2023, 63, False), (2024, 63, False), (2025, 34, True)]
+    assert i.rank_span is None  # "xếp từ hạng … đến hạng …" never mixes places of 63 and 34
+    before, _, _ = _analyse(folder, "Tỉnh Cũ 63", 2024)
+    assert all(h.comparable for h in before.history)
+
+
 def test_missing_predecessor_values_give_no_comparison(tmp_path):
     scores = [r for i, u in enumerate(OLD[:3], start=1) for r in _rows(2024, u, i)]
     scores += [r for r in _rows(2024, "Tỉnh Cũ 04", 4) if r["component"] != "TOTAL"][:0]

@@ -409,6 +409,9 @@ class HistoryPoint(Model):
     of: int | None
     version: str
     peer_mean: float | None
+    # its place compares with the report year's (the group's size changed by at most
+    # comparison.size_change: 43 → 45 units yes, 63 → 34 after the mergers no)
+    comparable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -949,7 +952,7 @@ class IndexAnalysis(Model):
         methodology (None under three such ranked years): "cao nhất của giai đoạn" never
         looks across a methodology change, nor across groups of different sizes (63 → 34)."""
         points = [h for h in self.history
-                  if h.rank and h.version == self.version and h.of == self.of]
+                  if h.rank and h.version == self.version and h.comparable]
         if len(points) < RANK_SPAN_MIN_YEARS:
             return None
         ranks = [h.rank or 0 for h in points]

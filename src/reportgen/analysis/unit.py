@@ -1140,6 +1140,7 @@ def _history(ctx: _Ctx) -> tuple[HistoryPoint, ...]:
     chart): a report on an earlier year never shows results published after it, nor a
     namesake's results from before the unit continued others."""
     known = {*ctx.prep.earlier_years(ctx.unit, ctx.index, ctx.year), ctx.year}
+    now = ctx.prep.cell(ctx.year, ctx.index, ctx.group, TOTAL)
     out = []
     for year, comps in sorted(ctx.prep.rows[(ctx.unit, ctx.index)].items()):
         row = comps.get(TOTAL)
@@ -1152,7 +1153,9 @@ def _history(ctx: _Ctx) -> tuple[HistoryPoint, ...]:
                                 rank=cell.trusted_rank(ctx.unit) if cell else None,
                                 of=cell.of if cell else None, version=row.version,
                                 peer_mean=figure(fig.mean) if fig and fig.mean is not None
-                                else None))
+                                else None,
+                                comparable=cell is None or now is None or comparable_sizes(
+                                    cell, now, ctx.rules.size_change)))
     return tuple(out)
 
 
