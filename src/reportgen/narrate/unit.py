@@ -148,9 +148,9 @@ def appendix_component_rows(index: IndexAnalysis, letter: str) -> list[rc.Append
         "prev": fmt.num(prev.score if prev else None),
         "prev_percent": fmt.num(prev.percent if prev else None),
         "prev_rank": _appendix_rank(prev.rank if prev else None, prev.of if prev else None,
-                                    index.of),
+                                    index.size_changed),
         "score": fmt.num(index.score), "percent": fmt.num(index.percent),
-        "rank": _appendix_rank(index.rank, index.of, prev.of if prev else None),
+        "rank": _appendix_rank(index.rank, index.of, index.size_changed),
         "delta": fmt.signed(index.delta_score),
         "delta_rank": fmt.signed_places(index.delta_rank),
         "responsible": "; ".join(index.coordinator), "bold": True,
@@ -160,21 +160,25 @@ def appendix_component_rows(index: IndexAnalysis, letter: str) -> list[rc.Append
         rows.append({
             "no": n, "name": indent_name(c), "max": fmt.num(c.max),
             "prev": fmt.num(c.previous_score), "prev_percent": fmt.num(c.previous_percent),
-            "prev_rank": _appendix_rank(c.previous_rank, c.previous_of, c.of),
+            "prev_rank": _appendix_rank(c.previous_rank, c.previous_of, _not_compared(c)),
             "score": fmt.num(c.score), "percent": fmt.num(c.percent),
-            "rank": _appendix_rank(c.rank, c.of, c.previous_of if c.previous_rank else None),
+            "rank": _appendix_rank(c.rank, c.of, _not_compared(c)),
             "delta": fmt.signed(c.delta_score), "delta_rank": fmt.signed_places(c.delta_rank),
             "responsible": "; ".join(c.responsible), "bold": False,
         })
     return rows
 
 
-def _appendix_rank(rank: int | None, of: int | None, other_of: int | None) -> str:
-    """A rank of the appendix table: "05", or "05/63" when the other year's group has
-    another size (after the 2025 mergers: both ranks carry their N)."""
-    if other_of is not None and of is not None and other_of != of:
-        return fmt.rank(rank, of)
-    return fmt.pad2(rank)
+def _appendix_rank(rank: int | None, of: int | None, with_size: bool) -> str:
+    """A rank of the appendix table: "05", or "05/63" when the two years' places are not
+    compared because the group's size changed (63 → 34: both ranks carry their N)."""
+    return fmt.rank(rank, of) if with_size and of is not None else fmt.pad2(rank)
+
+
+def _not_compared(c: ComponentAnalysis) -> bool:
+    """Both years ranked in groups of different sizes and the places not compared."""
+    return (c.previous_rank is not None and c.rank is not None and c.delta_rank is None
+            and c.previous_of is not None and c.previous_of != c.of)
 
 
 def ranking_rows(index: IndexAnalysis, unit: str,
