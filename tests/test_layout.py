@@ -24,7 +24,6 @@ END_TO_END_ONLY: dict[str, str] = {
     # Being reworked (the typed analysis model); rendered through app.generate_report in
     # test_generate.py, test_render.py and the golden tests. Remove an entry when its own
     # tests/test_<folder>_<module>.py lands (test_the_allow_list_is_not_stale says so).
-    "reportgen.charts.unit": "test_generate.py, test_render.py (via app)",
     "reportgen.narrate.unit": "test_generate.py, test_render.py, golden tests (via app)",
 }
 

@@ -96,7 +96,7 @@ def test_report_wrong_type(tmp_path: Path) -> None:
 
 
 def test_report_out_of_range(tmp_path: Path) -> None:
-    path, text = edited(tmp_path, "report.yaml", "    around: 5", "    around: -2")
+    path, text = edited(tmp_path, "report.yaml", "    around: 3", "    around: -2")
     error = the_error(path)
     assert f"dòng {line_of(text, 'around:')}, khóa defaults.peer_excerpt.around: " in error
     assert "phải lớn hơn hoặc bằng 0 (giá trị: -2)" in error
