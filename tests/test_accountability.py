@@ -10,6 +10,7 @@ Numbers expected here are read from the analysis of the sample data, never typed
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from reportgen.analysis.model import ComponentAnalysis, Demand, IndexAnalysis, U
 from reportgen.analysis.responsibility import is_collective
 from reportgen.analysis.unit import analyze_unit, prepare
 from reportgen.app import Project, Toolkit, load_dataset, make_toolkit, open_project
+from reportgen.config.rules import default_rules
 from reportgen.config.search import packaged_dir
 from reportgen.data.validate import Dataset
 from reportgen.docx.dump import dump
@@ -29,6 +31,7 @@ from reportgen.errors import ReportgenError
 
 PROVINCE, DEPARTMENT, YEAR = "Hòa Lâm", "Sở Tư pháp", 2024
 ISSUER = "Sở Nội vụ"
+WORDS = default_rules().collective_words  # analysis.yaml: names opening so are sets of bodies
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +106,7 @@ def test_one_row_per_agency_and_every_weak_item_in_the_rows_of_its_bodies(
     assert len(rows) == len(province.responsibility), "an agency has two rows"
     assert province.responsibility, "the sample province has weak items"
     for index, c in weak_items(province):
-        bodies = [u for u in c.responsible if not is_collective(u)] or list(index.coordinator)
+        bodies = [u for u in c.responsible if not is_collective(u, WORDS)] or list(index.coordinator)
         for body in bodies:
             assert (index.index, c.code) in {(i.index, i.code) for i in rows[body].components}
 
@@ -157,7 +160,7 @@ def test_one_demand_per_row_naming_its_main_item(kit: Toolkit, province: UnitAna
 
 def test_no_collective_name_is_accountable(kit: Toolkit, province: UnitAnalysis) -> None:
     units = [r.unit or "" for r in province.responsibility]
-    assert not [u for u in units if is_collective(u)]
+    assert not [u for u in units if is_collective(u, WORDS)]
     ctx = context(kit, province)
     assert "các sở theo nhóm" not in str(ctx["responsibility"])
     assert "các sở theo nhóm" not in str(ctx["implementation"])
@@ -169,7 +172,24 @@ def test_no_collective_name_is_accountable(kit: Toolkit, province: UnitAnalysis)
     ("Sở Y tế", False), ("UBND cấp xã", False), ("Văn phòng UBND tỉnh", False),
 ])
 def test_is_collective(name: str, collective: bool) -> None:
-    assert is_collective(name) is collective
+    assert is_collective(name, WORDS) is collective
+
+
+def test_collective_words_come_from_analysis_yaml(tmp_path: Path, project: Project,
+                                                  dataset: Dataset) -> None:
+    assert WORDS and is_collective("Các sở, ban, ngành", WORDS)
+    assert not is_collective("Các sở, ban, ngành")  # no words given: only the lower case rule
+    sipas = next(i for i in analyze_unit(dataset, PROVINCE, YEAR, default_rules()).indices
+                 if i.index == "SIPAS")
+    code = sipas.weaknesses[0]
+    text = (packaged_dir() / "analysis.yaml").read_text(encoding="utf-8")
+    assert text.count("collective_words:") == 1
+    none = re.sub(r"collective_words: \[[^\]]*\]", "collective_words: []", text)
+    kit = kit_with(tmp_path, project, **{
+        "analysis.yaml": none,
+        "responsible.yaml": f'SIPAS: {{"{code}": [Các sở theo nhóm chính sách]}}\n'})
+    rows = {r.unit for r in analyze_unit(dataset, PROVINCE, YEAR, kit.rules).responsibility}
+    assert "Các sở theo nhóm chính sách" in rows  # the clerk removed the words: a body again
 
 
 def test_collective_override_goes_to_the_coordinator_and_named_bodies_get_rows(
@@ -189,7 +209,7 @@ def test_collective_override_goes_to_the_coordinator_and_named_bodies_get_rows(
                                             only_group.rules).responsibility}
     coordinator = sipas.coordinator[0]
     assert ("SIPAS", code) in {(c.index, c.code) for c in rows[coordinator].components}
-    assert all(not is_collective(u or "") for u in rows)
+    assert all(not is_collective(u or "", WORDS) for u in rows)
 
 
 # --- self-coordination, the issuing agency ------------------------------------------------------
@@ -551,7 +571,7 @@ def test_joint_grouping_keeps_co_leads_in_one_row(tmp_path: Path, project: Proje
     units = [r.unit for r in analysis.responsibility]
     assert len(units) == len(set(units))
     for index, c in weak_items(analysis):
-        bodies = [u for u in c.responsible if not is_collective(u)] or list(index.coordinator)
+        bodies = [u for u in c.responsible if not is_collective(u, WORDS)] or list(index.coordinator)
         assert "; ".join(bodies) in units
     ctx = context(kit, analysis)
     assert [row["unit"] for row in ctx["responsibility"]["rows"]] == units

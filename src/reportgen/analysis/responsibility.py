@@ -31,22 +31,20 @@ from reportgen.analysis.model import (
 from reportgen.analysis.numbers import figure
 from reportgen.data.text import fold
 
-# First words that make a name a set of bodies rather than one body: Vietnamese plural
-# markers ("các sở theo nhóm chính sách", "những cơ quan liên quan").
-_PLURAL_MARKERS = ("cac", "nhung", "moi")
 # Criteria listed under a weak field: the most lost first, at most this many, and no more
 # once they explain this share of the field's loss (as section II names them).
 CRITERIA_PER_FIELD = 3
 EXPLAINED_SHARE = 0.6
 
 
-def is_collective(name: str) -> bool:
-    """A name that stands for several unnamed bodies, not one accountable agency: it opens
-    with a plural marker or, unlike every agency's proper name, with a lower-case letter."""
-    words = name.strip().split()
-    if not words:
+def is_collective(name: str, words: Iterable[str] = ()) -> bool:
+    """A name that stands for several unnamed bodies, not one accountable agency: unlike
+    every agency's proper name it opens with a lower-case letter, or with one of ``words``
+    (analysis.yaml ``responsibility.collective_words``: "các", "những"…)."""
+    first = name.strip().split()
+    if not first:
         return True
-    return words[0][0].islower() or fold(words[0]) in _PLURAL_MARKERS
+    return first[0][0].islower() or fold(first[0]) in {fold(w) for w in words}
 
 
 @dataclass(frozen=True)
@@ -58,13 +56,13 @@ class Lead:
     responsible: tuple[str, ...]
 
 
-def accountable(lead: Lead) -> tuple[str, ...]:
+def accountable(lead: Lead, words: Iterable[str] = ()) -> tuple[str, ...]:
     """The named bodies of an item: collective names dropped; none left, the coordinator of
     its index (the agency that answers for the whole index)."""
-    named = tuple(u for u in lead.responsible if not is_collective(u))
+    named = tuple(u for u in lead.responsible if not is_collective(u, words))
     if named or not lead.responsible:
         return named
-    return tuple(u for u in lead.index.coordinator if not is_collective(u))
+    return tuple(u for u in lead.index.coordinator if not is_collective(u, words))
 
 
 def criterion_loss(c: CriterionAnalysis, f: FieldCriteria) -> float:
@@ -174,15 +172,16 @@ def demand(items: Sequence[ResponsibilityItem]) -> Demand:
     return Demand.LOW
 
 
-def responsibility_rows(leads: Iterable[Lead], grouping: str,
-                        unit: str = "") -> tuple[ResponsibilityRow, ...]:
+def responsibility_rows(leads: Iterable[Lead], grouping: str, unit: str = "",
+                        collective_words: Iterable[str] = ()) -> tuple[ResponsibilityRow, ...]:
     """Bảng 5: one row per accountable agency (or per set of joint bodies), sorted by points
     lost, then places lost; ``unit`` (the report's) is never listed as sharing an item with
     its own divisions. Items with no named body go to the row whose ``unit`` is None."""
     own = fold(unit)
+    words = tuple(collective_words)
     table: dict[str | None, _Row] = {}
     for lead in leads:
-        units = accountable(lead)
+        units = accountable(lead, words)
         keys: list[str | None] = (
             ["; ".join(units)] if grouping == "joint" else list(units)) if units else [None]
         for key in keys:

@@ -1636,8 +1636,8 @@ def _figures(index: IndexAnalysis, c: _Item) -> dict[str, Any]:
             "rating": c.rating.label if c.rating else None}
 
 
-def _responsibility(indices: Sequence[IndexAnalysis], grouping: str,
-                    unit: str = "") -> tuple[ResponsibilityRow, ...]:
+def _responsibility(indices: Sequence[IndexAnalysis], grouping: str, unit: str = "",
+                    collective_words: Sequence[str] = ()) -> tuple[ResponsibilityRow, ...]:
     """Bảng 5: the weak items of every index with their responsible bodies, one row per
     agency (see :mod:`reportgen.analysis.responsibility`)."""
     leads = []
@@ -1650,7 +1650,7 @@ def _responsibility(indices: Sequence[IndexAnalysis], grouping: str,
                                       loss_measure=index.loss_measure, gap_to_mean=gap)
             leads.append(Lead(index, item, c.responsible))
             leads += criteria_leads(index, item, c.responsible)
-    return responsibility_rows(leads, grouping, unit)
+    return responsibility_rows(leads, grouping, unit, collective_words)
 
 
 def _library(rules: Rules, index: str, code: str, kind: ActionKind) -> tuple[list[Solution], bool]:
@@ -1779,7 +1779,7 @@ def analyze_unit(data: Dataset | Prepared, unit: str, year: int, rules: Rules) -
         group=groups[0] if groups else None, groups=groups,
         indices=indices, missing_indices=tuple(missing_names),
         missing_index_codes=tuple(missing_codes),
-        responsibility=_responsibility(indices, rules.grouping, unit),
+        responsibility=_responsibility(indices, rules.grouping, unit, rules.collective_words),
         solutions=_solutions(indices, rules, action_year, unit),
         general_tasks=tuple(rules.general_tasks) + (
             tuple(rules.general_tasks_assessment)

@@ -191,6 +191,9 @@ class Rules:
     per_index: Mapping[str, IndexRules] = field(default_factory=dict)
     action_year_offset: int = 1
     grouping: str = "unit"
+    # Bảng 5: a responsible name opening with one of these words is a set of bodies, nobody
+    # in particular ("các sở theo nhóm chính sách"); analysis.yaml responsibility.collective_words
+    collective_words: tuple[str, ...] = ()
     # "previous_year": compare only with the year just before (a gap is said, not bridged);
     # "latest_available": with the latest earlier year, named in every comparison.
     compare_with: str = "previous_year"
@@ -324,6 +327,8 @@ class TargetSection(Settings):
 
 class ResponsibilitySection(Settings):
     grouping: Literal["unit", "joint"] = "unit"
+    # first words that make a responsible name a set of bodies, not one ("các", "những")
+    collective_words: Texts | None = None
 
 
 class ComparisonSection(Settings):
@@ -693,13 +698,15 @@ def build_rules(analysis_doc: Any, analysis_path: str, solutions_doc: Any, solut
                                                                           analysis_path)
     lib = parse_solutions(solutions_doc, solutions_path)
     responsible, responsible_keys = parse_responsible(responsible_doc, responsible_path)
-    comparison = validate(AnalysisFile, analysis_doc, analysis_path).comparison or (
-        ComparisonSection())
+    checked = validate(AnalysisFile, analysis_doc, analysis_path)
+    comparison = checked.comparison or ComparisonSection()
+    collective = (checked.responsibility or ResponsibilitySection()).collective_words or []
     return Rules(
         defaults=defaults,
         per_index=per_index,
         action_year_offset=offset,
         grouping=grouping,
+        collective_words=tuple(collective),
         compare_with=comparison.compare_with,
         partial_groups=comparison.partial_groups,
         size_change=comparison.size_change,
