@@ -411,7 +411,7 @@ def test_overview_solutions_for_the_weakest_components(kit: Toolkit, dataset: Da
     first = overview.solutions[0]
     assert (f"a) {first.short_name} ({first.index_short_name}, điểm trung bình của nhóm đạt "
             f"{fmt.num(first.mean_percent)}% điểm tối đa): {first.text} Chủ trì: "
-            f"{', '.join(first.lead)}") in body
+            f"{', '.join(first.lead)} ở từng sở, ban, ngành") in body  # each department's own
 
 
 def test_overview_causes_come_from_the_notes_table(kit: Toolkit, dataset: Dataset) -> None:

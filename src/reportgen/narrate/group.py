@@ -73,7 +73,8 @@ def overview_context(narrator: Any, overview: GroupAnalysis, charts: Mapping[str
     if sample:
         report["sample_notice"] = phrases.text("ket-qua.j2", "du_lieu_mau")
     o = {**variables, "peer_label": report["peer_label"], "agency_short": report["agency_short"],
-         "deadlines": report_deadlines(narrator.config, group, phrases.env, variables)}
+         "deadlines": report_deadlines(narrator.config, group, phrases.env, variables),
+         "divisions": bool(settings.get("divisions"))}
     counter = Numbering()
     own = render_setting(phrases.env, {k: settings.get(k) for k in OVERRIDDEN[-2:]}, variables)
     own["tasks_to_units"] = bool(settings.get("tasks_to_units"))
