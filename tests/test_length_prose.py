@@ -190,7 +190,7 @@ def test_no_sentence_of_sections_i_ii_repeats_more_than_twice(world) -> None:
 
 def test_abbreviations_are_spelled_out_on_first_use_in_the_text(world) -> None:
     glossary = world["kit"].narrator.config["abbreviations"]
-    running = " ".join(lines(body(world["text"]), "Normal"))
+    running = " ".join(lines(body(world["text"]), "Normal"))  # the opening paragraph first
     for abbr, full in glossary.items():
         uses = [m.start() for m in re.finditer(rf"(?<![\w(]){re.escape(abbr)}(?![\w)])", running)]
         if not uses:
@@ -202,12 +202,15 @@ def test_abbreviations_are_spelled_out_on_first_use_in_the_text(world) -> None:
 
 def test_spell_out_changes_the_first_running_use_only() -> None:
     context = {
+        "report": {"subject": "Chỉ số CCHC", "intro": "báo cáo Chỉ số CCHC như sau:"},
         "summary": {"rows": [{"name": "Cải cách TTHC"}]},  # a table cell: kept
         "results": [{"heading": "Cải cách TTHC", "paragraphs": ["TTHC giảm điểm.", "Cải cách TTHC"]}],
         "tasks": {"general": ["rà soát TTHC; UBND chỉ đạo", "UBND tỉnh"]},
     }
-    glossary = {"TTHC": "thủ tục hành chính", "UBND": "Ủy ban nhân dân"}
+    glossary = {"TTHC": "thủ tục hành chính", "UBND": "Ủy ban nhân dân", "CCHC": "cải cách hành chính"}
     out = spell_out(context, glossary)
+    assert out["report"] == {"subject": "Chỉ số CCHC",
+                             "intro": "báo cáo Chỉ số cải cách hành chính (CCHC) như sau:"}
     assert out["summary"]["rows"][0]["name"] == "Cải cách TTHC"
     assert out["results"][0]["heading"] == "Cải cách TTHC"
     assert out["results"][0]["paragraphs"] == ["Thủ tục hành chính (TTHC) giảm điểm.", "Cải cách TTHC"]

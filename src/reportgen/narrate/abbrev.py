@@ -2,8 +2,8 @@
 text uses "CCHC", the short form after that (ND30 practice; #12, point 9).
 
 The glossary is user data (``abbreviations`` in report.yaml). Only running text is changed —
-paragraphs, bullets, lead-ins, solutions — in document order; headings, captions and table
-cells keep their short forms (a table's reader has the text above it).
+the opening paragraph, paragraphs, bullets, lead-ins, solutions — in document order; the
+subject, legal bases, headings, captions and table cells keep their short forms.
 """
 
 from __future__ import annotations
@@ -51,6 +51,9 @@ def spell_out(context: Any, glossary: Mapping[str, str], keep: Collection[str] =
             text = f"{text[:found.start()]}{full} ({abbr}){text[found.end():]}"
         return text
 
+    report = context.get("report") if isinstance(context, dict) else None
+    if isinstance(report, dict) and isinstance(report.get("intro"), str):
+        report["intro"] = expand(report["intro"])  # the opening paragraph is the first text
     return _walk(context, expand)
 
 
