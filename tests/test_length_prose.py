@@ -120,6 +120,27 @@ def test_every_chart_table_and_appendix_is_referred_to_by_number(world) -> None:
         assert name in running, f"{name} is never referred to"
 
 
+def test_every_chart_is_referred_to_with_every_kind_on(world) -> None:
+    """With every chart kind on (and the trend chart from two years), each one drawn is
+    still referred to in the text by its number."""
+    from reportgen.charts.unit import UNIT_KINDS
+
+    kit = world["kit"]
+    saved = kit.narrator.config
+    kit.narrator.config = {**saved, "charts": {**(saved.get("charts") or {}),
+                                               "kinds": list(UNIT_KINDS), "trend_min_years": 2}}
+    try:
+        dataset = world["dataset"]
+        text = dump(render_report(kit, prepare(dataset), dataset, world["unit"], world["year"]))
+    finally:
+        kit.narrator.config = saved
+    running = " ".join(lines(body(text), "Normal"))
+    charts = [m.group(1) for c in lines(text, "Caption") if (m := re.match(r"Biểu đồ (\d+)\.", c))]
+    assert len(charts) > 3 * 2  # the trend, position, components, change and radar charts
+    missing = [n for n in charts if not re.search(rf"Biểu đồ (\d+, )*{n}\b", running)]
+    assert not missing, missing
+
+
 def test_numbers_follow_what_is_rendered(world) -> None:
     """Charts and tables are numbered 1, 2, 3… in document order, with no gap."""
     captions = lines(world["text"], "Caption")
