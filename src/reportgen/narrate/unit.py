@@ -312,6 +312,8 @@ class Narrator:
         u["table_rows_max"] = self.excerpt_rule(analysis.group or "").table_max_units
         summary = self._summary(indices, u, counter)
         u["summary_table"] = summary["number"]
+        # the first component table's note says it all, the later ones only what they add
+        u["first_component"] = next((i.index for i in indices if i.components), "")
         assessment = self._assessment(analysis, u)
         context: rc.ReportContext = {
             "report": cast(rc.Report, report),
@@ -426,7 +428,7 @@ class Narrator:
             "caption": self._label("bang_linh_vuc", i=i, u=u, n=table),
             "unit_note": self._label("don_vi_tinh", i=i, u=u),
             "rows": component_rows(i, self._label("dong_tong_cong", i=i, additive=is_additive(i))),
-            "note": self.phrases.text("phan-tich.j2", "ghi_chu_bang", i=i, u=u),
+            "note": self.phrases.text("phan-tich.j2", "ghi_chu_bang", i=i, u=here),
             "subsections": subsections,
             "charts": drawn,
             "notes": notes,
