@@ -473,7 +473,6 @@ def test_overview_renders_the_section_before_the_closing(kit: Toolkit, dataset: 
 
 def test_criteria_explaining_a_weak_field_go_to_their_own_leads(province: UnitAnalysis,
                                                               kit: Toolkit) -> None:
-    from reportgen.analysis.responsibility import explaining
     listed = {(r.unit, i.index, i.code) for r in province.responsibility for i in r.components
               if i.level == "criterion"}
     folded = {(r.unit, t.index, t.code) for r in province.responsibility for i in r.components
@@ -486,7 +485,7 @@ def test_criteria_explaining_a_weak_field_go_to_their_own_leads(province: UnitAn
         fields = {f.code: f for f in (index.criteria.fields if index.criteria else ())}
         if c.code not in fields:
             continue
-        for crit in explaining(fields[c.code]):
+        for crit in fields[c.code].explaining_items:
             for body in crit.lead or c.responsible:
                 expected.add((body, index.index, crit.code))
     assert listed == expected

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from reportgen.analysis.unit import Prepared, Row
 
 EXTREMES = 1  # criteria named as the highest / lowest satisfaction (surveys)
+CRITERIA_PER_FIELD = 3  # at most this many criteria explain a field (section II, Bảng 5)
+EXPLAINED_SHARE = 0.6  # … and no more once they explain this share of the field's loss
 FULL_TOLERANCE = 1e-9
 
 
@@ -148,6 +150,8 @@ def _field(scope: Scope, comp: ComponentAnalysis, rows: dict[str, Row]) -> Field
         ranked = sorted((c for c in top if c.points_lost), key=lambda c: -(c.points_lost or 0.0))
     declined = sorted((c for c in items if c.delta_score is not None and c.delta_score < 0),
                       key=lambda c: c.delta_score or 0.0)
+    losses = [max(0.0, -(c.gap_to_mean or 0.0)) if gap else (c.points_lost or 0.0)
+              for c in ranked]
     return FieldCriteria(
         code=comp.code, name=comp.name, short_name=comp.short_name,
         is_weakness=comp.is_weakness, loss_measure=scope.fw.loss_measure,
@@ -156,7 +160,25 @@ def _field(scope: Scope, comp: ComponentAnalysis, rows: dict[str, Row]) -> Field
         full=tuple(c.code for c in items if c.full),
         first=tuple(c.code for c in items if c.first),
         last=tuple(c.code for c in items if c.last),
-        points_lost=comp.points_lost)
+        points_lost=comp.points_lost,
+        explaining=tuple(c.code for c in explaining(ranked, losses)))
+
+
+def explaining(ranked: Sequence[CriterionAnalysis],
+               losses: Sequence[float]) -> list[CriterionAnalysis]:
+    """The criteria (most lost first) that explain :data:`EXPLAINED_SHARE` of a field's loss,
+    at most :data:`CRITERIA_PER_FIELD` of them: a few lines a leader reads, not the list."""
+    total = sum(loss for loss in losses if loss > 0)
+    out: list[CriterionAnalysis] = []
+    explained = 0.0
+    for c, loss in zip(ranked, losses, strict=True):
+        if loss <= 0:
+            continue
+        out.append(c)
+        explained += loss
+        if len(out) >= CRITERIA_PER_FIELD or explained >= EXPLAINED_SHARE * total:
+            break
+    return out
 
 
 def _parts(fw: Framework, rows: dict[str, Row]) -> tuple[IndexPart, ...]:

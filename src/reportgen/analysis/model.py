@@ -1488,9 +1488,16 @@ class FieldCriteria(Model):
     first: tuple[str, ...]  # first among the peers
     last: tuple[str, ...]  # last among the peers
     points_lost: float | None  # the field's own (max − score), when known
+    # the first criteria of by_loss that explain most of the field's loss: the ones section II
+    # names and Bảng 5 assigns (one rule for both)
+    explaining: tuple[str, ...] = ()
 
     def criterion(self, code: str) -> CriterionAnalysis:
         return next(c for c in self.criteria if c.code == code)
+
+    @property
+    def explaining_items(self) -> tuple[CriterionAnalysis, ...]:
+        return tuple(self.criterion(code) for code in self.explaining)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,9 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from reportgen.analysis.model import (
-    CriterionAnalysis,
     Demand,
-    FieldCriteria,
     FrozenMap,
     IndexAnalysis,
     ResponsibilityItem,
@@ -33,8 +31,6 @@ from reportgen.data.text import fold
 
 # Criteria listed under a weak field: the most lost first, at most this many, and no more
 # once they explain this share of the field's loss (as section II names them).
-CRITERIA_PER_FIELD = 3
-EXPLAINED_SHARE = 0.6
 
 
 def is_collective(name: str, words: Iterable[str] = ()) -> bool:
@@ -65,29 +61,6 @@ def accountable(lead: Lead, words: Iterable[str] = ()) -> tuple[str, ...]:
     return tuple(u for u in lead.index.coordinator if not is_collective(u, words))
 
 
-def criterion_loss(c: CriterionAnalysis, f: FieldCriteria) -> float:
-    """Points lost, or the gap below the group mean (a survey); 0 when none."""
-    if f.loss_measure == "gap":
-        return max(0.0, -(c.gap_to_mean or 0.0))
-    return c.points_lost or 0.0
-
-
-def explaining(f: FieldCriteria) -> tuple[CriterionAnalysis, ...]:
-    """The field's first-level criteria that lost, most first, until they explain
-    :data:`EXPLAINED_SHARE` of its loss (at most :data:`CRITERIA_PER_FIELD`)."""
-    ranked = [f.criterion(code) for code in f.by_loss]
-    ranked = [c for c in ranked if criterion_loss(c, f) > 0]
-    total = sum(criterion_loss(c, f) for c in ranked)
-    out: list[CriterionAnalysis] = []
-    explained = 0.0
-    for c in ranked:
-        out.append(c)
-        explained += criterion_loss(c, f)
-        if len(out) >= CRITERIA_PER_FIELD or explained >= EXPLAINED_SHARE * total:
-            break
-    return tuple(out)
-
-
 def criteria_leads(index: IndexAnalysis, field_item: ResponsibilityItem,
                    field_bodies: tuple[str, ...]) -> list[Lead]:
     """The criteria explaining a weak field's loss, each as an item of its own lead agencies
@@ -99,7 +72,7 @@ def criteria_leads(index: IndexAnalysis, field_item: ResponsibilityItem,
         return []
     f = found[0]
     out = []
-    for c in explaining(f):
+    for c in f.explaining_items:
         item = ResponsibilityItem(
             index=index.index, index_short_name=index.short_name, additive=index.additive,
             component_unit=index.component_unit, code=c.code, name=c.name, short_name=c.name,

@@ -13,8 +13,6 @@ from reportgen import formatting as fmt
 from reportgen.analysis.model import CriterionAnalysis, FieldCriteria, IndexAnalysis
 from reportgen.narrate import context as rc
 
-NAMED_PER_FIELD = 3  # at most this many criteria named under one field in section II
-EXPLAINED_SHARE = 0.6  # … and no more once they explain this share of the field's loss
 DEPTH_MARKS = ("", "- ", "+ ", "* ")  # before a criterion's name in the appendix, by depth
 
 
@@ -37,22 +35,7 @@ def weak_fields(index: IndexAnalysis) -> list[FieldLines]:
               if c in by_code]
     if not chosen and by_code:
         chosen = [max(by_code.values(), key=_field_loss)]
-    return [FieldLines(f, _explaining(f)) for f in chosen]
-
-
-def _explaining(f: FieldCriteria) -> tuple[CriterionAnalysis, ...]:
-    """The field's criteria, most lost first, until they explain most of its loss."""
-    ranked = [f.criterion(c) for c in f.by_loss]
-    losses = [_loss(c, f) for c in ranked]
-    total = sum(losses)
-    out: list[CriterionAnalysis] = []
-    explained = 0.0
-    for c, loss in zip(ranked, losses, strict=True):
-        out.append(c)
-        explained += loss
-        if len(out) >= NAMED_PER_FIELD or explained >= EXPLAINED_SHARE * total:
-            break
-    return tuple(out)
+    return [FieldLines(f, f.explaining_items) for f in chosen]
 
 
 def _loss(c: CriterionAnalysis, f: FieldCriteria) -> float:
