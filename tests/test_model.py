@@ -235,7 +235,7 @@ INDEX_KEYS = ["index", "name", "short_name", "version", "year", "group", "unit",
               "order", "components", "strengths", "weaknesses", "strength_details",
               "weakness_details", "assessment", "target", "notes", "method", "legal_basis",
               "missing_previous_year", "loss_measure", "remarks", "previous_basis",
-              "predecessors", "formed"]
+              "predecessors", "formed", "progress", "declines"]
 COMPONENT_KEYS = ["code", "name", "short_name", "parent", "level", "analysed", "score", "max",
                   "percent", "rank", "of", "rank_published", "rank_basis", "loaded",
                   "peer_basis", "tied_with", "previous_score", "previous_max",
@@ -243,13 +243,15 @@ COMPONENT_KEYS = ["code", "name", "short_name", "parent", "level", "analysed", "
                   "delta_rank", "direction", "rank_direction", "mixed", "peer_mean",
                   "peer_mean_percent", "peer_median", "gap_to_mean", "best_score", "best_unit",
                   "gap_to_best", "points_lost", "rating", "responsible", "strength_reasons",
-                  "weakness_reasons", "is_strength", "is_weakness", "previous_basis"]
+                  "weakness_reasons", "is_strength", "is_weakness", "category",
+                  "previous_basis"]
 PEER_KEYS = ["mean", "median", "max", "min", "best_unit", "worst_unit", "best_score",
              "worst_score", "count", "quartiles", "mean_previous", "count_previous", "delta_mean",
              "size", "complete", "basis", "leader_basis", "worst_basis", "source"]
 TARGET_KEYS = ["kind", "label", "rank", "group", "score_needed", "points_missing", "reached",
                "basis_year", "unit_at_rank", "current_score", "current_rank", "places_to_gain",
-               "recoverable", "recover_to_previous_total", "recover_to_previous_codes"]
+               "recoverable", "recover_to_previous_total", "recover_to_previous_codes",
+               "places", "steps", "sources"]
 FIGURE_KEYS = ["index", "index_short_name", "additive", "component_unit", "code", "name",
                "short_name", "score", "max", "percent", "rank", "of", "points_lost",
                "delta_score", "delta_rank", "direction", "rank_direction", "mixed", "rating"]
