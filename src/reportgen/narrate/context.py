@@ -238,6 +238,8 @@ class Component(TypedDict):
     """Các dòng của bảng, dòng cuối là dòng tổng (bold)."""
     note: str
     """Ghi chú dưới bảng; "" = không in."""
+    mark_note: bool
+    """In ghi chú ký hiệu (+)/(!) dưới bảng: chỉ ở bảng đầu tiên có dòng được đánh dấu."""
     subsections: list[Subsection]
     """Các mục a), b), c)…"""
     charts: list[Chart]

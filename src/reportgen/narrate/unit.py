@@ -332,6 +332,10 @@ class Narrator:
             "appendices": appendices,
             "highlight": self._suggestions(assessment),
         }
+        # the legend of the (+)/(!) marks under the first component table that has marks only
+        marked = [c for c in context["components"] if any(r["mark"] for r in c["rows"])]
+        if marked:
+            marked[0]["mark_note"] = True
         # abbreviations spelled out on first use in the running text (report.yaml glossary)
         return cast(rc.ReportContext, spell_out(context, self.config.get("abbreviations") or {},
                                                 keep=set(context.get("highlight") or ())))
@@ -429,6 +433,7 @@ class Narrator:
             "unit_note": self._label("don_vi_tinh", i=i, u=u),
             "rows": component_rows(i, self._label("dong_tong_cong", i=i, additive=is_additive(i))),
             "note": self.phrases.text("phan-tich.j2", "ghi_chu_bang", i=i, u=here),
+            "mark_note": False,  # set on the first marked table once all are built
             "subsections": subsections,
             "charts": drawn,
             "notes": notes,
