@@ -79,8 +79,9 @@ def test_report_unknown_key_suggests_the_nearest(tmp_path: Path) -> None:
 
 
 def test_report_unknown_key_in_a_group_and_its_overview(tmp_path: Path) -> None:
-    path, text = edited(tmp_path, "report.yaml", "    place: Hòa Lâm\n",
-                        "    place: Hòa Lâm\n    overview: {subjct: Tổng hợp}\n")
+    # Khối sở's own overview mapping (the last key of the group, before Xã, phường's comment)
+    path, text = edited(tmp_path, "report.yaml", "      tasks_to_units: true\n  # Các xã",
+                        "      tasks_to_units: true\n      subjct: Tổng hợp\n  # Các xã")
     error = the_error(path)
     assert f"dòng {line_of(text, 'subjct')}, khóa groups.Khối sở.overview.subjct: " in error
     assert "Có phải: 'subject'" in error
@@ -192,10 +193,22 @@ def test_solutions_out_of_range_in_a_list_entry(tmp_path: Path) -> None:
 # --- responsible.yaml ----------------------------------------------------------------------------
 
 def test_responsible_wrong_type(tmp_path: Path) -> None:
-    path = written(tmp_path, "responsible.yaml", 'PAR_INDEX:\n  "7": Sở KH&CN\n  "3": {a: b}\n')
+    path = written(tmp_path, "responsible.yaml", 'PAR_INDEX:\n  "7": Sở KH&CN\n  "3": 12\n')
     error = the_error(path)
-    assert f"{path}, dòng 3, khóa PAR_INDEX.3: " in error
-    assert "phải là tên một cơ quan hoặc danh sách tên cơ quan" in error
+    assert f"{path}, dòng 3, khóa PAR_INDEX.3: '3' phải là tên một cơ quan hoặc danh sách tên cơ quan" \
+        in error
+
+
+def test_responsible_mapping_takes_lead_and_support(tmp_path: Path) -> None:
+    path = written(tmp_path, "responsible.yaml", 'PAR_INDEX:\n  "7": Sở KH&CN\n  "3": {a: b}\n')
+    missing, unknown = errors_of(path)
+    assert "dòng 3, khóa PAR_INDEX.3.lead: thiếu khóa bắt buộc 'lead'" in missing
+    assert "dòng 3, khóa PAR_INDEX.3.a: khóa 'a' không hợp lệ. Có phải: 'lead'?" in unknown
+
+
+def test_responsible_lead_of_a_mapping_is_named(tmp_path: Path) -> None:
+    path = written(tmp_path, "responsible.yaml", 'PAR_INDEX:\n  "3": {lead: [], support: Sở Tư pháp}\n')
+    assert "dòng 2, khóa PAR_INDEX.3.lead: 'lead' phải là tên một cơ quan" in the_error(path)
 
 
 def test_responsible_empty_list(tmp_path: Path) -> None:

@@ -314,6 +314,10 @@ def _error_issue(error: ErrorDetails, tp: Any, doc: Any, file: str | None, prefi
     loc: Loc = (*error["loc"], *(ctx.get("at") or ())) if kind == CUSTOM else tuple(error["loc"])
     spot = locate(doc, loc)
     key = _last_key((*prefix, *loc))
+    if kind not in ("missing", "extra_forbidden"):
+        # the key the file has: a short form read as a mapping (responsible.yaml's
+        # ``code: [names]`` for ``{lead: [names]}``) names the code, not the key it was read as
+        key = _last_key((*prefix, *spot.path)) or key
     given = error.get("input")
     if kind == "extra_forbidden":
         allowed = _keys_at(tp, loc[:-1])
