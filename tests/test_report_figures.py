@@ -379,10 +379,14 @@ def test_component_table_equals_the_data(world, role: str) -> None:
         by_name = {c.name: code for code, c in fw.components.items()}
         mine = frame[(frame["unit"] == unit) & (frame["year"] == year) & (frame["index"] == index)
                      & (frame["component"] != TOTAL)]
-        assert len(rows) == 1 + len(mine) + 1  # header, one row per component, total
+        # fields and their framework sub-components; criteria (#13: PAR INDEX 876 from level
+        # 2) are in the appendix "Điểm chi tiết theo tiêu chí", not in Bảng 2–4
+        listed = [c for c in mine["component"] if not fw.is_criterion(c)]
+        assert len(rows) == 1 + len(listed) + 1  # header, one row per component, total
         for row in rows[1:-1]:
             # a strength or weakness carries its mark "(+)"/"(!)" besides the shading
             code = by_name[row[1].removeprefix("- ").removesuffix(" (+)").removesuffix(" (!)")]
+            assert code in listed, (index, code)
             assert row[1].startswith("- ") == (fw.components[code].parent is not None)
             # points lost only where an assessed index awards them (a survey's maxima are
             # never reached): the framework's loss_measure
