@@ -125,7 +125,10 @@ def test_images_with_captions_and_sources(dumped: str) -> None:
 
 def test_page_setup_and_appendices_in_landscape(dumped: str) -> None:
     parts = sections(dumped)
-    assert len(parts) == 3  # body, Phụ lục I, Phụ lục II
+    appendices = example_context()["appendices"]  # what `dumped` rendered
+    # the body, then one section per appendix (Phụ lục I, II, and III when the data has
+    # criteria: "Điểm chi tiết theo tiêu chí")
+    assert len(appendices) >= 3 and len(parts) == 1 + len(appendices)
     body = parts[0]
     assert "210×297 mm portrait" in body
     assert "margins mm: top 20 bottom 20 left 30 right 15; header 10" in body
@@ -135,10 +138,11 @@ def test_page_setup_and_appendices_in_landscape(dumped: str) -> None:
     assert "[Phụ lục]" not in body
     assert "Nơi nhận: / - UBND tỉnh (để báo cáo);" in body
     assert "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC / Đặng Minh Quân" in body
-    for part, number in zip(parts[1:], ("Phụ lục I", "Phụ lục II"), strict=True):
+    for part, appendix in zip(parts[1:], appendices, strict=True):
         assert "297×210 mm landscape" in part
         assert "page numbers restart at 1" in part
-        assert f"[Phụ lục] {number}\n" in part
+        assert f"[Phụ lục] {appendix['number']}\n" in part
+        assert f"[Tên phụ lục] {appendix['title']}\n" in part
         assert "[Kèm theo] (Kèm theo Báo cáo số /BC-SNV" in part
         assert "header-rows=" in part
 
