@@ -196,3 +196,27 @@ def test_every_weakness_is_named_in_tồn_tại_and_no_strength_is(province_text
             assert not re.search(re.escape(c.name) + r" \(", strong_text), c.name
         for c in (*i.strength_items, *i.progress_items):
             assert c.name in strong_text, c.name
+
+
+def test_a_survey_indexs_solutions_are_one_item(province_text) -> None:
+    """analysis.yaml: SIPAS and PAPI set solutions: grouped: true (as the model report words
+    them): one lettered item per index, naming each of its components with its lead and
+    deadline; the assessed index (PAR INDEX) keeps one item per field."""
+    from reportgen.app import context_from_analysis, make_toolkit
+
+    analysis, _ = province_text
+    project = open_project()
+    kit = make_toolkit(project)
+    items = context_from_analysis(kit, load_dataset(project), analysis)["tasks"]["solutions"]
+    grouped = {s.index for s in analysis.solutions if s.grouped}
+    assert grouped == {"SIPAS", "PAPI"}
+    single = [s for s in analysis.solutions if not s.grouped]
+    assert len(items) == len(single) + len(grouped)
+    for index in grouped:
+        short = analysis.index(index).short_name
+        item = next(x for x in items if x["lead_in"].startswith(f"Chỉ số {short} ("))
+        assert item["assignment"] == ""
+        for s in analysis.solutions:
+            if s.index == index:
+                assert s.name in item["text"]
+                assert all(lead in item["text"] for lead in s.lead)

@@ -276,7 +276,7 @@ def test_to_dict_keeps_the_keys_of_the_analyze_json(analysis: UnitAnalysis) -> N
         *FIGURE_KEYS, "shared_with", "loss_measure", "gap_to_mean", "level", "first_lead",
         "field_name", "field_code", "criteria"]
     assert list(out["solutions"][0]) == [*FIGURE_KEYS, "kind", "maintain", "from_library",
-                                         "text", "lead", "support", "deadline"]
+                                         "text", "lead", "support", "deadline", "grouped"]
     assert out["solutions"][0]["deadline"] == {"kind": "quarter", "quarter": 3, "year": 2025}
     assert list(out["causes"]) == ["objective", "subjective"]
     # plain JSON: enums as their values, tuples as lists

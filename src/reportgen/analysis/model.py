@@ -1126,6 +1126,7 @@ class SolutionItem(Figures):
     lead: tuple[str, ...]  # empty: the framework names no responsible body
     support: tuple[str, ...]
     deadline: Deadline
+    grouped: bool = False  # worded with the index's other solutions as one item (analysis.yaml)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1679,7 +1679,7 @@ def _solution_items(index: IndexAnalysis, c: _Item, kind: ActionKind, rules: Rul
             from_library=from_library,
             text=fill(s.text, name=c.name, short_name=c.short_name, index=index.short_name),
             lead=lead, support=tuple(u for u in s.support if u not in lead and fold(u) != own),
-            deadline=deadline))
+            deadline=deadline, grouped=rules.for_index(index.index).grouped))
     return out
 
 

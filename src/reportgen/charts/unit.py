@@ -80,7 +80,7 @@ def peer_bars(index: IndexAnalysis, unit: str, rule: ExcerptRule | None = None, 
         category_label=labels["peers_axis"],
         alt_text=labels["alt_peer_bars"],
         # rows of at least 0.37 cm: names at 8 pt or more at print size (45 names: 18.5 cm)
-        height_cm=max(7.0, min(23.0, 0.37 * len(names) + 1.8)),
+        height_cm=max(6.0, min(23.0, 0.37 * len(names) + 1.8)),
     )
 
 

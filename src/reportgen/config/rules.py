@@ -119,6 +119,7 @@ class IndexRules:
     weaknesses: WeaknessRules = field(default_factory=WeaknessRules)
     solutions_for: str = "weaknesses"
     maintain_strengths: bool = True
+    grouped: bool = False  # section V words the index's solutions as one item
     target: Target | None = None
 
 
@@ -292,6 +293,7 @@ class SolutionChoice(Settings):
 
     solutions_for: Literal["weaknesses", "losing"] = Field("weaknesses", alias="for")
     maintain_strengths: bool = True
+    grouped: bool = False  # the index's solutions as one lettered item (surveys: SIPAS, PAPI)
 
 
 class IndexSection(Settings):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 from reportgen import formatting as fmt
-from reportgen.analysis.model import ComponentAnalysis, IndexAnalysis, UnitAnalysis
+from reportgen.analysis.model import ComponentAnalysis, IndexAnalysis, SolutionItem, UnitAnalysis
 from reportgen.analysis.ranking import ExcerptRule
 from reportgen.analysis.responsibility import is_collective
 from reportgen.config.report import report_config
@@ -246,6 +246,18 @@ def is_issuer(unit: str | None, u: Mapping[str, Any]) -> bool:
     states its own responsibility, and it is never asked to report to itself."""
     issuer = str(u.get("agency_short") or "")
     return bool(unit and issuer) and fold(unit or "") == fold(issuer)
+
+
+def solution_groups(solutions: Sequence[SolutionItem]) -> list[list[SolutionItem]]:
+    """Section V.3's lettered items: one per solution, except that the solutions of an index
+    set to ``grouped`` in analysis.yaml make one item together (in their order)."""
+    out: list[list[SolutionItem]] = []
+    for s in solutions:
+        if s.grouped and out and out[-1][0].grouped and out[-1][0].index == s.index:
+            out[-1].append(s)
+        else:
+            out.append([s])
+    return out
 
 
 # --- the whole context ------------------------------------------------------------------
@@ -494,7 +506,17 @@ class Narrator:
 
     def _tasks(self, analysis: UnitAnalysis, u: Mapping[str, Any]) -> rc.Tasks:
         solutions: list[rc.Solution] = []
-        for n, s in enumerate(analysis.solutions):
+        for n, group in enumerate(solution_groups(analysis.solutions)):
+            s = group[0]
+            if s.grouped:  # one item for the index (analysis.yaml solutions: grouped)
+                i = analysis.index(s.index)
+                solutions.append({
+                    "label": f"{fmt.letter(n)})",
+                    "lead_in": self.phrases.text("giai-phap.j2", "dan_nhap_gop", i=i, ss=group, u=u),
+                    "text": self.phrases.text("giai-phap.j2", "noi_dung_gop", ss=group, u=u),
+                    "assignment": "",
+                })
+                continue
             solutions.append({
                 "label": f"{fmt.letter(n)})",
                 "lead_in": self.phrases.text("giai-phap.j2", "dan_nhap", s=s, u=u),
