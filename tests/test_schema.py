@@ -113,6 +113,22 @@ def test_report_bad_date_and_no_near_key(tmp_path: Path) -> None:
     assert "Có phải: 'signer'" in second
 
 
+def test_a_key_written_twice_is_an_error_naming_both_lines(tmp_path: Path) -> None:
+    # a second `overview:` in Khối sở (a copied block) would silently replace the first
+    path, text = edited(tmp_path, "report.yaml", "      tasks_to_units: true\n  # Các xã",
+                        "      tasks_to_units: true\n    overview: {}\n  # Các xã")
+    with pytest.raises(ConfigError) as err:
+        check_settings_file(path)
+    first = text.splitlines().index("    overview:") + 1  # Khối sở's, the first of the file
+    assert f"{path}, dòng {line_of(text, 'overview: {}')}" in str(err.value)
+    assert f"khóa 'overview' viết hai lần (lần đầu ở dòng {first})" in str(err.value)
+
+
+def test_a_merged_key_may_be_overridden() -> None:
+    doc = parse_yaml("base: &b {head: 3, tail: 2}\nother:\n  <<: *b\n  head: 5\n", "x.yaml")
+    assert doc["other"] == {"head": 5, "tail": 2}
+
+
 def test_report_settings_are_normalised() -> None:
     doc = parse_yaml("defaults:\n  recipients: UBND tỉnh\n  date: '2025-05-05'\n  number: 12\n"
                      "  signer: {name: A}\ngroups:\n  Khối sở:\n", "report.yaml")

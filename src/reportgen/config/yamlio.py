@@ -27,14 +27,27 @@ class _LineLoader(_SafeBase):  # type: ignore[valid-type,misc]  # chosen at impo
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    # a key written twice is an error (YAML's last-one-wins would silently drop the first
+    # block: a copied group's second ``overview:``); a key merged in (``<<: *anchor``) may be
+    # overridden: flatten_mapping puts the merged pairs first, the mapping's own ones last
+    own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
     loader.flatten_mapping(node)
+    first_own = len(node.value) - own
     result = LineDict()
     result.lines = {}
     result.start_line = node.start_mark.line + 1
-    for key_node, value_node in node.value:
+    written: dict[Any, int] = {}
+    for n, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if n >= first_own:
+            if key in written:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"khóa '{key}' viết hai lần (lần đầu ở dòng {written[key]}); "
+                    "hãy gộp vào một khóa", key_node.start_mark)
+            written[key] = line
         result[key] = loader.construct_object(value_node, deep=True)
-        result.lines[key] = key_node.start_mark.line + 1
+        result.lines[key] = line
     return result
 
 
