@@ -60,8 +60,9 @@ def render_setting(env: SandboxedEnvironment, value: Any, variables: Mapping[str
         if "{" not in value and "\r" not in value:  # nothing to fill: Jinja would return it as is
             return re.sub(r"\s*\n\s*", " ", value).strip()
         try:
+            compiled = getattr(env, "setting", env.from_string)  # the sandbox keeps them compiled
             with budget(MACRO_BUDGET_S):
-                text = env.from_string(value).render(**variables)
+                text = compiled(value).render(**variables)
         except SETTING_FAULTS as exc:
             detail = str(exc) if isinstance(exc, TemplateError) else f"{type(exc).__name__}: {exc}"
             raise ReportTemplateError([Issue(
