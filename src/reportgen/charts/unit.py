@@ -79,8 +79,9 @@ def peer_bars(index: IndexAnalysis, unit: str, rule: ExcerptRule | None = None, 
         value_label=labels["score"],
         category_label=labels["peers_axis"],
         alt_text=labels["alt_peer_bars"],
-        # rows of at least 0.37 cm: names at 8 pt or more at print size (45 names: 18.5 cm)
-        height_cm=max(6.0, min(23.0, 0.37 * len(names) + 1.8)),
+        # rows of at least 0.45 cm: every name at 8 pt or more at print size, none skipped by a
+        # renderer short of room (LibreOffice hides every other name at 0.37 cm)
+        height_cm=max(6.0, min(23.0, 0.45 * len(names) + 1.8)),
     )
 
 
