@@ -196,6 +196,21 @@ def test_closing_paragraph_keeps_with_the_signature(world) -> None:
     assert found and all("<w:keepNext/>" in p for p in found)
 
 
+@pytest.mark.parametrize("template", ["bao-cao.docx", "tong-hop.docx"])
+def test_both_templates_keep_the_closing_with_the_signature(template: str) -> None:
+    """The unit report and the group overview: the closing paragraph stays on the page of the
+    signature block that follows it (the overview's signature once stood alone on a page)."""
+    from reportgen.config.search import packaged_dir
+
+    with zipfile.ZipFile(packaged_dir() / template) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    paragraphs = re.findall(r"<w:p[ >].*?</w:p>", xml, flags=re.S)
+    closing = [p for p in paragraphs if "report.closing" in p]
+    assert len(closing) == 1 and "<w:keepNext/>" in closing[0]
+    after = xml.split(closing[0], 1)[1].lstrip()
+    assert after.startswith("<w:tbl>") and "<w:cantSplit/>" in after.split("</w:tbl>", 1)[0]
+
+
 @pytest.mark.parametrize("every_chart", [False, True])
 def test_no_sentence_of_sections_i_ii_repeats_more_than_twice(world, every_chart: bool) -> None:
     """Sentences with the names (indexes, components, units) and the figures taken out: no
