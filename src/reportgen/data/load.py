@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol, TypedDict, cast
@@ -42,6 +42,7 @@ from reportgen.data.lineage import (
 from reportgen.data.notes import NOTES_SHEET, NoteRecord, is_notes_file, read_notes_table
 from reportgen.data.text import (
     TOTAL_ALIASES,
+    SideRecord,
     clean_text,
     fold,
     is_missing_mark,
@@ -140,6 +141,10 @@ class Loaded:
     lineage: list[LineageRecord] = field(default_factory=list)  # the optional lineage table
 
 
+# a side table's reader: its rows, where they are, the issues → records
+SideReader = Callable[[Sequence[Sequence[object]], Location, list[Issue]], list[SideRecord]]
+
+
 @dataclass
 class SideTables:
     """The tables read beside the scores: published group facts, the clerk's notes and
@@ -148,6 +153,13 @@ class SideTables:
     groups: list[GroupRecord] = field(default_factory=list)
     notes: list[NoteRecord] = field(default_factory=list)
     lineage: list[LineageRecord] = field(default_factory=list)
+
+    def tables(self) -> tuple[tuple[str, Callable[[str], bool], SideReader, list[SideRecord]], ...]:
+        """Each table: its sheet's name, the test of a CSV's stem, its reader and the list its
+        records go to."""
+        return ((GROUPS_SHEET, is_groups_file, read_groups_table, self.groups),
+                (NOTES_SHEET, is_notes_file, read_notes_table, self.notes),
+                (LINEAGE_SHEET, is_lineage_file, read_lineage_table, self.lineage))
 
 
 @dataclass(frozen=True)
@@ -386,15 +398,10 @@ def read_csv(path: Path, options: LoadOptions, issues: list[Issue],
     if table is None:
         return _no_rows()
     where = Location(file=str(path))
-    if side is not None and is_groups_file(path.stem):
-        side.groups.extend(read_groups_table(table, where, issues))
-        return _no_rows()
-    if side is not None and is_notes_file(path.stem):
-        side.notes.extend(read_notes_table(table, where, issues))
-        return _no_rows()
-    if side is not None and is_lineage_file(path.stem):
-        side.lineage.extend(read_lineage_table(table, where, issues))
-        return _no_rows()
+    for _, is_file, read, records in side.tables() if side is not None else ():
+        if is_file(path.stem):
+            records.extend(read(table, where, issues))
+            return _no_rows()
     return _table_to_records(table, where, {}, options, issues, clean=False)
 
 
@@ -450,18 +457,11 @@ def read_xlsx(path: Path, options: LoadOptions, issues: list[Issue],
         if "units" in names:
             records = _apply_units_sheet(records, wb["units"])
         folded = {fold(n): n for n in names}
-        if side is not None and fold(GROUPS_SHEET) in folded:
-            found = folded[fold(GROUPS_SHEET)]
-            rows = [list(r) for r in wb[found].iter_rows(values_only=True)]
-            side.groups.extend(read_groups_table(rows, Location(str(path), found), issues))
-        if side is not None and fold(NOTES_SHEET) in folded:
-            found = folded[fold(NOTES_SHEET)]
-            rows = [list(r) for r in wb[found].iter_rows(values_only=True)]
-            side.notes.extend(read_notes_table(rows, Location(str(path), found), issues))
-        if side is not None and fold(LINEAGE_SHEET) in folded:
-            found = folded[fold(LINEAGE_SHEET)]
-            rows = [list(r) for r in wb[found].iter_rows(values_only=True)]
-            side.lineage.extend(read_lineage_table(rows, Location(str(path), found), issues))
+        for side_sheet, _, read, side_records in side.tables() if side is not None else ():
+            found = folded.get(fold(side_sheet))
+            if found is not None:
+                rows = [list(r) for r in wb[found].iter_rows(values_only=True)]
+                side_records.extend(read(rows, Location(str(path), found), issues))
         return records
     except XLSX_FAULTS as exc:  # a damaged part (bad compression, broken XML)
         issues.append(damaged_excel(exc, where))
