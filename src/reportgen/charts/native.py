@@ -301,10 +301,9 @@ _AFTER_LABEL_SKIP = ("tickMarkSkip", "noMultiLvlLbl", "extLst")
 def _every_label(axis: Any) -> None:
     """Name every category (``c:tickLblSkip`` 1): a reader left to choose would skip every
     other unit's name on a tall list (LibreOffice does, even at 8 pt on 0.37 cm rows)."""
-    ns = axis.nsmap.get("c") or "http://schemas.openxmlformats.org/drawingml/2006/chart"
-    for old in axis.findall(f"{{{ns}}}tickLblSkip"):
+    for old in axis.findall(_c("tickLblSkip")):
         axis.remove(old)
-    skip = etree.SubElement(axis, f"{{{ns}}}tickLblSkip")
+    skip = etree.SubElement(axis, _c("tickLblSkip"))
     skip.set("val", "1")
     later = [child for child in axis if etree.QName(child).localname in _AFTER_LABEL_SKIP]
     if later:
