@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from reportgen.analysis.model import (
     Demand,
@@ -40,7 +41,14 @@ def is_collective(name: str, words: Iterable[str] = ()) -> bool:
     first = name.strip().split()
     if not first:
         return True
-    return first[0][0].islower() or fold(first[0]) in {fold(w) for w in words}
+    return first[0][0].islower() or fold(first[0]) in _folded(tuple(words))
+
+
+@lru_cache(maxsize=8)
+def _folded(words: tuple[str, ...]) -> frozenset[str]:
+    """The collective words folded, once per setting (is_collective runs per name, per item
+    and per unit of a batch)."""
+    return frozenset(fold(w) for w in words)
 
 
 @dataclass(frozen=True)
