@@ -30,9 +30,6 @@ from reportgen.analysis.model import (
 from reportgen.analysis.numbers import figure
 from reportgen.data.text import fold
 
-# Criteria listed under a weak field: the most lost first, at most this many, and no more
-# once they explain this share of the field's loss (as section II names them).
-
 
 def is_collective(name: str, words: Iterable[str] = ()) -> bool:
     """A name that stands for several unnamed bodies, not one accountable agency: unlike
