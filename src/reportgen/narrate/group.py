@@ -18,7 +18,7 @@ from reportgen.narrate import group_context as gc
 from reportgen.narrate.context import RankingRow as RankingCells
 from reportgen.narrate.context import Report, Subsection
 from reportgen.narrate.labels import label, omission_reason
-from reportgen.narrate.phrases import Numbering
+from reportgen.narrate.phrases import Numbering, subsection
 
 PHRASES = "tong-hop.j2"
 CRITERIA_PHRASES = "tieu-chi.j2"  # the criteria's tables (#13)
@@ -225,9 +225,7 @@ def _leader_block(phrases: Any, n: int, i: IndexOverview, o: Mapping[str, Any]) 
         body = phrases.paragraphs(PHRASES, macro, i=i, o=o)
         if body:
             heading = phrases.text(PHRASES, f"{macro}_tieu_de", i=i, o=o)
-            subsections.append({"heading": f"{fmt.letter(len(subsections))}) {heading}",
-                                "paragraphs": [p for p in body if not p.startswith("- ")],
-                                "bullets": [p[2:] for p in body if p.startswith("- ")]})
+            subsections.append(subsection(f"{fmt.letter(len(subsections))}) {heading}", body))
     return {"heading": label(phrases.env, "tong_hop_tieu_de_dan_dau", i=i, o=o, n=n),
             "subsections": subsections}
 

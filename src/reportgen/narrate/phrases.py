@@ -20,6 +20,7 @@ from reportgen.config.search import SearchPath
 from reportgen.errors import ConfigError, Issue, Location
 from reportgen.errors import TemplateError as ReportTemplateError
 from reportgen.narrate.compiled import compile_cached
+from reportgen.narrate.context import Subsection
 from reportgen.narrate.labels import word_filters
 from reportgen.narrate.limits import (
     MACRO_BUDGET_S,
@@ -238,6 +239,13 @@ def split_paragraphs(text: str) -> list[str]:
     cleaned = [re.sub(r"\s+", " ", p).strip() for p in parts]
     cleaned = [re.sub(r"\s+([,.;:)])", r"\1", p) for p in cleaned]
     return [p for p in cleaned if p]
+
+
+def subsection(heading: str, body: list[str]) -> Subsection:
+    """A subsection of phrase paragraphs: those written "- …" are its bullets (the mark
+    dropped), the others its paragraphs."""
+    return {"heading": heading, "paragraphs": [p for p in body if not p.startswith("- ")],
+            "bullets": [p[2:] for p in body if p.startswith("- ")]}
 
 
 class Numbering:

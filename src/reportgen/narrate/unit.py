@@ -29,7 +29,7 @@ from reportgen.narrate.header import (
     with_index_bases,
 )
 from reportgen.narrate.labels import label, omission_reason
-from reportgen.narrate.phrases import Numbering, Phrases
+from reportgen.narrate.phrases import Numbering, Phrases, subsection
 
 # --- tables ------------------------------------------------------------------------------
 
@@ -433,10 +433,7 @@ class Narrator:
             heading = self.phrases.text("phan-tich.j2", f"{macro}_tieu_de", i=i, u=here)
             body = self.phrases.paragraphs("phan-tich.j2", macro, i=i, u=here)
             if body:
-                items = [p[2:] for p in body if p.startswith("- ")]
-                paras = [p for p in body if not p.startswith("- ")]
-                subsections.append({"heading": f"{fmt.letter(len(subsections))}) {heading}",
-                                    "paragraphs": paras, "bullets": items})
+                subsections.append(subsection(f"{fmt.letter(len(subsections))}) {heading}", body))
         subsections += self._criteria(i, here, len(subsections))
         return {
             "heading": self._label("tieu_de_linh_vuc", i=i, u=u, n=n, count=len(top)),
@@ -599,6 +596,4 @@ class Narrator:
         if not body:
             return []
         heading = self.phrases.text("tieu-chi.j2", "tieu_chi_tieu_de", i=i, u=u, fields=fields)
-        return [{"heading": f"{fmt.letter(before)}) {heading}",
-                 "paragraphs": [p for p in body if not p.startswith("- ")],
-                 "bullets": [p[2:] for p in body if p.startswith("- ")]}]
+        return [subsection(f"{fmt.letter(before)}) {heading}", body)]
