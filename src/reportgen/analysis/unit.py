@@ -1030,12 +1030,12 @@ def _select(components: Sequence[ComponentAnalysis], ir: IndexRules) -> _Selecti
     order, at most ``max_listed`` of each), progress (largest rise first) and declines
     (largest fall first); the components with their final flags."""
     pos = {c.code: n for n, c in enumerate(components)}
-    items = [dataclasses.replace(c, category=categorize(
-        _Standing.of(c, c.strength_reasons, c.weakness_reasons), ir))
-        for c in _with_largest_losses(components, ir)]
+    items = _with_largest_losses(components, ir)
+    category = {c.code: categorize(_Standing.of(c, c.strength_reasons, c.weakness_reasons), ir)
+                for c in items}
 
     def of(cat: Category) -> list[ComponentAnalysis]:
-        return [c for c in items if c.category == cat]
+        return [c for c in items if category[c.code] == cat]
 
     weak = sorted(of(Category.WEAKNESS),
                   key=lambda c: _weakness_key(c, pos[c.code]))[:ir.weaknesses.max_listed]
@@ -1046,8 +1046,8 @@ def _select(components: Sequence[ComponentAnalysis], ir: IndexRules) -> _Selecti
     falling = sorted(of(Category.DECLINE), key=lambda c: (
         c.delta_rank or 0, c.delta_score or 0.0, pos[c.code]))
     keep_w, keep_s = {c.code for c in weak}, {c.code for c in strong}
-    final = [dataclasses.replace(c, is_weakness=c.code in keep_w, is_strength=c.code in keep_s)
-             for c in items]
+    final = [dataclasses.replace(c, category=category[c.code], is_weakness=c.code in keep_w,
+                                 is_strength=c.code in keep_s) for c in items]
     by_code = {c.code: c for c in final}
     return _Selection(final, *([by_code[c.code] for c in group]
                                for group in (strong, weak, rising, falling)))
