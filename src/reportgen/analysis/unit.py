@@ -500,21 +500,15 @@ class Prepared:
             self._order[key] = out
         return self._order[key]
 
-    def previous_year(self, unit: str, index: str, year: int,
-                      compare_with: str = "previous_year", lineage: str = "weighted") -> int | None:
-        """The year the unit's result is compared with: the year just before when the unit
-        has a total then ("previous_year"), or its latest earlier year with a total
-        ("latest_available"); see :meth:`previous_source` for a unit continuing others."""
-        source = self.previous_source(unit, index, year, compare_with, lineage)
-        return source.year if source else None
-
     def previous_source(self, unit: str, index: str, year: int,
                         compare_with: str = "previous_year",
                         lineage: str = "weighted") -> PreviousSource | None:
-        """Whose result, of which year, "năm trước" is. Before the unit continues others
-        (the lineage table): a re-cut published for the unit itself, else its predecessors'
-        results (combined by ``lineage``: "weighted", "equal"; "none": no comparison), else
-        nothing; never a namesake's own result alone."""
+        """Whose result, of which year, "năm trước" is: the year just before when there is a
+        result then ("previous_year"), or the latest earlier year with one
+        ("latest_available"). Before the unit continues others (the lineage table): a re-cut
+        published for the unit itself, else its predecessors' results (combined by
+        ``lineage``: "weighted", "equal"; "none": no comparison), else nothing; never a
+        namesake's own result alone."""
         candidates = [year - 1] if compare_with == "previous_year" else list(
             range(year - 1, min(self._first_year, year) - 1, -1))
         for before in candidates:
