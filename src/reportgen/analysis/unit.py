@@ -570,10 +570,9 @@ class Prepared:
     def earlier_years(self, unit: str, index: str, year: int) -> list[int]:
         """Years before ``year`` in which the unit has a total for the index (since it
         continues others, if it does: a namesake's earlier results are not its own)."""
-        since = max((s.year for s in self.lineage.successions(unit) if s.year <= year),
-                    default=None)
+        formed = self.formed(unit, year)
         return sorted(y for y, comps in self.rows.get((unit, index), {}).items()
-                      if y < year and TOTAL in comps and (since is None or y >= since))
+                      if y < year and TOTAL in comps and (formed is None or y >= formed.year))
 
     def formed(self, unit: str, year: int) -> Succession | None:
         """The latest succession of the unit taking effect by ``year``."""
