@@ -319,10 +319,11 @@ class Narrator:
         u["own_unit"] = is_issuer(unit, u)
         counter = Numbering()
         # built first, so that the text can refer to the appendices and to Bảng 1 by number
-        appendices = self._appendices(analysis, u, report)
+        heads = self._year_heads(indices)  # Bảng 1's and the appendix tables' year columns
+        appendices = self._appendices(analysis, u, report, heads)
         u["appendix"] = appendix_numbers(appendices)
         u["table_rows_max"] = self.excerpt_rule(analysis.group or "").table_max_units
-        summary = self._summary(indices, u, counter)
+        summary = self._summary(indices, u, counter, heads)
         u["summary_table"] = summary["number"]
         # the first component table's note says it all, the later ones only what they add
         u["first_component"] = next((i.index for i in indices if i.components), "")
@@ -408,10 +409,10 @@ class Narrator:
         }
 
     def _summary(self, indices: Sequence[IndexAnalysis], u: Mapping[str, Any],
-                 counter: Numbering) -> rc.Summary:
+                 counter: Numbering, heads: tuple[str, str]) -> rc.Summary:
         n = counter.next("table")
         years = sorted({i.year for i in indices} | {i.previous.year for i in indices if i.previous})
-        prev_head, year_head = self._year_heads(indices)
+        prev_head, year_head = heads
         return {
             "number": n,
             "prev_head": prev_head,
@@ -551,11 +552,11 @@ class Narrator:
         return {"caption": caption.strip(), "kind": "ranking", "rows": rows}
 
     def _appendices(self, analysis: UnitAnalysis, u: Mapping[str, Any],
-                    report: Mapping[str, Any]) -> list[rc.Appendix]:
+                    report: Mapping[str, Any], heads: tuple[str, str]) -> list[rc.Appendix]:
         indices = analysis.indices
         letters = "ABCDEFGHIK"
         rule = self.excerpt_rule(analysis.group or "")
-        prev_head, year_head = self._year_heads(indices)
+        prev_head, year_head = heads
         comp_tables: list[rc.AppendixTable] = [
             {"caption": self._label("phu_luc_bang_chi_tiet", i=i, letter=letters[n]),
              "kind": "components", "rows": appendix_component_rows(i, letters[n]),
