@@ -1253,11 +1253,10 @@ def _needed(ctx: _Ctx, target: TargetRule, cell: Cell, maximum: float,
         return cell.scores[unit_at], unit_at, None
     if target.kind == TargetKind.GROUP:
         label = target.group or ""
-        if fold_code(label) == NEXT_GROUP:
-            label = _next_group(ctx, cell, v.score, v.percent) or ""
-            if not label:  # already in the top group: keep it
-                top = ctx.fw.rating.groups[0].label if ctx.fw.rating.groups else ""
-                label = top
+        if fold_code(label) == NEXT_GROUP:  # already in the top group: keep it
+            groups = ctx.fw.rating.groups
+            label = _next_group(ctx, cell, v.score, v.percent) or (
+                groups[0].label if groups else "")
         found = _group_threshold(ctx, label, cell, maximum) if label else None
         return (found[1], None, found[0]) if found else (None, None, label or target.group)
     if target.kind == TargetKind.SCORE:
