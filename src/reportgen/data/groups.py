@@ -20,7 +20,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from reportgen.config.frameworks import TOTAL, Frameworks
-from reportgen.data.text import SideRecord, fold, fold_total, parse_number, read_side_table
+from reportgen.data.text import (
+    SideRecord,
+    fold,
+    fold_total,
+    located,
+    parse_number,
+    read_side_table,
+)
 from reportgen.errors import Issue, Location, did_you_mean
 
 GROUPS_SHEET = "groups"
@@ -89,17 +96,13 @@ def read_groups_table(table: Sequence[Sequence[object]], where: Location,
                            issues=issues, warn_unknown=True)
 
 
-def _located(rec: GroupRecord, column: str | None) -> Location:
-    return Location(rec["file"], rec["sheet"], rec["row"], column)
-
-
 def _fact(rec: GroupRecord, frameworks: Frameworks, default_group: str,
           issues: list[Issue]) -> GroupFact | None:
     """One record typed, or None (with its located errors) when it is unusable."""
     c = rec["cells"]
 
     def error(message: str, column: str, value: object = None, code: str = "") -> None:
-        issues.append(Issue(message, _located(rec, column), value, "error", code))
+        issues.append(Issue(message, located(rec, column), value, "error", code))
 
     year = parse_number(c.get("year", ""))
     if year is None or not float(year).is_integer():
@@ -142,7 +145,7 @@ def _fact(rec: GroupRecord, frameworks: Frameworks, default_group: str,
 def _consistency(fact: GroupFact, rec: GroupRecord, issues: list[Issue]) -> bool:
     """The published statistics must agree with each other (mean within min–max…)."""
     def error(message: str, column: str, value: object) -> None:
-        issues.append(Issue(message, _located(rec, column), value, "error", "groups_inconsistent"))
+        issues.append(Issue(message, located(rec, column), value, "error", "groups_inconsistent"))
 
     lo, hi = fact.min, fact.max
     if lo is not None and hi is not None and lo > hi:
@@ -174,29 +177,29 @@ def _against_scores(fact: GroupFact, rec: GroupRecord, scores: pd.DataFrame,
             else f" Dữ liệu không có điểm {fact.index} năm {fact.year}.")
         issues.append(Issue(f"nhóm '{fact.group}' không có điểm {fact.index} "
                             f"({fact.component}) năm {fact.year} trong dữ liệu; dòng này không "
-                            f"được dùng.{hint}", _located(rec, "group"), fact.group, "warning",
+                            f"được dùng.{hint}", located(rec, "group"), fact.group, "warning",
                             "groups_unused"))
         return
     loaded = int(part["unit"].nunique())
     if loaded > fact.size:
         issues.append(Issue(f"nhóm '{fact.group}' được khai báo {fact.size} đơn vị nhưng dữ liệu "
                             f"có {loaded} đơn vị có kết quả {fact.index} năm {fact.year}",
-                            _located(rec, "size"), fact.size, "error", "groups_size_too_small"))
+                            located(rec, "size"), fact.size, "error", "groups_size_too_small"))
     ranks = part["rank"].dropna()
     if len(ranks) and int(ranks.max()) > fact.size:
         issues.append(Issue(f"thứ hạng công bố {int(ranks.max())} lớn hơn số đơn vị của nhóm "
-                            f"({fact.size})", _located(rec, "size"), fact.size, "error",
+                            f"({fact.size})", located(rec, "size"), fact.size, "error",
                             "groups_size_below_rank"))
     present = part["score"].dropna()
     if len(present):
         top, bottom = float(present.max()), float(present.min())
         if fact.max is not None and top > fact.max + 1e-9:
             issues.append(Issue(f"điểm cao nhất công bố ({fact.max:g}) thấp hơn điểm của một đơn "
-                                f"vị trong dữ liệu ({top:g})", _located(rec, "max"), fact.max,
+                                f"vị trong dữ liệu ({top:g})", located(rec, "max"), fact.max,
                                 "error", "groups_max_below_score"))
         if fact.min is not None and bottom < fact.min - 1e-9:
             issues.append(Issue(f"điểm thấp nhất công bố ({fact.min:g}) cao hơn điểm của một đơn "
-                                f"vị trong dữ liệu ({bottom:g})", _located(rec, "min"), fact.min,
+                                f"vị trong dữ liệu ({bottom:g})", located(rec, "min"), fact.min,
                                 "error", "groups_min_above_score"))
 
 
@@ -215,7 +218,7 @@ def check_groups(records: Iterable[GroupRecord], scores: pd.DataFrame, framework
         if key in facts:
             other = first_row[key]
             issues.append(Issue(f"nhóm '{fact.group}' / {fact.index} / {fact.component} / "
-                                f"{fact.year} đã có ở dòng {other['row']}", _located(rec, "group"),
+                                f"{fact.year} đã có ở dòng {other['row']}", located(rec, "group"),
                                 fact.group, "error", "groups_duplicate"))
             continue
         facts[key] = fact

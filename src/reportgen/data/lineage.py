@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from reportgen.data.text import SideRecord, fold, parse_number, read_side_table
+from reportgen.data.text import SideRecord, fold, located, parse_number, read_side_table
 from reportgen.errors import Issue, Location, did_you_mean
 
 LINEAGE_SHEET = "lineage"
@@ -138,16 +138,12 @@ def read_lineage_table(table: Sequence[Sequence[object]], where: Location,
                            code="lineage", issues=issues, warn_unknown=True)
 
 
-def _located(rec: LineageRecord, column: str) -> Location:
-    return Location(rec["file"], rec["sheet"], rec["row"], column)
-
-
 def _link(rec: LineageRecord, issues: list[Issue]) -> Link | None:
     """One row typed, or None with a located error."""
     c = rec["cells"]
 
     def error(message: str, column: str, value: object, code: str) -> None:
-        issues.append(Issue(message, _located(rec, column), value, "error", code))
+        issues.append(Issue(message, located(rec, column), value, "error", code))
 
     year = parse_number(c.get("year", ""))
     if year is None or not float(year).is_integer():
@@ -205,13 +201,13 @@ def _known(typed: list[tuple[Link, LineageRecord]], years: Mapping[str, set[int]
         if link.predecessor not in years:
             issues.append(Issue(f"đơn vị trước sắp xếp '{link.predecessor}' không có trong dữ liệu "
                                 f"điểm.{did_you_mean(link.predecessor, list(years))}",
-                                _located(rec, "predecessor"), link.predecessor, "error",
+                                located(rec, "predecessor"), link.predecessor, "error",
                                 "lineage_unknown_predecessor"))
             continue
         if link.unit not in years:
             issues.append(Issue(f"đơn vị '{link.unit}' không có trong dữ liệu điểm; dòng kế thừa "
                                 f"này không được dùng.{did_you_mean(link.unit, list(years))}",
-                                _located(rec, "unit"), link.unit, "warning",
+                                located(rec, "unit"), link.unit, "warning",
                                 "lineage_unknown_unit"))
             continue
         out.append((link, rec))
@@ -226,7 +222,7 @@ def _no_repeats(typed: list[tuple[Link, LineageRecord]],
         key = (link.year, link.unit, link.predecessor)
         if key in seen:
             issues.append(Issue(f"'{link.unit}' kế thừa '{link.predecessor}' từ năm {link.year} "
-                                "được khai báo hai lần", _located(rec, "predecessor"),
+                                "được khai báo hai lần", located(rec, "predecessor"),
                                 link.predecessor, "error", "lineage_duplicate"))
             continue
         seen.add(key)
@@ -259,7 +255,7 @@ def _no_cycles(typed: list[tuple[Link, LineageRecord]],
         if link.predecessor != link.unit and reaches(link.predecessor, link.unit):
             issues.append(Issue(f"vòng kế thừa: '{link.unit}' kế thừa '{link.predecessor}' nhưng "
                                 f"'{link.predecessor}' cũng (trực tiếp hoặc gián tiếp) kế thừa "
-                                f"'{link.unit}'", _located(rec, "predecessor"), link.predecessor,
+                                f"'{link.unit}'", located(rec, "predecessor"), link.predecessor,
                                 "error", "lineage_cycle"))
             continue
         out.append((link, rec))
@@ -277,7 +273,7 @@ def _weights(typed: list[tuple[Link, LineageRecord]], issues: list[Issue]) -> No
         total = sum(w or 0.0 for w in weights)
         if abs(total - 1.0) > WEIGHT_TOLERANCE:
             issues.append(Issue(f"trọng số các đơn vị trước sắp xếp của '{unit}' (năm {year}) cộng "
-                                f"lại bằng {total:g}, phải bằng 1", _located(rows[0][1], "weight"),
+                                f"lại bằng {total:g}, phải bằng 1", located(rows[0][1], "weight"),
                                 f"{total:g}", "error", "lineage_weights"))
 
 
@@ -294,7 +290,7 @@ def _still_scored(typed: list[tuple[Link, LineageRecord]], years: Mapping[str, s
             issues.append(Issue(f"'{link.predecessor}' được '{link.unit}' kế thừa từ năm "
                                 f"{link.year} nhưng vẫn có điểm năm {later[0]}; nếu đơn vị này giữ "
                                 "tên, thêm dòng nó kế thừa chính nó",
-                                _located(rec, "predecessor"), link.predecessor, "error",
+                                located(rec, "predecessor"), link.predecessor, "error",
                                 "lineage_still_scored"))
 
 
@@ -317,5 +313,5 @@ def _recuts(typed: list[tuple[Link, LineageRecord]], years: Mapping[str, set[int
     issues.append(Issue(f"{shown} kế thừa đơn vị khác nhưng có điểm của năm trước năm kế thừa: các "
                         "điểm đó được coi là kết quả tính lại cho đơn vị mới (không xếp hạng cùng "
                         "các đơn vị của năm đó). Nếu là kết quả của đơn vị cùng tên trước sắp xếp, "
-                        "thêm dòng đơn vị đó kế thừa chính nó", _located(found[names[0]], "unit"),
+                        "thêm dòng đơn vị đó kế thừa chính nó", located(found[names[0]], "unit"),
                         names[0], "warning", "lineage_recut"))

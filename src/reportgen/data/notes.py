@@ -14,7 +14,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from reportgen.config.frameworks import TOTAL, Frameworks
-from reportgen.data.text import SideRecord, fold, fold_total, parse_number, read_side_table
+from reportgen.data.text import (
+    SideRecord,
+    fold,
+    fold_total,
+    located,
+    parse_number,
+    read_side_table,
+)
 from reportgen.errors import Issue, Location, did_you_mean
 
 NOTES_SHEET = "notes"
@@ -79,7 +86,7 @@ def check_notes(records: Iterable[NoteRecord], units: Sequence[str], frameworks:
         if note.unit not in known_units:
             issues.append(Issue(f"đơn vị '{note.unit}' không có trong dữ liệu điểm; ghi chú này không "
                                 f"được dùng.{did_you_mean(note.unit, list(known_units))}",
-                                Location(rec["file"], rec["sheet"], rec["row"], "unit"), note.unit,
+                                located(rec, "unit"), note.unit,
                                 "warning", "notes_unknown_unit"))
             continue
         out.append(note)
@@ -90,7 +97,7 @@ def _note(rec: NoteRecord, frameworks: Frameworks, issues: list[Issue]) -> UserN
     c = rec["cells"]
 
     def error(message: str, column: str, value: object, code: str) -> None:
-        issues.append(Issue(message, Location(rec["file"], rec["sheet"], rec["row"], column), value,
+        issues.append(Issue(message, located(rec, column), value,
                             "error", code))
 
     year = parse_number(c.get("year", ""))

@@ -85,6 +85,11 @@ class SideRecord(TypedDict):
     row: int
 
 
+def located(rec: SideRecord, column: str | None) -> Location:
+    """Where a side table's record (its ``column``) is, for a message."""
+    return Location(rec["file"], rec["sheet"], rec["row"], column)
+
+
 def read_side_table(table: Sequence[Sequence[object]], where: Location, *,
                     aliases: Mapping[str, str], required: Sequence[str], columns: Sequence[str],
                     title: str, code: str, issues: list[Issue],
