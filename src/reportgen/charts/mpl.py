@@ -447,8 +447,7 @@ def _grouped_bars(ax: Axes, spec: ChartSpec, axis: str, inside: bool = False,
     """Bars of the unit and comparison series side by side per category, value-labelled;
     ``band`` < 1 keeps the bars to that lower share of the plot."""
     series = [s for s in spec.series if s.role != S.REFERENCE]
-    count = max(len(series), 1)
-    width = min(0.84 / count, 0.42 if count > 1 else 0.6)
+    width = _bar_width(spec)
     values = [v for s in spec.series for v in _present(s.values)]
     values += [spec.reference] if spec.reference is not None else []
     top = _upper(values, spec.value_max) / band
@@ -476,11 +475,22 @@ def _grouped_bars(ax: Axes, spec: ChartSpec, axis: str, inside: bool = False,
     return handles
 
 
+def _bar_width(spec: ChartSpec) -> float:
+    """A grouped bar's share of its category's slot (the reference series draws no bar)."""
+    count = max(len([s for s in spec.series if s.role != S.REFERENCE]), 1)
+    return min(0.84 / count, 0.42 if count > 1 else 0.6)
+
+
+def _column_pt(spec: ChartSpec, width: float) -> float:
+    """How wide a vertical grouped bar is, in points, at print size."""
+    return _plot_pt(spec, "x", 2.4) / max(len(spec.categories), 1) * width
+
+
 def _data_label_size(spec: ChartSpec, axis: str, width: float) -> float:
     """Font size at which labels fit across a vertical bar; 0 when none is legible."""
     if axis == "x":
         return DATA_PT
-    bar_pt = _plot_pt(spec, "x", 2.4) / max(len(spec.categories), 1) * width
+    bar_pt = _column_pt(spec, width)
     values = [v for s in spec.series for v in _present(s.values)]
     widest = max((_text_em(fmt(v, spec.decimals)) for v in values), default=1.0)
     size = min(DATA_PT, bar_pt * 0.92 / max(widest, 1.0))
@@ -705,15 +715,14 @@ def _component_bars(fig: Figure, spec: ChartSpec) -> None:
     _legend(fig, handles)
 
 
-def _column_labels(spec: ChartSpec, fig: Figure | None = None) -> list[str] | None:
+def _column_labels(spec: ChartSpec, fig: Figure) -> list[str] | None:
     """Names wrapped under columns, or None when some would need more than three lines (or,
     measured in ``fig``'s font, be wider than a column's slot: they would touch)."""
     slot_pt = _plot_pt(spec, "x", 1.6) / max(len(spec.categories), 1)
     wrapped = [_wrap(c, int(slot_pt / (TICK_PT * CHAR_EM))) for c in spec.categories]
     if _lines(wrapped) > 3:
         return None
-    if fig is not None and max((_text_pt(fig, w, TICK_PT) for w in wrapped), default=0.0) > (
-            slot_pt * 0.92):
+    if max((_text_pt(fig, w, TICK_PT) for w in wrapped), default=0.0) > slot_pt * 0.92:
         return None
     return wrapped
 
@@ -732,9 +741,7 @@ def _text_pt(fig: Figure, text: str, size: float) -> float:
 
 def _values_fit_columns(fig: Figure, spec: ChartSpec) -> bool:
     """Whether the value labels fit across grouped columns at PRINT_MIN_PT (measured)."""
-    count = max(len([s for s in spec.series if s.role != S.REFERENCE]), 1)
-    width = min(0.84 / count, 0.42 if count > 1 else 0.6)
-    bar_pt = _plot_pt(spec, "x", 2.4) / max(len(spec.categories), 1) * width
+    bar_pt = _column_pt(spec, _bar_width(spec))
     values = [v for s in spec.series for v in _present(s.values)]
     widest = max((_text_pt(fig, fmt(v, spec.decimals), PRINT_MIN_PT) for v in values), default=0.0)
     return widest <= bar_pt * 0.92
