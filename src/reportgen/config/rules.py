@@ -22,7 +22,7 @@ import datetime
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BeforeValidator, ConfigDict, Field, RootModel
 
@@ -651,30 +651,35 @@ def parse_solutions(doc: Any, path: str) -> dict[str, Any]:
     }
 
 
-def parse_responsible(doc: Any, path: str) -> tuple[dict[str, dict[str, tuple[str, ...]]],
-                                                    list[KeyedEntry]]:
-    """``responsible.yaml`` → ``{INDEX: {component: (units…)}}`` and the keys seen."""
-    parse_renamed(doc, path)  # checked with the rest of the file
+class ResponsibleTables(NamedTuple):
+    """What ``responsible.yaml`` gives: per index and code the lead units, the supporting
+    units (entries written ``{lead, support}``), the keys seen, and the ``renamed`` list."""
+
+    lead: dict[str, dict[str, tuple[str, ...]]]
+    support: dict[str, dict[str, tuple[str, ...]]]
+    keys: list[KeyedEntry]
+    renamed: tuple[Rename, ...]
+
+
+def parse_responsible(doc: Any, path: str) -> ResponsibleTables:
+    """``responsible.yaml`` → ``{INDEX: {component: (units…)}}`` (lead and support), the keys
+    seen and the renamed agencies."""
+    renamed = parse_renamed(doc, path)  # checked with the rest of the file
     doc = _without_renamed(doc)
     table = validate(ResponsibleFile, doc, path).root or {}
     out: dict[str, dict[str, tuple[str, ...]]] = {}
+    support: dict[str, dict[str, tuple[str, ...]]] = {}
     keys: list[KeyedEntry] = []
     for index, per_code in table.items():
         keys.append(KeyedEntry(path, index, None, location_of(doc, path, (index,), index)))
-        out[index] = {}
+        out[index], support[index] = {}, {}
         for code, names in (per_code or {}).items():
             out[index][code] = _units(names.lead) or ()
+            if names.support:
+                support[index][code] = _units(names.support) or ()
             keys.append(KeyedEntry(path, index, code,
                                    location_of(doc, path, (index, code), f"{index}.{code}")))
-    return out, keys
-
-
-def parse_support(doc: Any, path: str) -> dict[str, dict[str, tuple[str, ...]]]:
-    """The supporting agencies of ``responsible.yaml`` entries written ``{lead, support}``."""
-    table = validate(ResponsibleFile, _without_renamed(doc), path).root or {}
-    return {index: {code: _units(entry.support) or () for code, entry in (per_code or {}).items()
-                    if entry.support}
-            for index, per_code in table.items()}
+    return ResponsibleTables(out, support, keys, renamed)
 
 
 def _read(search: SearchPath, name: str) -> tuple[Any, str]:
@@ -699,7 +704,7 @@ def build_rules(analysis_doc: Any, analysis_path: str, solutions_doc: Any, solut
     defaults, per_index, offset, grouping, analysis_keys = parse_analysis(analysis_doc,
                                                                           analysis_path)
     lib = parse_solutions(solutions_doc, solutions_path)
-    responsible, responsible_keys = parse_responsible(responsible_doc, responsible_path)
+    responsible = parse_responsible(responsible_doc, responsible_path)
     checked = validate(AnalysisFile, analysis_doc, analysis_path)
     comparison = checked.comparison or ComparisonSection()
     collective = (checked.responsibility or ResponsibilitySection()).collective_words or []
@@ -714,7 +719,7 @@ def build_rules(analysis_doc: Any, analysis_path: str, solutions_doc: Any, solut
         size_change=comparison.size_change,
         lineage=comparison.lineage,
         lineage_weight=comparison.lineage_weight or "",
-        renamed=parse_renamed(responsible_doc, responsible_path),
+        renamed=responsible.renamed,
         solutions=lib["solutions"],
         fallback=lib["fallback"],
         maintain_fallback=lib["maintain_fallback"],
@@ -723,9 +728,9 @@ def build_rules(analysis_doc: Any, analysis_path: str, solutions_doc: Any, solut
         general_causes_assessment=lib["general_causes_assessment"],
         causes=lib["causes"],
         general_causes=lib["general_causes"],
-        responsible=responsible,
-        responsible_support=parse_support(responsible_doc, responsible_path),
-        keys=tuple(analysis_keys + lib["keys"] + responsible_keys),
+        responsible=responsible.lead,
+        responsible_support=responsible.support,
+        keys=tuple(analysis_keys + lib["keys"] + responsible.keys),
     )
 
 
