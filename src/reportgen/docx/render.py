@@ -22,6 +22,7 @@ modified. See :mod:`reportgen.narrate.context` for the contract.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Iterator, Mapping
@@ -564,16 +565,12 @@ def _patched(loader: _Job, xml: str, root: etree._Element) -> tuple[str, list[Sp
     return source, spots, fix_tables, fix_cells
 
 
-_DIGEST: list[bytes] = []
-
-
+@functools.cache
 def _module_digest() -> bytes:
     """The hash of this file (the marking and patching code), once per process."""
-    if not _DIGEST:
-        import hashlib
+    import hashlib
 
-        _DIGEST.append(hashlib.sha256(Path(__file__).read_bytes()).digest())
-    return _DIGEST[0]
+    return hashlib.sha256(Path(__file__).read_bytes()).digest()
 
 
 def _replace_blob(part: Any, blob: bytes) -> None:
