@@ -17,12 +17,10 @@ from reportgen.analysis.model import (
     Cause,
     Causes,
     ComponentOverview,
-    Deadline,
-    DeadlineKind,
     GroupSolution,
     IndexOverview,
 )
-from reportgen.analysis.unit import fill
+from reportgen.analysis.unit import fill, solution_deadline
 from reportgen.config.frameworks import Framework
 from reportgen.config.rules import Rules
 from reportgen.data.notes import UserNote
@@ -74,16 +72,13 @@ def group_solutions(indices: Sequence[IndexOverview], frameworks: Sequence[Frame
             for s in entries:
                 lead = tuple(s.lead) if s.lead else _responsible(rules, fw, index.index, c.code,
                                                                  action_year)
-                d = s.deadline
                 out.append(GroupSolution(
                     index=index.index, index_short_name=index.short_name, code=c.code,
                     name=c.name, short_name=c.short_name, mean_percent=c.mean_percent,
                     text=fill(s.text, name=c.name, short_name=c.short_name,
                               index=index.short_name),
                     lead=lead, support=tuple(u for u in s.support if u not in lead),
-                    deadline=Deadline.of(DeadlineKind(d.kind), action_year + d.year_offset,
-                                         quarter=d.quarter, day=d.day, month=d.month,
-                                         text=d.text)))
+                    deadline=solution_deadline(s, action_year)))
     return tuple(out)
 
 

@@ -1206,6 +1206,13 @@ def fill(text: str, **values: Any) -> str:
         return text
 
 
+def solution_deadline(s: Solution, action_year: int) -> Deadline:
+    """A library solution's deadline in the action year (its ``year_offset`` added)."""
+    d = s.deadline
+    return Deadline.of(DeadlineKind(d.kind), action_year + d.year_offset, quarter=d.quarter,
+                       day=d.day, month=d.month, text=d.text)
+
+
 def _next_group(ctx: _Ctx, cell: Cell, score: float, percent: float | None) -> str | None:
     """The label of the rating group just above the unit's (None: top group or no rating)."""
     groups = ctx.fw.rating.groups
@@ -1663,15 +1670,13 @@ def _solution_items(index: IndexAnalysis, c: _Item, kind: ActionKind, rules: Rul
     out = []
     for s in entries:
         lead = tuple(s.lead) if s.lead else c.responsible
-        d = s.deadline
-        deadline = Deadline.of(DeadlineKind(d.kind), action_year + d.year_offset, quarter=d.quarter,
-                               day=d.day, month=d.month, text=d.text)
         out.append(SolutionItem(
             **_figures(index, c), kind=kind, maintain=kind == ActionKind.STRENGTH,
             from_library=from_library,
             text=fill(s.text, name=c.name, short_name=c.short_name, index=index.short_name),
             lead=lead, support=tuple(u for u in s.support if u not in lead and fold(u) != own),
-            deadline=deadline, grouped=rules.for_index(index.index).grouped))
+            deadline=solution_deadline(s, action_year),
+            grouped=rules.for_index(index.index).grouped))
     return out
 
 
