@@ -22,10 +22,8 @@ from reportgen.analysis.model import (
 )
 from reportgen.analysis.unit import fill, solution_deadline
 from reportgen.config.frameworks import Framework
-from reportgen.config.rules import Rules
+from reportgen.config.rules import CAUSE_KINDS, Rules
 from reportgen.data.notes import UserNote
-
-CAUSE_KINDS = ("objective", "subjective")
 
 
 def group_causes(notes: Iterable[UserNote], year: int, units: Sequence[str],
