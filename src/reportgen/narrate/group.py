@@ -17,13 +17,14 @@ from reportgen.analysis.model import GroupAnalysis, IndexOverview, RankingRow
 from reportgen.narrate import group_context as gc
 from reportgen.narrate.context import RankingRow as RankingCells
 from reportgen.narrate.context import Report, Subsection
+from reportgen.narrate.header import SECTION_VI_KEYS
 from reportgen.narrate.labels import label, omission_reason
 from reportgen.narrate.phrases import Numbering, subsection
 
 PHRASES = "tong-hop.j2"
 CRITERIA_PHRASES = "tieu-chi.j2"  # the criteria's tables (#13)
 # unit-specific in report.yaml (the overview's own come from its ``overview:`` sections)
-OVERRIDDEN = ("subject", "intro", "closing", "recipients", "proposals", "implementation")
+OVERRIDDEN = ("subject", "intro", "closing", "recipients", *SECTION_VI_KEYS)
 APPENDIX_LETTERS = "ABCDEGHIKLMN"
 
 
@@ -76,7 +77,7 @@ def overview_context(narrator: Any, overview: GroupAnalysis, charts: Mapping[str
          "deadlines": report_deadlines(narrator.config, group, phrases.env, variables),
          "divisions": bool(settings.get("divisions"))}
     counter = Numbering()
-    own = render_setting(phrases.env, {k: settings.get(k) for k in OVERRIDDEN[-2:]}, variables)
+    own = render_setting(phrases.env, {k: settings.get(k) for k in SECTION_VI_KEYS}, variables)
     own["tasks_to_units"] = bool(settings.get("tasks_to_units"))
     actions = _actions(phrases, overview, o, own)
     keys = ["results", *(["components"] if any(i.components for i in indices) else []), "leaders",

@@ -17,6 +17,8 @@ from reportgen.narrate.labels import label, vn_date
 from reportgen.narrate.limits import MACRO_BUDGET_S, TEMPLATE_FAULTS, budget
 
 REPORT_SETTINGS = "report.yaml"
+# report.yaml keys that section VI prints (a unit report's; the overview's own, in its last part)
+SECTION_VI_KEYS = ("implementation", "proposals")
 # what filling a setting's {{ }} can raise: each becomes a message naming report.yaml
 SETTING_FAULTS: tuple[type[BaseException], ...] = (TemplateError, *TEMPLATE_FAULTS)
 

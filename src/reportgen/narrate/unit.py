@@ -22,6 +22,7 @@ from reportgen.narrate import context as rc
 from reportgen.narrate.abbrev import spell_out
 from reportgen.narrate.criteria import criteria_rows, extremes, overall, weak_fields
 from reportgen.narrate.header import (
+    SECTION_VI_KEYS,
     header_block,
     render_setting,
     report_deadlines,
@@ -238,7 +239,6 @@ def appendix_numbers(appendices: Sequence[rc.Appendix]) -> dict[str, str]:
 SECTION_MACROS = {"results": "muc_ket_qua", "components": "muc_phan_tich",
                   "assessment": "muc_danh_gia", "responsibility": "muc_trach_nhiem",
                   "tasks": "muc_giai_phap", "implementation": "muc_to_chuc"}
-SECTION_VI_KEYS = ("implementation", "proposals")  # report.yaml keys section VI prints
 
 
 def is_issuer(unit: str | None, u: Mapping[str, Any]) -> bool:
