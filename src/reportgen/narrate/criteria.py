@@ -55,9 +55,6 @@ class Overall:
     declined: tuple[CriterionAnalysis, ...]
 
 
-DECLINES_NAMED = 3  # falls named in the sentence on the criteria that lost points
-
-
 def overall(index: IndexAnalysis) -> Overall | None:
     """See :class:`Overall`; None without criteria."""
     if index.criteria is None:
@@ -83,17 +80,13 @@ def _field_loss(f: FieldCriteria) -> float:
     return sum(_loss(f.criterion(c), f) for c in f.by_loss)
 
 
-def _agencies(names: Sequence[str]) -> str:
-    return "; ".join(names)
-
-
 def _row(code: str, name: str, bold: bool,
          score: float | None, maximum: float | None, percent: float | None,
          lost: float | None, delta: float | None, mean: float | None, rank: str,
          lead: Sequence[str]) -> rc.CriterionRow:
     return {"code": code, "name": name, "max": fmt.num(maximum), "score": fmt.num(score),
             "percent": fmt.num(percent), "lost": fmt.num(lost), "delta": fmt.signed(delta),
-            "mean": fmt.num(mean), "rank": rank, "lead": _agencies(lead), "bold": bold}
+            "mean": fmt.num(mean), "rank": rank, "lead": "; ".join(lead), "bold": bold}
 
 
 def criteria_rows(index: IndexAnalysis) -> list[rc.CriterionRow]:
