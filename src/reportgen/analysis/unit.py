@@ -377,6 +377,7 @@ class Prepared:
         self._recut_entries: dict[tuple[int, str, str, str], list[tuple[str, Row]]] = {}
         self._recut_cells: dict[tuple[int, str, str, str], Cell | None] = {}
         self._first_year = min(dataset.years, default=0)  # how far back "latest_available" looks
+        self._notes: dict[tuple[str, int], list[UserNote]] | None = None
         self._read(dataset.frame)
         self._derive_totals()
 
@@ -578,6 +579,15 @@ class Prepared:
         """The latest succession of the unit taking effect by ``year``."""
         found = [s for s in self.lineage.successions(unit) if s.year <= year]
         return found[-1] if found else None
+
+    def notes_of(self, unit: str, year: int) -> list[UserNote]:
+        """The notes table's rows for the unit and year, in the order written (the table is
+        indexed once: a batch asks for every unit)."""
+        if self._notes is None:
+            self._notes = {}
+            for note in self.dataset.notes:
+                self._notes.setdefault((note.unit, note.year), []).append(note)
+        return self._notes.get((unit, year), [])
 
 
 @dataclass(frozen=True)
@@ -1761,7 +1771,7 @@ def analyze_unit(data: Dataset | Prepared, unit: str, year: int, rules: Rules) -
     check_year(prep, unit, year)
     action_year = year + rules.action_year_offset
     codes = _unit_indexes(prep, unit, year)
-    mine = [n for n in prep.dataset.notes if n.unit == unit and n.year == year]
+    mine = prep.notes_of(unit, year)
     indices = tuple(_with_remarks(_analyze_index(prep, unit, year, code, rules), mine)
                     for code in codes)
     rank_only = _rank_only(prep, unit, year, codes)
