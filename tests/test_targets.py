@@ -53,7 +53,7 @@ def test_restoring_what_fell_and_raising_what_is_below_the_mean(world) -> None:
     fields = [c.code for c in par.top_components]
     now = {c: scores(frame, "PAR_INDEX", YEAR, c, par.group) for c in fields}
     before = {c: scores(frame, "PAR_INDEX", YEAR - 1, c, par.previous.group)[UNIT] for c in fields}
-    fell = {c: before[c] - now[c][UNIT] for c in fields if now[c][UNIT] < before[c] - 0.05}
+    fell = {c: before[c] - now[c][UNIT] for c in fields if now[c][UNIT] < before[c] - 1e-9}
     below = {c: now[c].mean() - now[c][UNIT] for c in fields if now[c][UNIT] < now[c].mean()}
     by_kind = {s.kind: s for s in par.target.sources}
     restore, mean = by_kind[SourceKind.RESTORE], by_kind[SourceKind.MEAN]
