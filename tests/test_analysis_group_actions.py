@@ -3,6 +3,7 @@ group as a whole is weakest, and the library's solutions for them."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,3 +108,21 @@ def test_without_an_own_or_a_user_lead_the_framework_names_it_for_the_action_yea
     [after] = group_solutions([index], [fw], rules, 2025)  # type: ignore[list-item]
     assert before.lead == ("Sở Kế hoạch và Đầu tư",)
     assert after.lead == ("Sở Tài chính",)
+
+
+def test_a_user_lead_renamed_since_the_action_year_is_named_as_in_force(frameworks) -> None:
+    """The overview's solutions name agencies as the unit reports do: a responsible.yaml name
+    that a ``renamed`` entry replaced before the action year is given its new name."""
+    responsible = {"PAR_INDEX": {"7": "Sở Thông tin và Truyền thông"},
+                   "renamed": [{"old": "Sở Thông tin và Truyền thông",
+                                "new": "Sở Khoa học và Công nghệ",
+                                "since": datetime.date(2025, 3, 1)}]}
+    rules = build_rules({}, "analysis.yaml",
+                        {"solutions": {"PAR_INDEX": {"7": {"text": "Làm."}}}}, "solutions.yaml",
+                        responsible, "responsible.yaml")
+    fw = frameworks.for_year("PAR_INDEX", 2024)
+    index = Index("PAR_INDEX", "PAR INDEX", (component("7", 50.0), component("1", 90.0)))
+    [before] = group_solutions([index], [fw], rules, 2024)  # type: ignore[list-item]
+    [after] = group_solutions([index], [fw], rules, 2025)  # type: ignore[list-item]
+    assert before.lead == ("Sở Thông tin và Truyền thông",)
+    assert after.lead == ("Sở Khoa học và Công nghệ",)

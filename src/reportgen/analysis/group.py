@@ -46,6 +46,7 @@ from reportgen.analysis.unit import (
     prepare,
     rank_direction,
     rate,
+    responsible_bodies,
 )
 from reportgen.config.frameworks import TOTAL, Framework
 from reportgen.config.rules import Rules
@@ -147,10 +148,10 @@ def index_overview(prep: Prepared, year: int, group: str, index: str,
 def _criteria(prep: Prepared, year: int, group: str, index: str, fw: Framework,
               rules: Rules) -> tuple[tuple[CriterionOverview, ...], tuple[AgencyOverview, ...]]:
     """The criteria most often lost across the group and their agencies' totals (#13)."""
-    coordinator = rules.responsible_override(index, TOTAL) or fw.coordinator
+    action_year = year + rules.action_year_offset
     return group_criteria(Scope(
-        prep, "", year, index, fw, group, None, year + rules.action_year_offset, rules,
-        tuple(coordinator)))
+        prep, "", year, index, fw, group, None, action_year, rules,
+        responsible_bodies(rules, fw, index, TOTAL, action_year)))
 
 
 def ranking_row(prep: Prepared, year: int, index: str, unit: str, rank: int, fw: Framework,

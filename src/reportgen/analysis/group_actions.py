@@ -20,7 +20,7 @@ from reportgen.analysis.model import (
     GroupSolution,
     IndexOverview,
 )
-from reportgen.analysis.unit import fill, solution_deadline
+from reportgen.analysis.unit import fill, responsible_bodies, solution_deadline
 from reportgen.config.frameworks import Framework
 from reportgen.config.rules import CAUSE_KINDS, Rules
 from reportgen.data.notes import UserNote
@@ -68,8 +68,8 @@ def group_solutions(indices: Sequence[IndexOverview], frameworks: Sequence[Frame
             entries = [s for s in rules.solutions_for(index.index, c.code)
                        if s.use in (ActionKind.WEAKNESS, "any")]
             for s in entries:
-                lead = tuple(s.lead) if s.lead else _responsible(rules, fw, index.index, c.code,
-                                                                 action_year)
+                lead = tuple(s.lead) if s.lead else responsible_bodies(
+                    rules, fw, index.index, c.code, action_year)
                 out.append(GroupSolution(
                     index=index.index, index_short_name=index.short_name, code=c.code,
                     name=c.name, short_name=c.short_name, mean_percent=c.mean_percent,
@@ -80,10 +80,3 @@ def group_solutions(indices: Sequence[IndexOverview], frameworks: Sequence[Frame
     return tuple(out)
 
 
-def _responsible(rules: Rules, fw: Framework, index: str, code: str,
-                 action_year: int) -> tuple[str, ...]:
-    """The user's responsible.yaml first, then the framework for the action year."""
-    override = rules.responsible_override(index, code)
-    if override:
-        return tuple(override)
-    return tuple(fw.responsible_for(code, action_year) or fw.coordinator)

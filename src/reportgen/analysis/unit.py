@@ -736,12 +736,19 @@ class _Ctx:
     source: PreviousSource | None = None  # whose result "năm trước" is
 
     def responsible(self, code: str) -> tuple[str, ...]:
-        """Override file first, then the framework for the action year."""
-        override = self.rules.responsible_override(self.index, code)
-        if override:  # the names of the user's file follow renames (responsible.yaml renamed)
-            return self.rules.current_names(override, self.action_year)
-        units = self.fw.responsible_for(code, self.action_year)
-        return self.rules.current_names(units or self.fw.coordinator, self.action_year)
+        return responsible_bodies(self.rules, self.fw, self.index, code, self.action_year)
+
+
+def responsible_bodies(rules: Rules, fw: Framework, index: str, code: str,
+                       action_year: int) -> tuple[str, ...]:
+    """Who leads a component in the action year: the user's responsible.yaml first, then the
+    framework, then the index's coordinator — named as in force that year (responsible.yaml
+    ``renamed``). The one lookup of the unit reports and the group overview."""
+    override = rules.responsible_override(index, code)
+    if override:
+        return rules.current_names(override, action_year)
+    units = fw.responsible_for(code, action_year)
+    return rules.current_names(units or fw.coordinator, action_year)
 
 
 @dataclass(slots=True)
