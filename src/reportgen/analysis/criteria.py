@@ -27,6 +27,7 @@ from reportgen.analysis.model import (
     CriterionOverview,
     FieldCriteria,
     IndexPart,
+    criterion_loss,
 )
 from reportgen.analysis.numbers import figure, percent_of
 from reportgen.config.frameworks import TOTAL, Framework, code_key, parent_code
@@ -150,8 +151,7 @@ def _field(scope: Scope, comp: ComponentAnalysis, rows: dict[str, Row]) -> Field
         ranked = sorted((c for c in top if c.points_lost), key=lambda c: -(c.points_lost or 0.0))
     declined = sorted((c for c in items if c.delta_score is not None and c.delta_score < 0),
                       key=lambda c: c.delta_score or 0.0)
-    losses = [max(0.0, -(c.gap_to_mean or 0.0)) if gap else (c.points_lost or 0.0)
-              for c in ranked]
+    losses = [criterion_loss(c, scope.fw.loss_measure) for c in ranked]
     return FieldCriteria(
         code=comp.code, name=comp.name, short_name=comp.short_name,
         is_weakness=comp.is_weakness, loss_measure=scope.fw.loss_measure,

@@ -1500,6 +1500,18 @@ class FieldCriteria(Model):
     def explaining_items(self) -> tuple[CriterionAnalysis, ...]:
         return tuple(self.criterion(code) for code in self.explaining)
 
+    def loss(self, c: CriterionAnalysis) -> float:
+        """What a criterion of this field lost: points (assessment), or its gap below the
+        group mean (survey); 0 when none."""
+        return criterion_loss(c, self.loss_measure)
+
+
+def criterion_loss(c: CriterionAnalysis, loss_measure: str) -> float:
+    """Points lost (``loss_measure`` "points"), or the gap below the group mean ("gap")."""
+    if loss_measure == "gap":
+        return max(0.0, -(c.gap_to_mean or 0.0))
+    return c.points_lost or 0.0
+
 
 @dataclass(frozen=True, slots=True)
 class IndexPart(Model):

@@ -38,13 +38,6 @@ def weak_fields(index: IndexAnalysis) -> list[FieldLines]:
     return [FieldLines(f, f.explaining_items) for f in chosen]
 
 
-def _loss(c: CriterionAnalysis, f: FieldCriteria) -> float:
-    """Points lost, or the gap below the group mean (a survey)."""
-    if f.loss_measure == "gap":
-        return max(0.0, -(c.gap_to_mean or 0.0))
-    return c.points_lost or 0.0
-
-
 @dataclass(frozen=True)
 class Overall:
     """The index's first-level criteria at a glance: how many, at full score, lost points
@@ -77,7 +70,7 @@ def extremes(index: IndexAnalysis) -> tuple[CriterionAnalysis | None, CriterionA
 
 def _field_loss(f: FieldCriteria) -> float:
     """How much a field lost, as its criteria say it: points lost, or the gaps below the mean."""
-    return sum(_loss(f.criterion(c), f) for c in f.by_loss)
+    return sum(f.loss(f.criterion(c)) for c in f.by_loss)
 
 
 def _row(code: str, name: str, bold: bool,
